@@ -1,0 +1,13 @@
+//! Pure types and rules of the register: no I/O, no clocks, no randomness.
+//!
+//! Everything here takes the current time or reference data as arguments, so every
+//! rule a person at the kit meets can be tested on its own.
+
+pub mod account;
+pub mod admin_units;
+pub mod biometrics;
+pub mod countries;
+mod csv;
+pub mod enrollment;
+pub mod person;
+pub mod rid;

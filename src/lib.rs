@@ -1,0 +1,8 @@
+//! enroll-kit: an offline field enrollment kit for a national identity register.
+//!
+//! The library holds everything but the window: the register's rules (`domain`), signed
+//! packets (`packet`), the kit's SQLite store (`store`), provisioning and configuration (`kit`),
+//! and what a person at the kit does (`workflow`). The GUI and the command line drive `workflow`.
+
+pub mod domain;
+pub mod packet;
