@@ -4,5 +4,9 @@
 //! packets (`packet`), the kit's SQLite store (`store`), provisioning and configuration (`kit`),
 //! and what a person at the kit does (`workflow`). The GUI and the command line drive `workflow`.
 
+pub mod biometrics;
 pub mod domain;
+pub mod kit;
 pub mod packet;
+pub mod store;
+pub mod workflow;

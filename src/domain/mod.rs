@@ -5,9 +5,11 @@
 
 pub mod account;
 pub mod admin_units;
+pub mod audit;
 pub mod biometrics;
 pub mod countries;
 mod csv;
 pub mod enrollment;
 pub mod person;
 pub mod rid;
+pub mod status;

@@ -1,0 +1,47 @@
+//! `enroll-kit audit`.
+
+use anyhow::Result;
+use clap::Subcommand;
+use enroll_kit::kit::Kit;
+use std::process::ExitCode;
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Recompute the hash chain and name the first broken entry
+    Verify,
+    /// Show the last entries
+    List {
+        /// How many
+        #[arg(long, default_value_t = 50)]
+        last: usize,
+    },
+}
+
+pub fn run(kit: Kit, cmd: AuditCommand) -> Result<ExitCode> {
+    match cmd {
+        AuditCommand::Verify => match kit.store.verify_audit()? {
+            Ok(count) => {
+                println!("OK: audit log intact, {count} entries");
+                Ok(ExitCode::SUCCESS)
+            }
+            Err(fault) => {
+                println!("BROKEN: {fault}");
+                Ok(ExitCode::from(1))
+            }
+        },
+        AuditCommand::List { last } => {
+            for e in kit.store.audit_entries(Some(last))? {
+                println!(
+                    "{:>6}  {}  {:<10}  {:<22}  {}  {}",
+                    e.seq,
+                    e.at,
+                    e.actor.as_deref().unwrap_or("-"),
+                    e.action,
+                    e.subject.as_deref().unwrap_or("-"),
+                    e.detail
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

@@ -1,0 +1,82 @@
+//! Command-line parsing and dispatch.
+
+mod account;
+mod audit;
+mod hq;
+mod init;
+mod operator;
+mod packet;
+mod simulate;
+
+use anyhow::{Context, Result};
+use clap::{Args, Parser, Subcommand};
+use enroll_kit::kit::{DataDir, Kit};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// enroll-kit: offline field enrollment for a national identity register.
+#[derive(Debug, Parser)]
+#[command(name = "enroll-kit", version, about, long_about = None)]
+pub struct Cli {
+    /// The kit's data dir [default: the OS data dir for enroll-kit]
+    #[arg(long, global = true, env = "ENROLL_KIT_DATA", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Provision a new kit: key pair, kit.toml, database and the first supervisor
+    Init(init::InitArgs),
+    /// Create synthetic training enrollments through the same path as the GUI
+    Simulate(simulate::SimulateArgs),
+    /// Stored packets: list them, or re-check their hashes and signatures
+    #[command(subcommand)]
+    Packet(packet::PacketCommand),
+    /// The hash-chained audit log: verify it, or show its last entries
+    #[command(subcommand)]
+    Audit(audit::AuditCommand),
+    /// Accounts (supervisor): add, lock, unlock, reset PIN, list
+    #[command(subcommand)]
+    Account(account::AccountCommand),
+    /// Central-office tools: make the office's key set
+    #[command(subcommand)]
+    Hq(hq::HqCommand),
+}
+
+/// Who runs a command that needs a login: the account and where its PIN comes from.
+#[derive(Debug, Args)]
+pub struct LoginArgs {
+    /// Login name [default: the kit's supervisor, when there is exactly one]
+    #[arg(long = "as", value_name = "USER")]
+    pub user: Option<String>,
+    /// Read the PIN from this file (else ENROLL_KIT_PIN, else a prompt on a terminal)
+    #[arg(long, value_name = "FILE")]
+    pub pin_file: Option<PathBuf>,
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    let data_dir = cli.data_dir;
+    match cli.command {
+        Command::Init(args) => init::run(resolve_dir(data_dir)?, args),
+        Command::Simulate(args) => simulate::run(open_kit(data_dir)?, args),
+        Command::Packet(cmd) => packet::run(open_kit(data_dir)?, cmd),
+        Command::Audit(cmd) => audit::run(open_kit(data_dir)?, cmd),
+        Command::Account(cmd) => account::run(open_kit(data_dir)?, cmd),
+        Command::Hq(cmd) => hq::run(cmd),
+    }
+}
+
+fn resolve_dir(flag: Option<PathBuf>) -> Result<DataDir> {
+    match flag {
+        Some(dir) => Ok(DataDir::new(dir)),
+        None => DataDir::default_production()
+            .context("this system has no data directory for enroll-kit: pass --data-dir or set ENROLL_KIT_DATA"),
+    }
+}
+
+fn open_kit(flag: Option<PathBuf>) -> Result<Kit> {
+    Ok(Kit::open(resolve_dir(flag)?)?)
+}

@@ -1,0 +1,57 @@
+//! What the audit log records. Entries carry names and ids, never a PIN or biometric data.
+
+/// An action written to the audit log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuditAction {
+    /// The kit was provisioned.
+    Init,
+    /// A PIN was accepted.
+    LoginOk,
+    /// A PIN was refused.
+    LoginFailed,
+    /// Too many wrong PINs locked an account.
+    Lockout,
+    /// An account was added.
+    AccountAdded,
+    /// A supervisor locked an account.
+    AccountLocked,
+    /// A supervisor unlocked an account.
+    AccountUnlocked,
+    /// A supervisor reset a PIN.
+    PinReset,
+    /// An enrollment began.
+    EnrollmentStarted,
+    /// The applicant refused consent.
+    ConsentRefused,
+    /// A draft was resumed after a restart or a logout.
+    EnrollmentResumed,
+    /// A draft was abandoned.
+    EnrollmentAbandoned,
+    /// A packet was sealed and stored.
+    EnrollmentSaved,
+    /// A packet's status changed.
+    PacketStatusChanged,
+}
+
+impl AuditAction {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        use AuditAction::*;
+        match self {
+            Init => "init",
+            LoginOk => "login_ok",
+            LoginFailed => "login_failed",
+            Lockout => "lockout",
+            AccountAdded => "account_added",
+            AccountLocked => "account_locked",
+            AccountUnlocked => "account_unlocked",
+            PinReset => "pin_reset",
+            EnrollmentStarted => "enrollment_started",
+            ConsentRefused => "consent_refused",
+            EnrollmentResumed => "enrollment_resumed",
+            EnrollmentAbandoned => "enrollment_abandoned",
+            EnrollmentSaved => "enrollment_saved",
+            PacketStatusChanged => "packet_status_changed",
+        }
+    }
+}

@@ -1,0 +1,75 @@
+//! A packet's status, which only moves forward.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Where a sealed packet is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PacketStatus {
+    /// Sealed, waiting for a supervisor.
+    PendingReview,
+    /// Approved for export.
+    Approved,
+    /// Rejected with a reason; never exported.
+    Rejected,
+    /// Written into a batch.
+    Exported,
+    /// The central office acknowledged it.
+    Acknowledged,
+}
+
+impl PacketStatus {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PacketStatus::PendingReview => "pending_review",
+            PacketStatus::Approved => "approved",
+            PacketStatus::Rejected => "rejected",
+            PacketStatus::Exported => "exported",
+            PacketStatus::Acknowledged => "acknowledged",
+        }
+    }
+
+    /// Parses a stored name.
+    pub fn parse(text: &str) -> Option<Self> {
+        [Self::PendingReview, Self::Approved, Self::Rejected, Self::Exported, Self::Acknowledged]
+            .into_iter()
+            .find(|s| s.as_str() == text)
+    }
+
+    /// Whether a packet may move from this status to `next`.
+    pub fn can_move_to(self, next: PacketStatus) -> bool {
+        use PacketStatus::*;
+        matches!(
+            (self, next),
+            (PendingReview, Approved) | (PendingReview, Rejected) | (Approved, Exported) | (Exported, Acknowledged)
+        )
+    }
+}
+
+impl fmt::Display for PacketStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::PacketStatus::*;
+
+    #[test]
+    fn status_moves_one_way() {
+        assert!(PendingReview.can_move_to(Approved));
+        assert!(PendingReview.can_move_to(Rejected));
+        assert!(Approved.can_move_to(Exported));
+        assert!(Exported.can_move_to(Acknowledged));
+        assert!(!Approved.can_move_to(PendingReview));
+        assert!(!Rejected.can_move_to(Exported));
+        assert!(!Acknowledged.can_move_to(Exported));
+        assert!(!PendingReview.can_move_to(Exported));
+        for s in [PendingReview, Approved, Rejected, Exported, Acknowledged] {
+            assert_eq!(super::PacketStatus::parse(s.as_str()), Some(s));
+        }
+    }
+}

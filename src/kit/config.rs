@@ -1,0 +1,164 @@
+//! `kit.toml`: who the kit is and whom it seals batches to.
+
+use crate::domain::admin_units::AdminUnits;
+use crate::domain::rid::Code5;
+use crate::packet::PublicKey;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use thiserror::Error;
+
+/// The kit.toml format this build writes and reads.
+pub const CONFIG_FORMAT: u32 = 1;
+
+/// A problem with kit.toml, naming the file and the field.
+#[derive(Debug, Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read {path}: {source}")]
+    Read {
+        /// kit.toml.
+        path: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// Not valid TOML, an unknown key, or a value of the wrong type.
+    #[error(
+        "{path} is not a valid kit configuration: {message}. Fix the file (see README, \"kit.toml\") or restore it from the kit's backup"
+    )]
+    Syntax {
+        /// kit.toml.
+        path: PathBuf,
+        /// The parser's words, with the line and key.
+        message: String,
+    },
+    /// A field's value breaks a rule.
+    #[error("{path}: field `{field}` {problem}")]
+    Field {
+        /// kit.toml, or the command-line flag the value came from.
+        path: PathBuf,
+        /// The field.
+        field: &'static str,
+        /// What is wrong.
+        problem: String,
+    },
+}
+
+/// The contents of kit.toml.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KitConfig {
+    /// File format version (1).
+    pub format: u32,
+    /// Registration centre code, 5 digits.
+    pub centre: String,
+    /// Kit number within the centre, 5 digits.
+    pub kit: String,
+    /// County code where the kit works, 001–047.
+    pub county: String,
+    /// A training (pilot) kit: every record it makes is marked training.
+    #[serde(default)]
+    pub training: bool,
+    /// The central office's age recipients (`age1…`) that batches are sealed to.
+    pub hq_recipients: Vec<String>,
+    /// The central office's Ed25519 verifying key (hex) for receipts.
+    pub hq_verify_key: String,
+}
+
+impl KitConfig {
+    /// Checks every field; `source` names the file in errors.
+    pub fn validate(&self, source: &Path) -> Result<(), ConfigError> {
+        let field =
+            |field: &'static str, problem: String| ConfigError::Field { path: source.to_path_buf(), field, problem };
+        if self.format != CONFIG_FORMAT {
+            return Err(field("format", format!("is {}, this build reads format {CONFIG_FORMAT}", self.format)));
+        }
+        Code5::parse("centre code", &self.centre).map_err(|e| field("centre", e.to_string()))?;
+        Code5::parse("kit number", &self.kit).map_err(|e| field("kit", e.to_string()))?;
+        if AdminUnits::bundled().county(&self.county).is_none() {
+            return Err(field("county", format!("{:?} is not a county code (001 to 047)", self.county)));
+        }
+        if self.hq_recipients.is_empty() {
+            return Err(field("hq_recipients", "is empty: batches need at least one central-office recipient".into()));
+        }
+        for r in &self.hq_recipients {
+            age::x25519::Recipient::from_str(r)
+                .map_err(|e| field("hq_recipients", format!("{r:?} is not an age X25519 recipient (age1…): {e}")))?;
+        }
+        PublicKey::from_text(&self.hq_verify_key)
+            .map_err(|e| field("hq_verify_key", format!("is not an Ed25519 public key: {e}")))?;
+        Ok(())
+    }
+
+    /// Reads and validates kit.toml.
+    pub fn load(path: &Path) -> Result<KitConfig, ConfigError> {
+        let text =
+            std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.to_path_buf(), source })?;
+        let config: KitConfig = toml::from_str(&text).map_err(|e| ConfigError::Syntax {
+            path: path.to_path_buf(),
+            message: e.to_string().trim().replace('\n', " "),
+        })?;
+        config.validate(path)?;
+        Ok(config)
+    }
+
+    /// The file's text, with a header saying what it is.
+    pub fn to_toml(&self) -> String {
+        let body = toml::to_string(self).unwrap_or_default();
+        format!("# enroll-kit kit configuration. Written by `enroll-kit init`; see README, \"kit.toml\".\n{body}")
+    }
+
+    /// The central office's verifying key.
+    pub fn hq_verify_key(&self) -> Option<PublicKey> {
+        PublicKey::from_text(&self.hq_verify_key).ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    pub(crate) fn sample() -> KitConfig {
+        KitConfig {
+            format: 1,
+            centre: "00042".into(),
+            kit: "00007".into(),
+            county: "047".into(),
+            training: false,
+            hq_recipients: vec![age::x25519::Identity::generate().to_public().to_string()],
+            hq_verify_key: crate::packet::KitKey::from_seed([3; 32]).public().to_hex(),
+        }
+    }
+
+    #[test]
+    fn round_trips_and_names_bad_fields() {
+        let path = Path::new("kit.toml");
+        let config = sample();
+        let again: KitConfig = toml::from_str(&config.to_toml()).unwrap();
+        assert_eq!(again, config);
+        again.validate(path).unwrap();
+
+        let mut bad = config.clone();
+        bad.centre = "42".into();
+        let e = bad.validate(path).unwrap_err().to_string();
+        assert!(e.contains("kit.toml") && e.contains("`centre`"), "{e}");
+
+        let mut bad = config.clone();
+        bad.county = "048".into();
+        assert!(bad.validate(path).unwrap_err().to_string().contains("`county`"));
+
+        let mut bad = config;
+        bad.hq_recipients = vec!["age1nonsense".into()];
+        assert!(bad.validate(path).unwrap_err().to_string().contains("`hq_recipients`"));
+    }
+
+    #[test]
+    fn unknown_keys_are_refused() {
+        let text = format!("{}\nsurprise = 1\n", sample().to_toml());
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("kit.toml");
+        std::fs::write(&path, text).unwrap();
+        let e = KitConfig::load(&path).unwrap_err().to_string();
+        assert!(e.contains("surprise") && e.contains("kit.toml"), "{e}");
+    }
+}

@@ -1,0 +1,151 @@
+//! A provisioned kit: its data dir, `kit.toml`, signing key and database, opened together.
+
+pub mod config;
+pub mod data_dir;
+pub mod keyfile;
+pub mod pin;
+pub mod provision;
+
+pub use config::{ConfigError, KitConfig};
+pub use data_dir::DataDir;
+pub use provision::{InitParams, init};
+
+use crate::domain::admin_units::AdminUnits;
+use crate::packet::manifest::KitInfo;
+use crate::packet::{KitKey, PublicKey};
+use crate::store::{Store, StoreError};
+use chrono::{DateTime, Utc};
+use std::path::PathBuf;
+use std::sync::Arc;
+use thiserror::Error;
+
+/// Where the kit gets the time from: the system clock, or a fixed one in tests and scenarios.
+pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
+
+/// Why a kit could not be opened or provisioned. Each names the file and what to do.
+#[derive(Debug, Error)]
+pub enum KitError {
+    /// The data dir has no kit in it.
+    #[error(
+        "no kit is provisioned in {0}: run `enroll-kit init` (or `enroll-kit pilot` for training), or pass the right --data-dir"
+    )]
+    NotProvisioned(PathBuf),
+    /// `init` found a kit already there.
+    #[error(
+        "{0} already holds a kit (kit.toml, kit.key or kit.db is there): refusing to overwrite it. Choose another --data-dir"
+    )]
+    AlreadyProvisioned(PathBuf),
+    /// The data dir could not be created or written.
+    #[error("cannot write to the data dir {path}: {source}. Choose a writable --data-dir or fix its permissions")]
+    Unwritable {
+        /// The dir.
+        path: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// A file could not be read.
+    #[error("cannot read {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// The signing key file is readable by others.
+    #[error("the kit key {path} is readable by other users (mode {mode:o}): run `chmod 600 {path}` and try again")]
+    KeyFileOpen {
+        /// The key file.
+        path: PathBuf,
+        /// Its mode bits.
+        mode: u32,
+    },
+    /// A key file's text is not a key.
+    #[error("{path} is not a valid key file: {problem}")]
+    BadKeyFile {
+        /// The key file.
+        path: PathBuf,
+        /// What is wrong.
+        problem: String,
+    },
+    /// kit.pub does not match kit.key.
+    #[error(
+        "{0} does not match the kit's signing key: the data dir mixes files from two kits; restore them from the same backup"
+    )]
+    KeyMismatch(PathBuf),
+    /// kit.toml is wrong.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The database failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A PIN was refused when provisioning.
+    #[error("the first supervisor's PIN is not acceptable: {0}")]
+    Pin(String),
+    /// The operating system's random generator failed.
+    #[error("the system random generator failed: {0}")]
+    Random(String),
+}
+
+/// An open, provisioned kit.
+pub struct Kit {
+    /// The data dir.
+    pub dir: DataDir,
+    /// kit.toml.
+    pub config: KitConfig,
+    /// The database.
+    pub store: Store,
+    key: KitKey,
+    clock: Clock,
+}
+
+impl Kit {
+    /// Opens the kit in `dir`, checking every file before using any.
+    pub fn open(dir: DataDir) -> Result<Kit, KitError> {
+        if !dir.config_path().exists() && !dir.db_path().exists() && !dir.key_path().exists() {
+            return Err(KitError::NotProvisioned(dir.root().to_path_buf()));
+        }
+        let config = KitConfig::load(&dir.config_path())?;
+        let key = keyfile::read_secret(&dir.key_path())?;
+        let public = keyfile::read_public(&dir.public_key_path())?;
+        if public != key.public() {
+            return Err(KitError::KeyMismatch(dir.public_key_path()));
+        }
+        let store = Store::open(&dir.db_path())?;
+        Ok(Kit { dir, config, store, key, clock: Arc::new(Utc::now) })
+    }
+
+    /// The current time by the kit's clock.
+    pub fn now(&self) -> DateTime<Utc> {
+        (self.clock)()
+    }
+
+    /// Replaces the clock (tests, scenarios, benchmarks).
+    pub fn set_clock(&mut self, clock: Clock) {
+        self.clock = clock;
+    }
+
+    /// The kit's public key.
+    pub fn public_key(&self) -> PublicKey {
+        self.key.public()
+    }
+
+    /// The store and the signing key together, so a transaction can sign what it writes.
+    pub(crate) fn store_and_key(&mut self) -> (&mut Store, &KitKey) {
+        (&mut self.store, &self.key)
+    }
+
+    /// The kit block written into every packet.
+    pub fn kit_info(&self) -> KitInfo {
+        KitInfo {
+            centre: self.config.centre.clone(),
+            kit: self.config.kit.clone(),
+            county: self.config.county.clone(),
+            public_key: self.key.public().to_hex(),
+        }
+    }
+
+    /// The admin units the kit validates residence against.
+    pub fn admin_units(&self) -> &'static AdminUnits {
+        AdminUnits::bundled()
+    }
+}

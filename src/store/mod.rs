@@ -1,0 +1,184 @@
+//! The kit's SQLite store: accounts, drafts, packets, RID sequences and the audit log.
+//!
+//! WAL journal, foreign keys on, numbered migrations applied in order and never edited once
+//! shipped. Every change that the audit log records is written in the same transaction as
+//! its audit entry, through `Tx`.
+
+mod accounts;
+pub mod audit;
+pub mod drafts;
+mod migrations;
+mod packets;
+
+pub use accounts::{Account, NewAccount};
+pub use audit::{AuditEntry, AuditFault, NewAuditEntry};
+pub use drafts::DraftSummary;
+pub use packets::{PacketRow, StoredPacket};
+
+use rusqlite::{Connection, ErrorCode, OpenFlags};
+use std::path::{Path, PathBuf};
+use thiserror::Error;
+
+/// What went wrong in the store. Each names the database file.
+#[derive(Debug, Error)]
+pub enum StoreError {
+    /// The file is not a database, or its pages are damaged.
+    #[error(
+        "the kit database {path} is damaged ({detail}). Nothing was changed. Keep the file as it is for \
+         recovery, and restore the latest backup or call the support desk"
+    )]
+    Corrupt {
+        /// The database file.
+        path: PathBuf,
+        /// SQLite's words.
+        detail: String,
+    },
+    /// No database where one should be.
+    #[error("no kit database at {0}: run `enroll-kit init` first, or pass the right --data-dir")]
+    Missing(PathBuf),
+    /// A database file exists where a new one was to be made.
+    #[error("a database already exists at {0}; refusing to overwrite it")]
+    Exists(PathBuf),
+    /// The database was written by a newer enroll-kit.
+    #[error(
+        "the kit database {path} has schema version {found}, newer than this program knows ({known}): update enroll-kit"
+    )]
+    TooNew {
+        /// The database file.
+        path: PathBuf,
+        /// Its version.
+        found: i64,
+        /// The newest this build knows.
+        known: i64,
+    },
+    /// The disk or the file refused.
+    #[error("the kit database {path} could not be used: {source}")]
+    Sqlite {
+        /// The database file.
+        path: PathBuf,
+        /// SQLite's error.
+        source: rusqlite::Error,
+    },
+    /// A row holds data this build cannot read.
+    #[error("the kit database {path} holds an unreadable {what}: {detail}")]
+    BadRow {
+        /// The database file.
+        path: PathBuf,
+        /// Which row.
+        what: String,
+        /// Why.
+        detail: String,
+    },
+    /// Something looked for is not there.
+    #[error("{0} not found")]
+    NotFound(String),
+    /// A change that the store's rules refuse.
+    #[error("{0}")]
+    Refused(String),
+}
+
+/// The open kit database.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+/// A write transaction: commit to keep, drop to roll back.
+pub struct Tx<'s> {
+    tx: rusqlite::Transaction<'s>,
+    path: &'s Path,
+}
+
+fn classify(path: &Path, source: rusqlite::Error) -> StoreError {
+    match source.sqlite_error_code() {
+        Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => {
+            StoreError::Corrupt { path: path.to_path_buf(), detail: source.to_string() }
+        }
+        _ => StoreError::Sqlite { path: path.to_path_buf(), source },
+    }
+}
+
+/// Maps SQLite errors to `StoreError`, naming the file.
+pub(crate) trait OrStore<T> {
+    fn or_store(self, path: &Path) -> Result<T, StoreError>;
+}
+
+impl<T> OrStore<T> for Result<T, rusqlite::Error> {
+    fn or_store(self, path: &Path) -> Result<T, StoreError> {
+        self.map_err(|e| classify(path, e))
+    }
+}
+
+impl Store {
+    /// Creates a new database at `path`; refuses if a file is already there.
+    pub fn create(path: &Path) -> Result<Store, StoreError> {
+        if path.exists() {
+            return Err(StoreError::Exists(path.to_path_buf()));
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags).or_store(path)?;
+        Self::prepare(conn, path)
+    }
+
+    /// Opens the existing database at `path` and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        if !path.is_file() {
+            return Err(StoreError::Missing(path.to_path_buf()));
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags).or_store(path)?;
+        Self::prepare(conn, path)
+    }
+
+    fn prepare(mut conn: Connection, path: &Path) -> Result<Store, StoreError> {
+        // Reading the header first turns "not a database" into a clear error before any write.
+        conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get::<_, i64>(0)).or_store(path)?;
+        conn.pragma_update(None, "journal_mode", "WAL").or_store(path)?;
+        conn.pragma_update(None, "foreign_keys", true).or_store(path)?;
+        conn.pragma_update(None, "synchronous", "FULL").or_store(path)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5)).or_store(path)?;
+        migrations::apply(&mut conn, path)?;
+        Ok(Store { conn, path: path.to_path_buf() })
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Starts a write transaction (immediate, so two writers never deadlock).
+    pub fn begin(&mut self) -> Result<Tx<'_>, StoreError> {
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).or_store(&self.path)?;
+        Ok(Tx { tx, path: &self.path })
+    }
+
+    /// Runs SQLite's own consistency check over every page.
+    pub fn integrity_check(&self) -> Result<(), StoreError> {
+        let result: String = self.conn.query_row("PRAGMA quick_check", [], |r| r.get(0)).or_store(&self.path)?;
+        if result == "ok" { Ok(()) } else { Err(StoreError::Corrupt { path: self.path.clone(), detail: result }) }
+    }
+
+    /// The schema version in force.
+    pub fn schema_version(&self) -> Result<i64, StoreError> {
+        migrations::current(&self.conn, &self.path)
+    }
+
+    pub(crate) fn conn(&self) -> &Connection {
+        &self.conn
+    }
+}
+
+impl Tx<'_> {
+    /// Keeps everything written in this transaction.
+    pub fn commit(self) -> Result<(), StoreError> {
+        self.tx.commit().or_store(self.path)
+    }
+
+    pub(crate) fn conn(&self) -> &Connection {
+        &self.tx
+    }
+
+    pub(crate) fn path(&self) -> &Path {
+        self.path
+    }
+}

@@ -1,0 +1,214 @@
+//! Sealed packets, their status, and the RID sequence.
+
+use super::{OrStore, Store, StoreError, Tx};
+use crate::domain::rid::MAX_DAILY_SEQUENCE;
+use crate::domain::status::PacketStatus;
+use crate::packet::{SealedPacket, utc_text};
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, Row, params};
+
+/// A packet as listed, without its bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PacketRow {
+    /// RID.
+    pub rid: String,
+    /// The capturing assistant's account.
+    pub account_id: i64,
+    /// Sealed at, UTC text.
+    pub created_at: String,
+    /// A training record.
+    pub training: bool,
+    /// Status.
+    pub status: PacketStatus,
+    /// The reason given with the last status change (rejections).
+    pub status_note: Option<String>,
+    /// Applicant's name for lists.
+    pub display_name: String,
+    /// SHA-256 of the stored bytes, as recorded when sealed.
+    pub sha256: String,
+    /// Size of the stored bytes, as recorded when sealed.
+    pub size: u64,
+}
+
+/// A packet with its bytes.
+#[derive(Debug, Clone)]
+pub struct StoredPacket {
+    /// Its listing.
+    pub row: PacketRow,
+    /// The compressed tar.
+    pub data: Vec<u8>,
+}
+
+const ROW_COLUMNS: &str = "rid, account_id, created_at, training, status, status_note, display_name, sha256, size";
+
+fn row_of(r: &Row<'_>) -> rusqlite::Result<(PacketRow, String)> {
+    let status: String = r.get(4)?;
+    Ok((
+        PacketRow {
+            rid: r.get(0)?,
+            account_id: r.get(1)?,
+            created_at: r.get(2)?,
+            training: r.get(3)?,
+            status: PacketStatus::PendingReview,
+            status_note: r.get(5)?,
+            display_name: r.get(6)?,
+            sha256: r.get(7)?,
+            size: r.get::<_, i64>(8)?.max(0) as u64,
+        },
+        status,
+    ))
+}
+
+impl Store {
+    fn finish_row(&self, (mut row, status): (PacketRow, String)) -> Result<PacketRow, StoreError> {
+        row.status = PacketStatus::parse(&status).ok_or_else(|| StoreError::BadRow {
+            path: self.path().to_path_buf(),
+            what: format!("packet {}", row.rid),
+            detail: format!("status {status:?}"),
+        })?;
+        Ok(row)
+    }
+
+    /// Packets, oldest first, optionally only those with `status`.
+    pub fn packet_rows(&self, status: Option<PacketStatus>) -> Result<Vec<PacketRow>, StoreError> {
+        let mut stmt = self
+            .conn()
+            .prepare(&format!(
+                "SELECT {ROW_COLUMNS} FROM packets WHERE ?1 IS NULL OR status = ?1 ORDER BY created_at, rid"
+            ))
+            .or_store(self.path())?;
+        let rows = stmt.query_map([status.map(PacketStatus::as_str)], row_of).or_store(self.path())?;
+        rows.map(|r| r.or_store(self.path()).and_then(|r| self.finish_row(r))).collect()
+    }
+
+    /// One packet's listing, without its bytes.
+    pub fn packet_row(&self, rid: &str) -> Result<Option<PacketRow>, StoreError> {
+        let found = self
+            .conn()
+            .query_row(&format!("SELECT {ROW_COLUMNS} FROM packets WHERE rid = ?1"), [rid], row_of)
+            .optional()
+            .or_store(self.path())?;
+        found.map(|r| self.finish_row(r)).transpose()
+    }
+
+    /// One packet with its bytes.
+    pub fn packet(&self, rid: &str) -> Result<Option<StoredPacket>, StoreError> {
+        let found = self
+            .conn()
+            .query_row(&format!("SELECT {ROW_COLUMNS}, data FROM packets WHERE rid = ?1"), [rid], |r| {
+                Ok((row_of(r)?, r.get::<_, Vec<u8>>(9)?))
+            })
+            .optional()
+            .or_store(self.path())?;
+        match found {
+            None => Ok(None),
+            Some((row, data)) => Ok(Some(StoredPacket { row: self.finish_row(row)?, data })),
+        }
+    }
+
+    /// Calls `f` with every packet in turn, one in memory at a time.
+    pub fn for_each_packet(&self, mut f: impl FnMut(StoredPacket)) -> Result<u64, StoreError> {
+        let mut stmt = self
+            .conn()
+            .prepare(&format!("SELECT {ROW_COLUMNS}, data FROM packets ORDER BY created_at, rid"))
+            .or_store(self.path())?;
+        let mut rows = stmt.query([]).or_store(self.path())?;
+        let mut count = 0;
+        while let Some(r) = rows.next().or_store(self.path())? {
+            let row = row_of(r).or_store(self.path())?;
+            let data: Vec<u8> = r.get(9).or_store(self.path())?;
+            f(StoredPacket { row: self.finish_row(row)?, data });
+            count += 1;
+        }
+        Ok(count)
+    }
+
+    /// How many packets were sealed on a UTC day (`yyyy-mm-dd`), training ones included.
+    pub fn packets_on(&self, day: &str) -> Result<u64, StoreError> {
+        self.conn()
+            .query_row("SELECT count(*) FROM packets WHERE substr(created_at, 1, 10) = ?1", [day], |r| {
+                r.get::<_, i64>(0)
+            })
+            .map(|n| n.max(0) as u64)
+            .or_store(self.path())
+    }
+}
+
+impl Tx<'_> {
+    /// Takes the next RID sequence number for a UTC day (`yyyymmdd`).
+    pub fn next_sequence(&self, day: &str) -> Result<u32, StoreError> {
+        let next: u32 = self
+            .conn()
+            .query_row(
+                "INSERT INTO rid_sequences (day, last) VALUES (?1, 1) \
+                 ON CONFLICT (day) DO UPDATE SET last = last + 1 RETURNING last",
+                [day],
+                |r| r.get(0),
+            )
+            .or_store(self.path())?;
+        if next > MAX_DAILY_SEQUENCE {
+            return Err(StoreError::Refused(format!(
+                "the kit has issued {MAX_DAILY_SEQUENCE} registration ids on {day}, the most one day allows"
+            )));
+        }
+        Ok(next)
+    }
+
+    /// Stores a sealed packet, status pending review.
+    pub fn insert_packet(
+        &self,
+        packet: &SealedPacket,
+        account_id: i64,
+        display_name: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.conn()
+            .execute(
+                "INSERT INTO packets (rid, account_id, created_at, training, status, display_name, sha256, size, data) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                params![
+                    packet.rid.as_str(),
+                    account_id,
+                    utc_text(at),
+                    packet.json.training,
+                    PacketStatus::PendingReview.as_str(),
+                    display_name,
+                    packet.sha256,
+                    packet.bytes.len() as i64,
+                    packet.bytes,
+                ],
+            )
+            .or_store(self.path())?;
+        Ok(())
+    }
+
+    /// Moves a packet to `next`, if its status allows; returns the status it had.
+    pub fn set_packet_status(
+        &self,
+        rid: &str,
+        next: PacketStatus,
+        note: Option<&str>,
+    ) -> Result<PacketStatus, StoreError> {
+        let current: Option<String> = self
+            .conn()
+            .query_row("SELECT status FROM packets WHERE rid = ?1", [rid], |r| r.get(0))
+            .optional()
+            .or_store(self.path())?;
+        let current = current.ok_or_else(|| StoreError::NotFound(format!("packet {rid}")))?;
+        let current = PacketStatus::parse(&current).ok_or_else(|| StoreError::BadRow {
+            path: self.path().to_path_buf(),
+            what: format!("packet {rid}"),
+            detail: format!("status {current:?}"),
+        })?;
+        if !current.can_move_to(next) {
+            return Err(StoreError::Refused(format!("packet {rid} is {current}; it cannot become {next}")));
+        }
+        self.conn()
+            .execute(
+                "UPDATE packets SET status = ?2, status_note = ?3 WHERE rid = ?1",
+                params![rid, next.as_str(), note],
+            )
+            .or_store(self.path())?;
+        Ok(current)
+    }
+}

@@ -1,0 +1,316 @@
+//! The enrollment session: the draft driven by commands, written to the store at every step
+//! and capture, sealed into a packet on sign-off.
+
+use super::auth::confirm_pin;
+use super::{Operator, WorkflowError, require};
+use crate::domain::account::{Permission, Pin};
+use crate::domain::audit::AuditAction;
+use crate::domain::biometrics::{FacePhoto, FingerPosition, FingerRecord};
+use crate::domain::enrollment::{Draft, ExceptionPhoto, Gap, Step};
+use crate::domain::person::PersonForm;
+use crate::domain::rid::{Code5, Rid};
+use crate::kit::Kit;
+use crate::packet::build::{PacketMeta, build_packet};
+use crate::store::drafts::DraftSlot;
+use crate::store::{DraftSummary, NewAuditEntry};
+use serde_json::json;
+
+/// Something the assistant does in the enrollment.
+#[derive(Debug, Clone)]
+pub enum Command {
+    /// The applicant agreed after hearing the consent text.
+    GiveConsent,
+    /// The applicant refused: the enrollment ends and the refusal is logged.
+    RefuseConsent,
+    /// The demographics form as it now stands.
+    SetForm(PersonForm),
+    /// A face photo was taken (or retaken).
+    SetFace(FacePhoto),
+    /// A finger was captured or marked as an exception.
+    SetFinger(FingerPosition, FingerRecord),
+    /// A finger's record was cleared to capture it again.
+    ClearFinger(FingerPosition),
+    /// The exception photo was taken.
+    SetExceptionPhoto(ExceptionPhoto),
+    /// Go to the next step if this one is complete.
+    Next,
+    /// Go one step back.
+    Back,
+    /// Jump to a step (from review).
+    GoTo(Step),
+    /// Sign off with the assistant's PIN: seal and store the packet.
+    Complete(Pin),
+    /// Give up this enrollment.
+    Abandon,
+}
+
+impl Command {
+    fn name(&self) -> &'static str {
+        match self {
+            Command::GiveConsent => "giving consent",
+            Command::RefuseConsent => "refusing consent",
+            Command::SetForm(_) => "the demographics form",
+            Command::SetFace(_) => "a face photo",
+            Command::SetFinger(..) | Command::ClearFinger(_) => "a fingerprint",
+            Command::SetExceptionPhoto(_) => "the exception photo",
+            Command::Next => "next",
+            Command::Back => "back",
+            Command::GoTo(_) => "go to",
+            Command::Complete(_) => "signing off",
+            Command::Abandon => "abandoning",
+        }
+    }
+
+    /// The step a data command belongs to; None for navigation.
+    fn step(&self) -> Option<Step> {
+        match self {
+            Command::GiveConsent | Command::RefuseConsent => Some(Step::Consent),
+            Command::SetForm(_) => Some(Step::Demographics),
+            Command::SetFace(_) => Some(Step::Face),
+            Command::SetFinger(..) | Command::ClearFinger(_) | Command::SetExceptionPhoto(_) => {
+                Some(Step::Fingerprints)
+            }
+            Command::Complete(_) => Some(Step::Review),
+            Command::Next | Command::Back | Command::GoTo(_) | Command::Abandon => None,
+        }
+    }
+}
+
+/// What a command led to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// The enrollment is on this step.
+    Step(Step),
+    /// The step is not complete: these gaps remain.
+    Blocked(Vec<Gap>),
+    /// The applicant refused consent; the enrollment is over.
+    Refused,
+    /// Sealed and stored with this RID; the enrollment is over.
+    Saved(Rid),
+    /// Abandoned; the enrollment is over.
+    Abandoned,
+}
+
+/// An enrollment in progress, owned by one operator.
+#[derive(Debug)]
+pub struct EnrollmentSession {
+    draft_id: i64,
+    draft: Draft,
+    operator: Operator,
+    training: bool,
+    finished: bool,
+}
+
+impl EnrollmentSession {
+    /// Starts a new enrollment; on a training kit, or when `training`, its packet is a training record.
+    pub fn start(kit: &mut Kit, op: &Operator, training: bool) -> Result<Self, WorkflowError> {
+        require(op, Permission::Enroll)?;
+        let training = training || kit.config.training;
+        let draft = Draft::default();
+        let now = kit.now();
+        let tx = kit.store.begin()?;
+        let draft_id = tx.create_draft(op.account_id, training, now, &draft)?;
+        tx.audit(NewAuditEntry {
+            at: now,
+            actor: Some(&op.username),
+            action: AuditAction::EnrollmentStarted,
+            subject: Some(format!("draft {draft_id}")),
+            detail: json!({"training": training}),
+        })?;
+        tx.commit()?;
+        Ok(Self { draft_id, draft, operator: op.clone(), training, finished: false })
+    }
+
+    /// The operator's unfinished enrollments, to offer after login.
+    pub fn resumable(kit: &Kit, op: &Operator) -> Result<Vec<DraftSummary>, WorkflowError> {
+        Ok(kit.store.drafts_of(op.account_id)?)
+    }
+
+    /// Picks up an unfinished enrollment where it stopped.
+    pub fn resume(kit: &mut Kit, op: &Operator, draft_id: i64) -> Result<Self, WorkflowError> {
+        require(op, Permission::Enroll)?;
+        let (summary, draft) = kit.store.load_draft(draft_id)?;
+        if summary.account_id != op.account_id {
+            return Err(WorkflowError::Refused(format!("draft {draft_id} belongs to another assistant")));
+        }
+        let now = kit.now();
+        let tx = kit.store.begin()?;
+        tx.audit(NewAuditEntry {
+            at: now,
+            actor: Some(&op.username),
+            action: AuditAction::EnrollmentResumed,
+            subject: Some(format!("draft {draft_id}")),
+            detail: json!({"step": draft.step.key()}),
+        })?;
+        tx.commit()?;
+        Ok(Self { draft_id, draft, operator: op.clone(), training: summary.training, finished: false })
+    }
+
+    /// The draft as it stands.
+    pub fn draft(&self) -> &Draft {
+        &self.draft
+    }
+
+    /// The draft's row id.
+    pub fn draft_id(&self) -> i64 {
+        self.draft_id
+    }
+
+    /// Whether this enrollment makes a training record.
+    pub fn is_training(&self) -> bool {
+        self.training
+    }
+
+    /// What the current step still needs.
+    pub fn gaps(&self, kit: &Kit) -> Vec<Gap> {
+        self.draft.gaps(self.draft.step, kit.now().date_naive(), kit.admin_units())
+    }
+
+    /// Applies a command; every change is in the database before this returns.
+    pub fn apply(&mut self, kit: &mut Kit, command: Command) -> Result<Outcome, WorkflowError> {
+        if self.finished {
+            return Err(WorkflowError::Refused("this enrollment is already over".into()));
+        }
+        if let Some(expected) = command.step()
+            && expected != self.draft.step
+        {
+            return Err(WorkflowError::WrongStep {
+                command: command.name(),
+                expected: expected.key(),
+                actual: self.draft.step.key(),
+            });
+        }
+        let today = kit.now().date_naive();
+        let units = kit.admin_units();
+        let outcome = match command {
+            Command::GiveConsent => {
+                self.draft.consent_at = Some(kit.now());
+                self.save(kit, &[])?;
+                Outcome::Step(self.draft.step)
+            }
+            Command::RefuseConsent => {
+                self.end(kit, AuditAction::ConsentRefused)?;
+                Outcome::Refused
+            }
+            Command::Abandon => {
+                self.end(kit, AuditAction::EnrollmentAbandoned)?;
+                Outcome::Abandoned
+            }
+            Command::SetForm(form) => {
+                self.draft.form = form;
+                self.save(kit, &[])?;
+                Outcome::Step(self.draft.step)
+            }
+            Command::SetFace(face) => {
+                self.draft.face = Some(face);
+                self.save(kit, &[DraftSlot::Face])?;
+                Outcome::Step(self.draft.step)
+            }
+            Command::SetFinger(position, record) => {
+                self.draft.fingers.insert(position, record);
+                self.save(kit, &[DraftSlot::Finger(position)])?;
+                Outcome::Step(self.draft.step)
+            }
+            Command::ClearFinger(position) => {
+                self.draft.fingers.remove(&position);
+                self.save(kit, &[DraftSlot::Finger(position)])?;
+                Outcome::Step(self.draft.step)
+            }
+            Command::SetExceptionPhoto(photo) => {
+                self.draft.exception_photo = Some(photo);
+                self.save(kit, &[DraftSlot::ExceptionPhoto])?;
+                Outcome::Step(self.draft.step)
+            }
+            Command::Next => match self.draft.next(today, units) {
+                Ok(step) => {
+                    self.save(kit, &[])?;
+                    Outcome::Step(step)
+                }
+                Err(gaps) => Outcome::Blocked(gaps),
+            },
+            Command::Back => {
+                self.draft.back();
+                self.save(kit, &[])?;
+                Outcome::Step(self.draft.step)
+            }
+            Command::GoTo(step) => match self.draft.go_to(step, today, units) {
+                Ok(step) => {
+                    self.save(kit, &[])?;
+                    Outcome::Step(step)
+                }
+                Err(gaps) => Outcome::Blocked(gaps),
+            },
+            Command::Complete(pin) => self.complete(kit, &pin)?,
+        };
+        Ok(outcome)
+    }
+
+    fn save(&self, kit: &mut Kit, slots: &[DraftSlot]) -> Result<(), WorkflowError> {
+        let now = kit.now();
+        let tx = kit.store.begin()?;
+        tx.save_draft(self.draft_id, &self.draft, slots, now)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn end(&mut self, kit: &mut Kit, action: AuditAction) -> Result<(), WorkflowError> {
+        let now = kit.now();
+        let tx = kit.store.begin()?;
+        tx.delete_draft(self.draft_id)?;
+        tx.audit(NewAuditEntry {
+            at: now,
+            actor: Some(&self.operator.username),
+            action,
+            subject: Some(format!("draft {}", self.draft_id)),
+            detail: json!({"step": self.draft.step.key()}),
+        })?;
+        tx.commit()?;
+        self.finished = true;
+        Ok(())
+    }
+
+    fn complete(&mut self, kit: &mut Kit, pin: &Pin) -> Result<Outcome, WorkflowError> {
+        let now = kit.now();
+        let enrollment = match self.draft.complete(now.date_naive(), kit.admin_units()) {
+            Ok(e) => e,
+            Err(gaps) => return Ok(Outcome::Blocked(gaps)),
+        };
+        confirm_pin(kit, &self.operator, pin)?;
+        let centre =
+            Code5::parse("centre code", &kit.config.centre).map_err(|e| WorkflowError::Refused(e.to_string()))?;
+        let kit_no = Code5::parse("kit number", &kit.config.kit).map_err(|e| WorkflowError::Refused(e.to_string()))?;
+        let info = kit.kit_info();
+        let display_name = enrollment.person.display_name();
+        let (store, key) = kit.store_and_key();
+        // Sequence, packet, draft removal and audit entry commit together or not at all.
+        let tx = store.begin()?;
+        let sequence = tx.next_sequence(&now.format("%Y%m%d").to_string())?;
+        let rid = Rid::new(&centre, &kit_no, sequence, now).map_err(|e| WorkflowError::Refused(e.to_string()))?;
+        let meta = PacketMeta {
+            rid: &rid,
+            created_at: now,
+            training: self.training,
+            kit: info,
+            assistant: &self.operator.username,
+        };
+        let sealed = build_packet(meta, &enrollment, key)?;
+        tx.insert_packet(&sealed, self.operator.account_id, &display_name, now)?;
+        tx.delete_draft(self.draft_id)?;
+        tx.audit(NewAuditEntry {
+            at: now,
+            actor: Some(&self.operator.username),
+            action: AuditAction::EnrollmentSaved,
+            subject: Some(rid.to_string()),
+            detail: json!({
+                "draft": self.draft_id,
+                "training": self.training,
+                "sha256": sealed.sha256,
+                "forced": sealed.json.any_forced(),
+                "exceptions": sealed.json.exception_count(),
+            }),
+        })?;
+        tx.commit()?;
+        self.finished = true;
+        Ok(Outcome::Saved(rid))
+    }
+}

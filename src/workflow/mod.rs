@@ -1,0 +1,62 @@
+//! What a person at the kit does, as commands over state, testable without a window.
+//!
+//! The GUI and the command line both drive these; every rule a person meets — a role, a
+//! lockout, a gate between steps — is enforced here, not in a screen.
+
+pub mod accounts;
+pub mod auth;
+pub mod enrollment;
+pub mod integrity;
+pub mod review;
+pub mod simulate;
+
+pub use auth::{LoginError, Operator, login, require};
+
+use crate::domain::enrollment::Gap;
+use crate::kit::KitError;
+use crate::packet::PacketError;
+use crate::store::StoreError;
+use thiserror::Error;
+
+/// Why a workflow command failed.
+#[derive(Debug, Error)]
+pub enum WorkflowError {
+    /// The operator's role does not allow the action.
+    #[error("{username} is a {role} and may not {action}")]
+    Forbidden {
+        /// Who tried.
+        username: String,
+        /// Their role.
+        role: crate::domain::account::Role,
+        /// What they tried.
+        action: &'static str,
+    },
+    /// A PIN check failed (sign-off, or logging in).
+    #[error(transparent)]
+    Login(#[from] LoginError),
+    /// The enrollment is not complete.
+    #[error("the enrollment is not complete: {}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+    Incomplete(Vec<Gap>),
+    /// A command was sent on a step it does not belong to.
+    #[error("{command} belongs to the {expected} step, but the enrollment is on the {actual} step")]
+    WrongStep {
+        /// The command.
+        command: &'static str,
+        /// The step it belongs to.
+        expected: &'static str,
+        /// The step on screen.
+        actual: &'static str,
+    },
+    /// A rule refused the change.
+    #[error("{0}")]
+    Refused(String),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The kit failed.
+    #[error(transparent)]
+    Kit(#[from] KitError),
+    /// A packet could not be sealed or read.
+    #[error(transparent)]
+    Packet(#[from] PacketError),
+}

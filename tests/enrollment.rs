@@ -1,0 +1,248 @@
+//! The enrollment session end to end through the library: gates, drafts that survive a crash,
+//! sealing, RID uniqueness, and a failed save that changes nothing.
+
+mod common;
+
+use chrono::{Duration, NaiveDate, TimeZone, Utc};
+use common::{ASSISTANT_PIN, kit_with_staff};
+use enroll_kit::biometrics::synthetic::simple_print;
+use enroll_kit::domain::account::Pin;
+use enroll_kit::domain::biometrics::{
+    DeviceRef, FacePhoto, FingerCapture, FingerException, FingerPosition, FingerRecord,
+};
+use enroll_kit::domain::enrollment::{ExceptionPhoto, Gap, Step};
+use enroll_kit::domain::status::PacketStatus;
+use enroll_kit::kit::{DataDir, Kit};
+use enroll_kit::packet::open_packet;
+use enroll_kit::workflow::enrollment::{Command, EnrollmentSession, Outcome};
+use enroll_kit::workflow::integrity::verify_packets;
+use enroll_kit::workflow::simulate::{PILOT_FACE_JPEG, person};
+use enroll_kit::workflow::{Operator, WorkflowError, login};
+use rand::SeedableRng;
+
+fn face() -> FacePhoto {
+    FacePhoto {
+        jpeg: PILOT_FACE_JPEG.to_vec(),
+        width: 384,
+        height: 512,
+        quality: 80,
+        checks: vec![],
+        device: DeviceRef { profile: "replay".into(), serial: "test".into() },
+    }
+}
+
+fn print(seed: u64) -> FingerRecord {
+    FingerRecord::Captured(FingerCapture {
+        image: simple_print(seed, 256, 288),
+        dpi: 500,
+        quality: 70,
+        attempts: 1,
+        force_captured: false,
+        force_reason: None,
+        device: DeviceRef { profile: "r307-sim".into(), serial: "SIM-1".into() },
+    })
+}
+
+fn form(seed: u64) -> enroll_kit::domain::person::PersonForm {
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    person(
+        &mut rng,
+        NaiveDate::from_ymd_opt(2026, 11, 24).unwrap(),
+        enroll_kit::domain::admin_units::AdminUnits::bundled(),
+    )
+}
+
+fn step(session: &mut EnrollmentSession, kit: &mut Kit, command: Command) -> Outcome {
+    session.apply(kit, command).expect("command applies")
+}
+
+/// Drives a session up to the review step.
+fn fill(session: &mut EnrollmentSession, kit: &mut Kit, seed: u64) {
+    for c in [
+        Command::GiveConsent,
+        Command::Next,
+        Command::SetForm(form(seed)),
+        Command::Next,
+        Command::SetFace(face()),
+        Command::Next,
+    ] {
+        assert!(matches!(step(session, kit, c), Outcome::Step(_)));
+    }
+    for p in FingerPosition::ALL {
+        step(session, kit, Command::SetFinger(p, print(seed * 10 + u64::from(p.code()))));
+    }
+    assert_eq!(step(session, kit, Command::Next), Outcome::Step(Step::Review));
+}
+
+fn enroll(kit: &mut Kit, op: &Operator, seed: u64) -> String {
+    let mut s = EnrollmentSession::start(kit, op, false).unwrap();
+    fill(&mut s, kit, seed);
+    match step(&mut s, kit, Command::Complete(Pin::new(ASSISTANT_PIN))) {
+        Outcome::Saved(rid) => rid.to_string(),
+        other => panic!("not saved: {other:?}"),
+    }
+}
+
+#[test]
+fn an_enrollment_is_gated_then_sealed_into_a_verifiable_packet() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut kit, _clock, _sup, assistant) = kit_with_staff(dir.path());
+    let mut s = EnrollmentSession::start(&mut kit, &assistant, false).unwrap();
+
+    assert_eq!(step(&mut s, &mut kit, Command::Next), Outcome::Blocked(vec![Gap::NoConsent]));
+    let e = s.apply(&mut kit, Command::SetFace(face())).unwrap_err();
+    assert!(matches!(e, WorkflowError::WrongStep { .. }), "{e}");
+    step(&mut s, &mut kit, Command::GiveConsent);
+    step(&mut s, &mut kit, Command::Next);
+    step(&mut s, &mut kit, Command::SetForm(form(1)));
+    step(&mut s, &mut kit, Command::Next);
+    step(&mut s, &mut kit, Command::SetFace(face()));
+    step(&mut s, &mut kit, Command::Next);
+    for p in FingerPosition::ALL.into_iter().skip(1) {
+        step(&mut s, &mut kit, Command::SetFinger(p, print(u64::from(p.code()))));
+    }
+    let thumb = FingerPosition::new(1).unwrap();
+    assert_eq!(step(&mut s, &mut kit, Command::Next), Outcome::Blocked(vec![Gap::FingerMissing(thumb)]));
+    step(&mut s, &mut kit, Command::SetFinger(thumb, FingerRecord::Exception(FingerException::Amputated)));
+    assert_eq!(step(&mut s, &mut kit, Command::Next), Outcome::Blocked(vec![Gap::NoExceptionPhoto]));
+    step(
+        &mut s,
+        &mut kit,
+        Command::SetExceptionPhoto(ExceptionPhoto { jpeg: PILOT_FACE_JPEG.to_vec(), width: 384, height: 512 }),
+    );
+    assert_eq!(step(&mut s, &mut kit, Command::Next), Outcome::Step(Step::Review));
+
+    // A wrong sign-off PIN seals nothing.
+    let wrong = s.apply(&mut kit, Command::Complete(Pin::new("000111"))).unwrap_err();
+    assert!(wrong.to_string().contains("wrong PIN"), "{wrong}");
+    assert!(kit.store.packet_rows(None).unwrap().is_empty());
+
+    let Outcome::Saved(rid) = step(&mut s, &mut kit, Command::Complete(Pin::new(ASSISTANT_PIN))) else {
+        panic!("not saved")
+    };
+    assert_eq!(rid.as_str().len(), 29);
+    assert_eq!(&rid.as_str()[..15], "000420000700001");
+    assert!(s.apply(&mut kit, Command::Next).is_err(), "a finished session takes no more commands");
+
+    let rows = kit.store.packet_rows(None).unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].status, PacketStatus::PendingReview);
+    assert!(kit.store.drafts_of(assistant.account_id).unwrap().is_empty(), "the draft went with the save");
+    let stored = kit.store.packet(rid.as_str()).unwrap().unwrap();
+    let opened = open_packet(&stored.data, Some(&kit.public_key())).unwrap();
+    assert_eq!(opened.json.rid, rid.as_str());
+    assert_eq!(opened.json.assistant, "wanjiru");
+    assert!(!opened.json.training);
+    assert_eq!(opened.json.exception_count(), 1);
+    assert_eq!(opened.files.len(), 11, "face, nine prints, exception photo");
+    assert!(opened.files.contains_key("finger-02.png") && !opened.files.contains_key("finger-01.png"));
+    let report = verify_packets(&kit, None).unwrap();
+    assert_eq!((report.checked, report.faults.len()), (1, 0));
+}
+
+#[test]
+fn a_draft_survives_a_crash_and_resumes_where_it_stopped() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut kit, clock, _sup, assistant) = kit_with_staff(dir.path());
+    let mut s = EnrollmentSession::start(&mut kit, &assistant, false).unwrap();
+    for c in [
+        Command::GiveConsent,
+        Command::Next,
+        Command::SetForm(form(2)),
+        Command::Next,
+        Command::SetFace(face()),
+        Command::Next,
+    ] {
+        step(&mut s, &mut kit, c);
+    }
+    for p in FingerPosition::ALL.into_iter().take(4) {
+        step(&mut s, &mut kit, Command::SetFinger(p, print(u64::from(p.code()))));
+    }
+    let before = s.draft().clone();
+    let draft_id = s.draft_id();
+    // Power cut: nothing is closed or flushed by hand.
+    std::mem::forget(s);
+    drop(kit);
+
+    let mut kit = Kit::open(DataDir::new(dir.path())).unwrap();
+    clock.install(&mut kit);
+    let op = login(&mut kit, "wanjiru", &Pin::new(ASSISTANT_PIN)).unwrap();
+    let offered = EnrollmentSession::resumable(&kit, &op).unwrap();
+    assert_eq!(offered.len(), 1);
+    assert_eq!(offered[0].step, Step::Fingerprints);
+    let mut s = EnrollmentSession::resume(&mut kit, &op, draft_id).unwrap();
+    assert_eq!(s.draft(), &before, "every step and capture came back");
+    for p in FingerPosition::ALL.into_iter().skip(4) {
+        step(&mut s, &mut kit, Command::SetFinger(p, print(u64::from(p.code()))));
+    }
+    step(&mut s, &mut kit, Command::Next);
+    assert!(matches!(step(&mut s, &mut kit, Command::Complete(Pin::new(ASSISTANT_PIN))), Outcome::Saved(_)));
+    let actions: Vec<String> = kit.store.audit_entries(None).unwrap().into_iter().map(|e| e.action).collect();
+    assert!(actions.contains(&"enrollment_resumed".to_string()));
+    let _ = assistant;
+}
+
+#[test]
+fn refusing_consent_and_abandoning_end_the_enrollment_and_are_logged() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut kit, _clock, _sup, assistant) = kit_with_staff(dir.path());
+    let mut s = EnrollmentSession::start(&mut kit, &assistant, false).unwrap();
+    assert_eq!(step(&mut s, &mut kit, Command::RefuseConsent), Outcome::Refused);
+    let mut s = EnrollmentSession::start(&mut kit, &assistant, false).unwrap();
+    step(&mut s, &mut kit, Command::GiveConsent);
+    assert_eq!(step(&mut s, &mut kit, Command::Abandon), Outcome::Abandoned);
+    assert!(kit.store.drafts_of(assistant.account_id).unwrap().is_empty());
+    let actions: Vec<String> = kit.store.audit_entries(None).unwrap().into_iter().map(|e| e.action).collect();
+    assert!(actions.contains(&"consent_refused".to_string()));
+    assert!(actions.contains(&"enrollment_abandoned".to_string()));
+}
+
+#[test]
+fn rids_stay_unique_across_restarts_and_clock_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut kit, clock, _sup, assistant) = kit_with_staff(dir.path());
+    let mut rids = vec![enroll(&mut kit, &assistant, 1)];
+    drop(kit);
+    let mut kit = Kit::open(DataDir::new(dir.path())).unwrap();
+    clock.install(&mut kit);
+    let op = login(&mut kit, "wanjiru", &Pin::new(ASSISTANT_PIN)).unwrap();
+    rids.push(enroll(&mut kit, &op, 2));
+    // The clock is set back to the very second of the first enrollment, then to the day before.
+    clock.set(Utc.with_ymd_and_hms(2026, 11, 24, 9, 0, 0).unwrap());
+    rids.push(enroll(&mut kit, &op, 3));
+    clock.set(Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap());
+    rids.push(enroll(&mut kit, &op, 4));
+    clock.advance(Duration::days(1));
+    rids.push(enroll(&mut kit, &op, 5));
+    let sequences: Vec<&str> = rids.iter().map(|r| &r[10..15]).collect();
+    assert_eq!(sequences, ["00001", "00002", "00003", "00001", "00004"]);
+    let unique: std::collections::HashSet<_> = rids.iter().collect();
+    assert_eq!(unique.len(), rids.len(), "{rids:?}");
+}
+
+#[test]
+fn a_save_that_fails_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut kit, _clock, _sup, assistant) = kit_with_staff(dir.path());
+    let first = enroll(&mut kit, &assistant, 1);
+    // Make the next save collide with the first RID: same second, sequence wound back.
+    let db = rusqlite::Connection::open(DataDir::new(dir.path()).db_path()).unwrap();
+    db.execute("UPDATE rid_sequences SET last = 0", []).unwrap();
+    let audit_before = kit.store.audit_entries(None).unwrap().len();
+
+    let mut s = EnrollmentSession::start(&mut kit, &assistant, false).unwrap();
+    fill(&mut s, &mut kit, 2);
+    let audit_mid = kit.store.audit_entries(None).unwrap().len();
+    assert!(s.apply(&mut kit, Command::Complete(Pin::new(ASSISTANT_PIN))).is_err());
+    assert_eq!(kit.store.packet_rows(None).unwrap().len(), 1, "no packet added");
+    assert_eq!(kit.store.packet_rows(None).unwrap()[0].rid, first);
+    assert_eq!(kit.store.drafts_of(assistant.account_id).unwrap().len(), 1, "the draft is still there to retry");
+    assert_eq!(
+        kit.store.audit_entries(None).unwrap().len(),
+        audit_mid,
+        "no audit entry for a save that did not happen"
+    );
+    assert!(audit_mid > audit_before);
+    let last: i64 = db.query_row("SELECT last FROM rid_sequences", [], |r| r.get(0)).unwrap();
+    assert_eq!(last, 0, "the sequence taken in the failed transaction was rolled back");
+}
