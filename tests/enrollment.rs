@@ -3,85 +3,18 @@
 
 mod common;
 
-use chrono::{Duration, NaiveDate, TimeZone, Utc};
-use common::{ASSISTANT_PIN, kit_with_staff};
-use enroll_kit::biometrics::synthetic::simple_print;
+use chrono::{Duration, TimeZone, Utc};
+use common::{ASSISTANT_PIN, enroll, face, fill, form, kit_with_staff, print, step};
 use enroll_kit::domain::account::Pin;
-use enroll_kit::domain::biometrics::{
-    DeviceRef, FacePhoto, FingerCapture, FingerException, FingerPosition, FingerRecord,
-};
+use enroll_kit::domain::biometrics::{FingerException, FingerPosition, FingerRecord};
 use enroll_kit::domain::enrollment::{ExceptionPhoto, Gap, Step};
 use enroll_kit::domain::status::PacketStatus;
 use enroll_kit::kit::{DataDir, Kit};
 use enroll_kit::packet::open_packet;
 use enroll_kit::workflow::enrollment::{Command, EnrollmentSession, Outcome};
 use enroll_kit::workflow::integrity::verify_packets;
-use enroll_kit::workflow::simulate::{PILOT_FACE_JPEG, person};
-use enroll_kit::workflow::{Operator, WorkflowError, login};
-use rand::SeedableRng;
-
-fn face() -> FacePhoto {
-    FacePhoto {
-        jpeg: PILOT_FACE_JPEG.to_vec(),
-        width: 384,
-        height: 512,
-        quality: 80,
-        checks: vec![],
-        device: DeviceRef { profile: "replay".into(), serial: "test".into() },
-    }
-}
-
-fn print(seed: u64) -> FingerRecord {
-    FingerRecord::Captured(FingerCapture {
-        image: simple_print(seed, 256, 288),
-        dpi: 500,
-        quality: 70,
-        attempts: 1,
-        force_captured: false,
-        force_reason: None,
-        device: DeviceRef { profile: "r307-sim".into(), serial: "SIM-1".into() },
-    })
-}
-
-fn form(seed: u64) -> enroll_kit::domain::person::PersonForm {
-    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
-    person(
-        &mut rng,
-        NaiveDate::from_ymd_opt(2026, 11, 24).unwrap(),
-        enroll_kit::domain::admin_units::AdminUnits::bundled(),
-    )
-}
-
-fn step(session: &mut EnrollmentSession, kit: &mut Kit, command: Command) -> Outcome {
-    session.apply(kit, command).expect("command applies")
-}
-
-/// Drives a session up to the review step.
-fn fill(session: &mut EnrollmentSession, kit: &mut Kit, seed: u64) {
-    for c in [
-        Command::GiveConsent,
-        Command::Next,
-        Command::SetForm(form(seed)),
-        Command::Next,
-        Command::SetFace(face()),
-        Command::Next,
-    ] {
-        assert!(matches!(step(session, kit, c), Outcome::Step(_)));
-    }
-    for p in FingerPosition::ALL {
-        step(session, kit, Command::SetFinger(p, print(seed * 10 + u64::from(p.code()))));
-    }
-    assert_eq!(step(session, kit, Command::Next), Outcome::Step(Step::Review));
-}
-
-fn enroll(kit: &mut Kit, op: &Operator, seed: u64) -> String {
-    let mut s = EnrollmentSession::start(kit, op, false).unwrap();
-    fill(&mut s, kit, seed);
-    match step(&mut s, kit, Command::Complete(Pin::new(ASSISTANT_PIN))) {
-        Outcome::Saved(rid) => rid.to_string(),
-        other => panic!("not saved: {other:?}"),
-    }
-}
+use enroll_kit::workflow::simulate::PILOT_FACE_JPEG;
+use enroll_kit::workflow::{WorkflowError, login};
 
 #[test]
 fn an_enrollment_is_gated_then_sealed_into_a_verifiable_packet() {
@@ -94,7 +27,7 @@ fn an_enrollment_is_gated_then_sealed_into_a_verifiable_packet() {
     assert!(matches!(e, WorkflowError::WrongStep { .. }), "{e}");
     step(&mut s, &mut kit, Command::GiveConsent);
     step(&mut s, &mut kit, Command::Next);
-    step(&mut s, &mut kit, Command::SetForm(form(1)));
+    step(&mut s, &mut kit, Command::SetForm(Box::new(form(1))));
     step(&mut s, &mut kit, Command::Next);
     step(&mut s, &mut kit, Command::SetFace(face()));
     step(&mut s, &mut kit, Command::Next);
@@ -134,8 +67,9 @@ fn an_enrollment_is_gated_then_sealed_into_a_verifiable_packet() {
     assert_eq!(opened.json.assistant, "wanjiru");
     assert!(!opened.json.training);
     assert_eq!(opened.json.exception_count(), 1);
-    assert_eq!(opened.files.len(), 11, "face, nine prints, exception photo");
-    assert!(opened.files.contains_key("finger-02.png") && !opened.files.contains_key("finger-01.png"));
+    assert_eq!(opened.file_names().count(), 11, "face, nine prints, exception photo");
+    assert!(opened.file("finger-02.png").is_some() && opened.file("finger-01.png").is_none());
+    assert_eq!(opened.file("face.jpg"), Some(PILOT_FACE_JPEG));
     let report = verify_packets(&kit, None).unwrap();
     assert_eq!((report.checked, report.faults.len()), (1, 0));
 }
@@ -148,7 +82,7 @@ fn a_draft_survives_a_crash_and_resumes_where_it_stopped() {
     for c in [
         Command::GiveConsent,
         Command::Next,
-        Command::SetForm(form(2)),
+        Command::SetForm(Box::new(form(2))),
         Command::Next,
         Command::SetFace(face()),
         Command::Next,
@@ -245,4 +179,30 @@ fn a_save_that_fails_changes_nothing() {
     assert!(audit_mid > audit_before);
     let last: i64 = db.query_row("SELECT last FROM rid_sequences", [], |r| r.get(0)).unwrap();
     assert_eq!(last, 0, "the sequence taken in the failed transaction was rolled back");
+}
+
+#[test]
+fn a_corrected_admin_units_set_in_the_data_dir_replaces_the_shipped_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let (kit, _clock, _sup, _assistant) = kit_with_staff(dir.path());
+    drop(kit);
+    let assets = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/admin-units");
+    let folder = DataDir::new(dir.path()).admin_units_dir();
+    std::fs::create_dir_all(&folder).unwrap();
+    for f in ["counties.csv", "sub_counties.csv", "constituencies.csv"] {
+        std::fs::copy(assets.join(f), folder.join(f)).unwrap();
+    }
+    let wards = std::fs::read_to_string(assets.join("wards.csv")).unwrap();
+    std::fs::write(folder.join("wards.csv"), format!("{wards}KEW-9999,Corrected Ward,KE047274,KESC-301\n")).unwrap();
+
+    let kit = Kit::open(DataDir::new(dir.path())).unwrap();
+    let mut f = form(1);
+    (f.county, f.sub_county, f.ward) = ("047".into(), "KE047274".into(), "KEW-9999".into());
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
+    assert!(f.validate(today, &kit.admin_units()).is_ok(), "the corrected ward is known");
+    drop(kit);
+
+    std::fs::write(folder.join("wards.csv"), format!("{wards}KEW-9998,Lost Ward,KE999999,\n")).unwrap();
+    let e = Kit::open(DataDir::new(dir.path())).err().expect("a broken table is refused").to_string();
+    assert!(e.contains("wards.csv") && e.contains("KE999999") && e.contains("line 1452"), "{e}");
 }

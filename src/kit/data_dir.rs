@@ -42,6 +42,11 @@ impl DataDir {
         self.0.join("kit.pub")
     }
 
+    /// A corrected set of admin-unit tables that replaces the shipped one, when present.
+    pub fn admin_units_dir(&self) -> PathBuf {
+        self.0.join("admin-units")
+    }
+
     /// The SQLite database.
     pub fn db_path(&self) -> PathBuf {
         self.0.join("kit.db")

@@ -81,6 +81,16 @@ pub enum KitError {
     /// A PIN was refused when provisioning.
     #[error("the first supervisor's PIN is not acceptable: {0}")]
     Pin(String),
+    /// A corrected admin-units table in the data dir is wrong.
+    #[error(
+        "the corrected admin units in {path} cannot be used: {problem}. Fix the file, or remove the folder to use the shipped tables"
+    )]
+    AdminUnits {
+        /// The folder or file.
+        path: PathBuf,
+        /// What is wrong.
+        problem: String,
+    },
     /// The operating system's random generator failed.
     #[error("the system random generator failed: {0}")]
     Random(String),
@@ -96,6 +106,7 @@ pub struct Kit {
     pub store: Store,
     key: KitKey,
     clock: Clock,
+    units: Arc<AdminUnits>,
 }
 
 impl Kit {
@@ -110,8 +121,10 @@ impl Kit {
         if public != key.public() {
             return Err(KitError::KeyMismatch(dir.public_key_path()));
         }
+        let units = Arc::new(load_admin_units(&dir)?);
         let store = Store::open(&dir.db_path())?;
-        Ok(Kit { dir, config, store, key, clock: Arc::new(Utc::now) })
+        tracing::info!(dir = %dir.root().display(), centre = %config.centre, kit = %config.kit, training = config.training, "kit opened");
+        Ok(Kit { dir, config, store, key, clock: Arc::new(Utc::now), units })
     }
 
     /// The current time by the kit's clock.
@@ -144,8 +157,31 @@ impl Kit {
         }
     }
 
-    /// The admin units the kit validates residence against.
-    pub fn admin_units(&self) -> &'static AdminUnits {
-        AdminUnits::bundled()
+    /// The admin units the kit validates residence against: the data dir's corrected set, else the shipped one.
+    pub fn admin_units(&self) -> Arc<AdminUnits> {
+        Arc::clone(&self.units)
     }
+}
+
+/// Reads `admin-units/` from the data dir when a field technician put a corrected set there.
+fn load_admin_units(dir: &DataDir) -> Result<AdminUnits, KitError> {
+    let folder = dir.admin_units_dir();
+    if !folder.is_dir() {
+        return Ok(AdminUnits::bundled().clone());
+    }
+    let read = |name: &str| keyfile::read_text(&folder.join(name));
+    let (counties, sub_counties, constituencies, wards) =
+        (read("counties.csv")?, read("sub_counties.csv")?, read("constituencies.csv")?, read("wards.csv")?);
+    let tables = crate::domain::admin_units::AdminUnitTables {
+        counties: &counties,
+        sub_counties: &sub_counties,
+        constituencies: &constituencies,
+        wards: &wards,
+    };
+    let units = AdminUnits::parse(&tables).map_err(|e| KitError::AdminUnits {
+        path: folder.join(e.table),
+        problem: format!("line {}: {}", e.line, e.problem),
+    })?;
+    tracing::info!(folder = %folder.display(), "using corrected admin units from the data dir");
+    Ok(units)
 }

@@ -5,16 +5,55 @@ use super::manifest::PacketJson;
 use super::{MAX_PACKET_BYTES, PACKET_JSON, PACKET_SIG, PACKET_VERSION, PacketError, sha256_hex};
 use std::collections::BTreeMap;
 use std::io::Read;
+use std::ops::Range;
 
 /// A packet whose signature and files all checked out.
 #[derive(Debug, Clone)]
 pub struct OpenedPacket {
     /// What `packet.json` says.
     pub json: PacketJson,
+    /// The unpacked tar; files are slices of it, so opening copies nothing twice.
+    tar: Vec<u8>,
+    /// Each file's name and byte range in `tar`, `packet.json` and `packet.sig` included.
+    ranges: BTreeMap<String, Range<usize>>,
+}
+
+impl OpenedPacket {
     /// The signed bytes of `packet.json`.
-    pub json_bytes: Vec<u8>,
-    /// The listed files by name.
-    pub files: BTreeMap<String, Vec<u8>>,
+    pub fn json_bytes(&self) -> &[u8] {
+        self.file(PACKET_JSON).unwrap_or_default()
+    }
+
+    /// A file's bytes by name.
+    pub fn file(&self, name: &str) -> Option<&[u8]> {
+        self.ranges.get(name).and_then(|r| self.tar.get(r.clone()))
+    }
+
+    /// The biometric files' names (everything but packet.json and packet.sig).
+    pub fn file_names(&self) -> impl Iterator<Item = &str> {
+        self.ranges.keys().map(String::as_str).filter(|n| *n != PACKET_JSON && *n != PACKET_SIG)
+    }
+}
+
+fn unreadable(what: &str, e: impl std::fmt::Display) -> PacketError {
+    PacketError::Unreadable(format!("{what}: {e}"))
+}
+
+/// Decompresses in one pass when the frame states its size (ours always do), else streams.
+fn decompress(bytes: &[u8]) -> Result<Vec<u8>, PacketError> {
+    if let Ok(Some(size)) = zstd::zstd_safe::get_frame_content_size(bytes) {
+        if size > MAX_PACKET_BYTES {
+            return Err(PacketError::TooLarge);
+        }
+        return zstd::bulk::decompress(bytes, size as usize).map_err(|e| unreadable("zstd", e));
+    }
+    let decoder = zstd::stream::read::Decoder::new(bytes).map_err(|e| unreadable("zstd", e))?;
+    let mut out = Vec::new();
+    decoder.take(MAX_PACKET_BYTES + 1).read_to_end(&mut out).map_err(|e| unreadable("zstd", e))?;
+    if out.len() as u64 > MAX_PACKET_BYTES {
+        return Err(PacketError::TooLarge);
+    }
+    Ok(out)
 }
 
 /// Unpacks and verifies a packet. With `expected_key`, the packet must name and be signed by
@@ -23,35 +62,28 @@ pub fn open_packet(bytes: &[u8], expected_key: Option<&PublicKey>) -> Result<Ope
     if bytes.len() as u64 > MAX_PACKET_BYTES {
         return Err(PacketError::TooLarge);
     }
-    let decoder = zstd::stream::read::Decoder::new(bytes).map_err(|e| PacketError::Unreadable(format!("zstd: {e}")))?;
-    let mut tar_bytes = Vec::new();
-    decoder
-        .take(MAX_PACKET_BYTES + 1)
-        .read_to_end(&mut tar_bytes)
-        .map_err(|e| PacketError::Unreadable(format!("zstd: {e}")))?;
-    if tar_bytes.len() as u64 > MAX_PACKET_BYTES {
-        return Err(PacketError::TooLarge);
-    }
+    let tar = decompress(bytes)?;
 
-    let mut entries: BTreeMap<String, Vec<u8>> = BTreeMap::new();
-    let mut archive = tar::Archive::new(tar_bytes.as_slice());
-    let iter = archive.entries().map_err(|e| PacketError::Unreadable(format!("tar: {e}")))?;
-    for entry in iter {
-        let mut entry = entry.map_err(|e| PacketError::Unreadable(format!("tar: {e}")))?;
-        let name =
-            entry.path().map_err(|e| PacketError::Unreadable(format!("tar: {e}")))?.to_string_lossy().into_owned();
-        let mut content = Vec::with_capacity(usize::try_from(entry.size()).unwrap_or(0).min(1 << 24));
-        entry.read_to_end(&mut content).map_err(|e| PacketError::Unreadable(format!("tar: {e}")))?;
-        if entries.insert(name.clone(), content).is_some() {
+    let mut ranges: BTreeMap<String, Range<usize>> = BTreeMap::new();
+    let mut archive = tar::Archive::new(tar.as_slice());
+    for entry in archive.entries().map_err(|e| unreadable("tar", e))? {
+        let entry = entry.map_err(|e| unreadable("tar", e))?;
+        let name = entry.path().map_err(|e| unreadable("tar", e))?.to_string_lossy().into_owned();
+        let start = usize::try_from(entry.raw_file_position()).map_err(|e| unreadable("tar", e))?;
+        let end = usize::try_from(entry.size()).ok().and_then(|s| start.checked_add(s)).filter(|end| *end <= tar.len());
+        let Some(end) = end else {
+            return Err(unreadable("tar", format!("{name} runs past the end of the archive")));
+        };
+        if ranges.insert(name.clone(), start..end).is_some() {
             return Err(PacketError::Unreadable(format!("{name} appears twice")));
         }
     }
-
-    let json_bytes = entries.remove(PACKET_JSON).ok_or_else(|| PacketError::Missing(PACKET_JSON.into()))?;
-    let sig_text = entries.remove(PACKET_SIG).ok_or_else(|| PacketError::Missing(PACKET_SIG.into()))?;
+    let slice = |name: &str| ranges.get(name).map(|r| &tar[r.clone()]).ok_or_else(|| PacketError::Missing(name.into()));
+    let json_bytes = slice(PACKET_JSON)?;
+    let sig_text = slice(PACKET_SIG)?;
 
     let value: serde_json::Value =
-        serde_json::from_slice(&json_bytes).map_err(|e| PacketError::Manifest(e.to_string()))?;
+        serde_json::from_slice(json_bytes).map_err(|e| PacketError::Manifest(e.to_string()))?;
     let version = value.get("version").and_then(serde_json::Value::as_u64).unwrap_or(0);
     if version != u64::from(PACKET_VERSION) {
         return Err(PacketError::Version(u32::try_from(version).unwrap_or(u32::MAX)));
@@ -67,14 +99,14 @@ pub fn open_packet(bytes: &[u8], expected_key: Option<&PublicKey>) -> Result<Ope
         Some(expected) => *expected,
         None => named,
     };
-    let signature = hex::decode(String::from_utf8_lossy(&sig_text).trim()).map_err(|_| PacketError::BadSignature)?;
-    if !key.verify(&json_bytes, &signature) {
+    let signature = hex::decode(String::from_utf8_lossy(sig_text).trim()).map_err(|_| PacketError::BadSignature)?;
+    if !key.verify(json_bytes, &signature) {
         return Err(PacketError::BadSignature);
     }
 
-    let mut files = BTreeMap::new();
+    let listed: Vec<&str> = json.files().iter().map(|f| f.name.as_str()).collect();
     for file in json.files() {
-        let content = entries.remove(&file.name).ok_or_else(|| PacketError::Missing(file.name.clone()))?;
+        let content = slice(&file.name)?;
         if content.len() as u64 != file.size {
             return Err(PacketError::SizeMismatch {
                 name: file.name.clone(),
@@ -82,13 +114,13 @@ pub fn open_packet(bytes: &[u8], expected_key: Option<&PublicKey>) -> Result<Ope
                 expected: file.size,
             });
         }
-        if sha256_hex(&content) != file.sha256 {
+        if sha256_hex(content) != file.sha256 {
             return Err(PacketError::HashMismatch(file.name.clone()));
         }
-        files.insert(file.name.clone(), content);
     }
-    if let Some(extra) = entries.into_keys().next() {
-        return Err(PacketError::Unlisted(extra));
+    if let Some(extra) = ranges.keys().find(|n| *n != PACKET_JSON && *n != PACKET_SIG && !listed.contains(&n.as_str()))
+    {
+        return Err(PacketError::Unlisted(extra.clone()));
     }
-    Ok(OpenedPacket { json, json_bytes, files })
+    Ok(OpenedPacket { json, tar, ranges })
 }

@@ -143,9 +143,8 @@ impl Store {
     /// Recomputes the whole chain; returns how many entries checked out, or the first broken one.
     pub fn verify_audit(&self) -> Result<Result<u64, AuditFault>, StoreError> {
         let mut prev_hash = GENESIS_HASH.to_string();
-        let mut expected_seq = 1;
         let mut count = 0;
-        for e in self.audit_entries(None)? {
+        for (expected_seq, e) in (1..).zip(self.audit_entries(None)?) {
             let fault = |reason: &str| AuditFault {
                 seq: e.seq,
                 what: format!("{} at {}", e.action, e.at),
@@ -165,7 +164,6 @@ impl Store {
                 return Ok(Err(fault("its content does not match its hash: the entry was altered")));
             }
             prev_hash = e.hash;
-            expected_seq += 1;
             count += 1;
         }
         Ok(Ok(count))

@@ -106,19 +106,22 @@ impl Store {
         }
     }
 
-    /// Calls `f` with every packet in turn, one in memory at a time.
+    /// Calls `f` with every packet in turn, oldest first, one in memory at a time.
     pub fn for_each_packet(&self, mut f: impl FnMut(StoredPacket)) -> Result<u64, StoreError> {
-        let mut stmt = self
-            .conn()
-            .prepare(&format!("SELECT {ROW_COLUMNS}, data FROM packets ORDER BY created_at, rid"))
-            .or_store(self.path())?;
-        let mut rows = stmt.query([]).or_store(self.path())?;
+        // Ordering a query that returns the blobs would make SQLite sort every packet's bytes
+        // through temp files; order the small keys, then read each packet by its primary key.
+        let rids: Vec<String> = {
+            let mut stmt =
+                self.conn().prepare("SELECT rid FROM packets ORDER BY created_at, rid").or_store(self.path())?;
+            let rows = stmt.query_map([], |r| r.get(0)).or_store(self.path())?;
+            rows.collect::<Result<_, _>>().or_store(self.path())?
+        };
         let mut count = 0;
-        while let Some(r) = rows.next().or_store(self.path())? {
-            let row = row_of(r).or_store(self.path())?;
-            let data: Vec<u8> = r.get(9).or_store(self.path())?;
-            f(StoredPacket { row: self.finish_row(row)?, data });
-            count += 1;
+        for rid in rids {
+            if let Some(packet) = self.packet(&rid)? {
+                f(packet);
+                count += 1;
+            }
         }
         Ok(count)
     }

@@ -11,6 +11,7 @@ use thiserror::Error;
 
 /// Someone who has proved who they are with their PIN. Only `login` makes one.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Operator {
     /// Account row id.
     pub account_id: i64,
@@ -22,7 +23,6 @@ pub struct Operator {
     pub role: Role,
     /// Remembered screen language.
     pub language: String,
-    _proof: (),
 }
 
 /// Why a PIN was not accepted.
@@ -90,7 +90,6 @@ fn operator_of(account: Account) -> Operator {
         display_name: account.display_name,
         role: account.role,
         language: account.language,
-        _proof: (),
     }
 }
 

@@ -6,7 +6,7 @@ use super::{Operator, WorkflowError, require};
 use crate::domain::account::{Permission, Pin};
 use crate::domain::audit::AuditAction;
 use crate::domain::biometrics::{FacePhoto, FingerPosition, FingerRecord};
-use crate::domain::enrollment::{Draft, ExceptionPhoto, Gap, Step};
+use crate::domain::enrollment::{CompleteEnrollment, Draft, ExceptionPhoto, Gap, Step};
 use crate::domain::person::PersonForm;
 use crate::domain::rid::{Code5, Rid};
 use crate::kit::Kit;
@@ -23,7 +23,7 @@ pub enum Command {
     /// The applicant refused: the enrollment ends and the refusal is logged.
     RefuseConsent,
     /// The demographics form as it now stands.
-    SetForm(PersonForm),
+    SetForm(Box<PersonForm>),
     /// A face photo was taken (or retaken).
     SetFace(FacePhoto),
     /// A finger was captured or marked as an exception.
@@ -163,7 +163,7 @@ impl EnrollmentSession {
 
     /// What the current step still needs.
     pub fn gaps(&self, kit: &Kit) -> Vec<Gap> {
-        self.draft.gaps(self.draft.step, kit.now().date_naive(), kit.admin_units())
+        self.draft.gaps(self.draft.step, kit.now().date_naive(), &kit.admin_units())
     }
 
     /// Applies a command; every change is in the database before this returns.
@@ -182,6 +182,7 @@ impl EnrollmentSession {
         }
         let today = kit.now().date_naive();
         let units = kit.admin_units();
+        let units = units.as_ref();
         let outcome = match command {
             Command::GiveConsent => {
                 self.draft.consent_at = Some(kit.now());
@@ -197,7 +198,7 @@ impl EnrollmentSession {
                 Outcome::Abandoned
             }
             Command::SetForm(form) => {
-                self.draft.form = form;
+                self.draft.form = *form;
                 self.save(kit, &[])?;
                 Outcome::Step(self.draft.step)
             }
@@ -271,46 +272,60 @@ impl EnrollmentSession {
 
     fn complete(&mut self, kit: &mut Kit, pin: &Pin) -> Result<Outcome, WorkflowError> {
         let now = kit.now();
-        let enrollment = match self.draft.complete(now.date_naive(), kit.admin_units()) {
+        let enrollment = match self.draft.complete(now.date_naive(), &kit.admin_units()) {
             Ok(e) => e,
             Err(gaps) => return Ok(Outcome::Blocked(gaps)),
         };
         confirm_pin(kit, &self.operator, pin)?;
-        let centre =
-            Code5::parse("centre code", &kit.config.centre).map_err(|e| WorkflowError::Refused(e.to_string()))?;
-        let kit_no = Code5::parse("kit number", &kit.config.kit).map_err(|e| WorkflowError::Refused(e.to_string()))?;
-        let info = kit.kit_info();
-        let display_name = enrollment.person.display_name();
-        let (store, key) = kit.store_and_key();
-        // Sequence, packet, draft removal and audit entry commit together or not at all.
-        let tx = store.begin()?;
-        let sequence = tx.next_sequence(&now.format("%Y%m%d").to_string())?;
-        let rid = Rid::new(&centre, &kit_no, sequence, now).map_err(|e| WorkflowError::Refused(e.to_string()))?;
-        let meta = PacketMeta {
-            rid: &rid,
-            created_at: now,
-            training: self.training,
-            kit: info,
-            assistant: &self.operator.username,
-        };
-        let sealed = build_packet(meta, &enrollment, key)?;
-        tx.insert_packet(&sealed, self.operator.account_id, &display_name, now)?;
-        tx.delete_draft(self.draft_id)?;
-        tx.audit(NewAuditEntry {
-            at: now,
-            actor: Some(&self.operator.username),
-            action: AuditAction::EnrollmentSaved,
-            subject: Some(rid.to_string()),
-            detail: json!({
-                "draft": self.draft_id,
-                "training": self.training,
-                "sha256": sealed.sha256,
-                "forced": sealed.json.any_forced(),
-                "exceptions": sealed.json.exception_count(),
-            }),
-        })?;
-        tx.commit()?;
+        let rid = seal_and_store(kit, &self.operator, &enrollment, self.training, Some(self.draft_id))?;
         self.finished = true;
         Ok(Outcome::Saved(rid))
     }
+}
+
+/// Seals a finished enrollment into a packet and stores it: RID sequence, packet, removal of
+/// its draft (if any) and the audit entry commit together or not at all.
+///
+/// The session calls this after the assistant's sign-off PIN; it is public for pilot
+/// scenarios and benchmarks, and still needs a logged-in operator allowed to enroll.
+pub fn seal_and_store(
+    kit: &mut Kit,
+    op: &Operator,
+    enrollment: &CompleteEnrollment,
+    training: bool,
+    draft_id: Option<i64>,
+) -> Result<Rid, WorkflowError> {
+    require(op, Permission::Enroll)?;
+    let training = training || kit.config.training;
+    let now = kit.now();
+    let centre = Code5::parse("centre code", &kit.config.centre).map_err(|e| WorkflowError::Refused(e.to_string()))?;
+    let kit_no = Code5::parse("kit number", &kit.config.kit).map_err(|e| WorkflowError::Refused(e.to_string()))?;
+    let info = kit.kit_info();
+    let display_name = enrollment.person.display_name();
+    let (store, key) = kit.store_and_key();
+    let tx = store.begin()?;
+    let sequence = tx.next_sequence(&now.format("%Y%m%d").to_string())?;
+    let rid = Rid::new(&centre, &kit_no, sequence, now).map_err(|e| WorkflowError::Refused(e.to_string()))?;
+    let meta = PacketMeta { rid: &rid, created_at: now, training, kit: info, assistant: &op.username };
+    let sealed = build_packet(meta, enrollment, key)?;
+    tx.insert_packet(&sealed, op.account_id, &display_name, now)?;
+    if let Some(id) = draft_id {
+        tx.delete_draft(id)?;
+    }
+    tx.audit(NewAuditEntry {
+        at: now,
+        actor: Some(&op.username),
+        action: AuditAction::EnrollmentSaved,
+        subject: Some(rid.to_string()),
+        detail: json!({
+            "draft": draft_id,
+            "training": training,
+            "sha256": sealed.sha256,
+            "forced": sealed.json.any_forced(),
+            "exceptions": sealed.json.exception_count(),
+        }),
+    })?;
+    tx.commit()?;
+    tracing::info!(rid = %rid, training, "packet sealed and stored");
+    Ok(rid)
 }

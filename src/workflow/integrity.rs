@@ -2,8 +2,9 @@
 
 use super::WorkflowError;
 use crate::kit::Kit;
-use crate::packet::{open_packet, sha256_hex};
+use crate::packet::{PublicKey, open_packet, sha256_hex};
 use crate::store::StoredPacket;
+use std::sync::{Mutex, mpsc};
 
 /// A packet that failed its check, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,7 +25,7 @@ pub struct PacketReport {
 }
 
 /// Checks one stored packet against the kit's key: stored hash and size, signature, every file.
-pub fn check_packet(kit: &Kit, packet: &StoredPacket) -> Result<(), String> {
+pub fn check_packet(kit_key: &PublicKey, packet: &StoredPacket) -> Result<(), String> {
     let row = &packet.row;
     if packet.data.len() as u64 != row.size {
         return Err(format!("its bytes are {} long, {} were stored", packet.data.len(), row.size));
@@ -32,7 +33,7 @@ pub fn check_packet(kit: &Kit, packet: &StoredPacket) -> Result<(), String> {
     if sha256_hex(&packet.data) != row.sha256 {
         return Err("its bytes do not match the SHA-256 recorded when it was sealed".into());
     }
-    let opened = open_packet(&packet.data, Some(&kit.public_key())).map_err(|e| e.to_string())?;
+    let opened = open_packet(&packet.data, Some(kit_key)).map_err(|e| e.to_string())?;
     if opened.json.rid != row.rid {
         return Err(format!("packet.json names RID {}, the database row says {}", opened.json.rid, row.rid));
     }
@@ -43,25 +44,47 @@ pub fn check_packet(kit: &Kit, packet: &StoredPacket) -> Result<(), String> {
 }
 
 /// Checks every stored packet, or only `rid`.
+///
+/// One thread reads packets from the database (a connection is not shared between threads)
+/// while workers on the other cores hash and verify them: hashing dominates, and a kit has
+/// at least two cores.
 pub fn verify_packets(kit: &Kit, rid: Option<&str>) -> Result<PacketReport, WorkflowError> {
-    let mut report = PacketReport::default();
-    let mut check = |p: StoredPacket| {
-        report.checked += 1;
-        if let Err(reason) = check_packet(kit, &p) {
-            report.faults.push(PacketFault { rid: p.row.rid, reason });
-        }
-    };
-    match rid {
-        Some(rid) => {
-            let packet = kit
-                .store
-                .packet(rid)?
-                .ok_or_else(|| WorkflowError::Refused(format!("there is no packet {rid} on this kit")))?;
-            check(packet);
-        }
-        None => {
-            kit.store.for_each_packet(check)?;
-        }
+    let key = kit.public_key();
+    if let Some(rid) = rid {
+        let packet = kit
+            .store
+            .packet(rid)?
+            .ok_or_else(|| WorkflowError::Refused(format!("there is no packet {rid} on this kit")))?;
+        let faults = check_packet(&key, &packet).err().map(|reason| PacketFault { rid: rid.to_string(), reason });
+        return Ok(PacketReport { checked: 1, faults: faults.into_iter().collect() });
     }
-    Ok(report)
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 8);
+    let (send, receive) = mpsc::sync_channel::<StoredPacket>(workers * 2);
+    let receive = Mutex::new(receive);
+    let faults = Mutex::new(Vec::new());
+    let checked = std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| {
+                loop {
+                    // The lock is held only to take the next packet, not while checking it.
+                    let next = receive.lock().map(|r| r.recv());
+                    let Ok(Ok(packet)) = next else { break };
+                    if let Err(reason) = check_packet(&key, &packet)
+                        && let Ok(mut f) = faults.lock()
+                    {
+                        f.push(PacketFault { rid: packet.row.rid, reason });
+                    }
+                }
+            });
+        }
+        let checked = kit.store.for_each_packet(|p| {
+            // A send fails only if every worker is gone, which the scope would report.
+            let _ = send.send(p);
+        });
+        drop(send);
+        checked
+    })?;
+    let mut faults = faults.into_inner().unwrap_or_default();
+    faults.sort_by(|a, b| a.rid.cmp(&b.rid));
+    Ok(PacketReport { checked, faults })
 }

@@ -101,11 +101,11 @@ fn enroll_one(
     today: NaiveDate,
 ) -> Result<Rid, WorkflowError> {
     let mut session = EnrollmentSession::start(kit, op, true)?;
-    let form = person(rng, today, kit.admin_units());
+    let form = person(rng, today, &kit.admin_units());
     let mut steps = vec![
         Command::GiveConsent,
         Command::Next,
-        Command::SetForm(form),
+        Command::SetForm(Box::new(form)),
         Command::Next,
         Command::SetFace(face()),
         Command::Next,

@@ -2,11 +2,18 @@
 //! central-office keys from fixtures/keys/ (test-only keys, see fixtures/keys/README.md).
 #![allow(dead_code)]
 
+use chrono::NaiveDate;
 use chrono::{DateTime, TimeZone, Utc};
+use enroll_kit::biometrics::synthetic::simple_print;
 use enroll_kit::domain::account::{Pin, Role};
+use enroll_kit::domain::biometrics::{DeviceRef, FacePhoto, FingerCapture, FingerPosition, FingerRecord};
+use enroll_kit::domain::enrollment::Step;
 use enroll_kit::kit::keyfile::read_public;
 use enroll_kit::kit::{DataDir, InitParams, Kit, init};
+use enroll_kit::workflow::enrollment::{Command, EnrollmentSession, Outcome};
+use enroll_kit::workflow::simulate::{PILOT_FACE_JPEG, person};
 use enroll_kit::workflow::{Operator, accounts, login};
+use rand::SeedableRng;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -69,4 +76,72 @@ pub fn kit_with_staff(dir: &Path) -> (Kit, TestClock, Operator, Operator) {
         .expect("add assistant");
     let assistant = login(&mut kit, "wanjiru", &Pin::new(ASSISTANT_PIN)).expect("assistant login");
     (kit, clock, sup, assistant)
+}
+
+pub fn face() -> FacePhoto {
+    FacePhoto {
+        jpeg: PILOT_FACE_JPEG.to_vec(),
+        width: 384,
+        height: 512,
+        quality: 80,
+        checks: vec![],
+        device: DeviceRef { profile: "replay".into(), serial: "test".into() },
+    }
+}
+
+pub fn print(seed: u64) -> FingerRecord {
+    FingerRecord::Captured(FingerCapture {
+        image: simple_print(seed, 256, 288),
+        dpi: 500,
+        quality: 70,
+        attempts: 1,
+        force_captured: false,
+        force_reason: None,
+        device: DeviceRef { profile: "r307-sim".into(), serial: "SIM-1".into() },
+    })
+}
+
+pub fn form(seed: u64) -> enroll_kit::domain::person::PersonForm {
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    person(
+        &mut rng,
+        NaiveDate::from_ymd_opt(2026, 11, 24).unwrap(),
+        enroll_kit::domain::admin_units::AdminUnits::bundled(),
+    )
+}
+
+pub fn step(session: &mut EnrollmentSession, kit: &mut Kit, command: Command) -> Outcome {
+    session.apply(kit, command).expect("command applies")
+}
+
+/// Drives a session up to the review step.
+pub fn fill(session: &mut EnrollmentSession, kit: &mut Kit, seed: u64) {
+    for c in [
+        Command::GiveConsent,
+        Command::Next,
+        Command::SetForm(Box::new(form(seed))),
+        Command::Next,
+        Command::SetFace(face()),
+        Command::Next,
+    ] {
+        assert!(matches!(step(session, kit, c), Outcome::Step(_)));
+    }
+    for p in FingerPosition::ALL {
+        step(session, kit, Command::SetFinger(p, print(seed * 10 + u64::from(p.code()))));
+    }
+    assert_eq!(step(session, kit, Command::Next), Outcome::Step(Step::Review));
+}
+
+pub fn enroll(kit: &mut Kit, op: &Operator, seed: u64) -> String {
+    enroll_as(kit, op, ASSISTANT_PIN, seed)
+}
+
+/// A whole enrollment by `op`, signed off with `pin`; returns the RID.
+pub fn enroll_as(kit: &mut Kit, op: &Operator, pin: &str, seed: u64) -> String {
+    let mut s = EnrollmentSession::start(kit, op, false).unwrap();
+    fill(&mut s, kit, seed);
+    match step(&mut s, kit, Command::Complete(Pin::new(pin))) {
+        Outcome::Saved(rid) => rid.to_string(),
+        other => panic!("not saved: {other:?}"),
+    }
 }

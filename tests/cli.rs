@@ -1,0 +1,298 @@
+//! The command line as an operator or a script uses it: the "done when" flow, tamper
+//! detection naming the RID or the audit entry, and bad input answered with clear errors that
+//! change nothing.
+
+mod common;
+
+use common::{SUPERVISOR_PIN, fixtures};
+use rusqlite::Connection;
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn cli(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_enroll-kit"))
+        .arg("--data-dir")
+        .arg(dir)
+        .args(args)
+        .env("ENROLL_KIT_PIN", SUPERVISOR_PIN)
+        .env_remove("ENROLL_KIT_DATA")
+        .output()
+        .expect("run enroll-kit")
+}
+
+fn text(out: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+}
+
+fn init_args() -> Vec<String> {
+    let keys = fixtures().join("keys");
+    vec![
+        "init".into(),
+        "--centre".into(),
+        "00042".into(),
+        "--kit".into(),
+        "00007".into(),
+        "--county".into(),
+        "047".into(),
+        "--hq-recipient".into(),
+        keys.join("test-hq.age.pub").display().to_string(),
+        "--hq-verify-key".into(),
+        keys.join("test-hq.ed25519.pub").display().to_string(),
+    ]
+}
+
+fn init(dir: &Path) -> Output {
+    let args = init_args();
+    cli(dir, &args.iter().map(String::as_str).collect::<Vec<_>>())
+}
+
+fn ok(out: &Output) -> String {
+    assert!(out.status.success(), "command failed: {}", text(out));
+    text(out)
+}
+
+fn failed(out: &Output) -> String {
+    assert!(!out.status.success(), "command should have failed: {}", text(out));
+    let t = text(out);
+    assert!(!t.contains("panicked"), "a panic instead of an error: {t}");
+    t
+}
+
+/// A tamperer with the sqlite3 shell: drops the guard triggers and flips one byte.
+fn tamper(db: &Path, sql_table: &str, column: &str, key: &str, key_value: &str, offset: usize) {
+    let conn = Connection::open(db).unwrap();
+    conn.execute_batch("DROP TRIGGER IF EXISTS packets_sealed; DROP TRIGGER IF EXISTS audit_log_no_update;").unwrap();
+    let mut bytes: Vec<u8> = conn
+        .query_row(&format!("SELECT CAST({column} AS BLOB) FROM {sql_table} WHERE {key} = ?1"), [key_value], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    let at = offset % bytes.len();
+    bytes[at] ^= 0x01;
+    let is_text = column != "data";
+    if is_text {
+        let value = String::from_utf8_lossy(&bytes).into_owned();
+        conn.execute(&format!("UPDATE {sql_table} SET {column} = ?1 WHERE {key} = ?2"), [&value, key_value]).unwrap();
+    } else {
+        conn.execute(
+            &format!("UPDATE {sql_table} SET {column} = ?1 WHERE {key} = ?2"),
+            rusqlite::params![bytes, key_value],
+        )
+        .unwrap();
+    }
+}
+
+#[test]
+fn init_simulate_verify_then_any_flipped_byte_is_named() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("kit");
+    let out = ok(&init(&dir));
+    assert!(out.contains("Fingerprint:"), "{out}");
+    let secret = std::fs::read_to_string(dir.join("kit.key")).unwrap();
+    let secret_hex = secret.lines().last().unwrap();
+    assert!(!out.contains(secret_hex), "the secret key never prints");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(dir.join("kit.key")).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+
+    ok(&cli(&dir, &["simulate", "--count", "200"]));
+    assert!(ok(&cli(&dir, &["packet", "verify"])).contains("OK: 200 packet(s) verified"));
+    assert!(ok(&cli(&dir, &["audit", "verify"])).contains("OK: audit log intact"));
+    let listed = ok(&cli(&dir, &["packet", "list", "--status", "pending_review"]));
+    assert_eq!(listed.lines().filter(|l| l.contains("[training]")).count(), 200);
+
+    let db = dir.join("kit.db");
+    let conn = Connection::open(&db).unwrap();
+    let (rid, size): (String, i64) = conn
+        .query_row("SELECT rid, size FROM packets ORDER BY rid LIMIT 1 OFFSET 57", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap();
+    drop(conn);
+    // A byte in the zstd frame header, in the middle of an image, and at the very end.
+    for offset in [5, size as usize / 2, size as usize - 1] {
+        tamper(&db, "packets", "data", "rid", &rid, offset);
+        let out = cli(&dir, &["packet", "verify"]);
+        let t = failed(&out);
+        assert!(t.contains(&format!("FAILED {rid}")), "offset {offset}: {t}");
+        assert!(t.contains("1 of 200"), "only the altered packet fails: {t}");
+        tamper(&db, "packets", "data", "rid", &rid, offset);
+        ok(&cli(&dir, &["packet", "verify", &rid]));
+    }
+
+    for (column, offset) in [("detail", 3), ("action", 0), ("at", 6), ("actor", 1), ("hash", 10), ("prev_hash", 63)] {
+        tamper(&db, "audit_log", column, "seq", "42", offset);
+        let t = failed(&cli(&dir, &["audit", "verify"]));
+        assert!(t.contains("BROKEN: audit entry 42"), "{column}: {t}");
+        tamper(&db, "audit_log", column, "seq", "42", offset);
+    }
+    // Removing an entry is caught at the gap.
+    let conn = Connection::open(&db).unwrap();
+    conn.execute_batch("DROP TRIGGER IF EXISTS audit_log_no_delete; DELETE FROM audit_log WHERE seq = 100;").unwrap();
+    drop(conn);
+    let t = failed(&cli(&dir, &["audit", "verify"]));
+    assert!(t.contains("audit entry 101") && t.contains("missing"), "{t}");
+}
+
+#[test]
+fn the_database_refuses_to_alter_sealed_packets_or_the_audit_log() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("kit");
+    ok(&init(&dir));
+    ok(&cli(&dir, &["simulate", "--count", "1"]));
+    let conn = Connection::open(dir.join("kit.db")).unwrap();
+    assert!(conn.execute("UPDATE packets SET data = x'00'", []).is_err());
+    assert!(conn.execute("DELETE FROM packets", []).is_err());
+    assert!(conn.execute("UPDATE audit_log SET actor = 'x'", []).is_err());
+    assert!(conn.execute("DELETE FROM audit_log", []).is_err());
+}
+
+fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read(&p).unwrap()))
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn init_refuses_an_existing_kit_and_changes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("kit");
+    ok(&init(&dir));
+    let before = snapshot(&dir);
+    let t = failed(&init(&dir));
+    assert!(t.contains("already holds a kit"), "{t}");
+    assert_eq!(snapshot(&dir), before);
+}
+
+#[test]
+fn a_damaged_or_truncated_database_is_named_and_left_alone() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("kit");
+    ok(&init(&dir));
+    ok(&cli(&dir, &["simulate", "--count", "3"]));
+    let db = dir.join("kit.db");
+    let good = std::fs::read(&db).unwrap();
+
+    std::fs::write(&db, b"this is not a database at all, just words on a USB stick".repeat(100)).unwrap();
+    let garbage = std::fs::read(&db).unwrap();
+    let t = failed(&cli(&dir, &["packet", "verify"]));
+    assert!(t.contains("kit.db") && t.contains("damaged"), "{t}");
+    assert_eq!(std::fs::read(&db).unwrap(), garbage, "nothing written to a damaged file");
+
+    std::fs::write(&db, &good[..good.len() / 3]).unwrap();
+    let truncated = std::fs::read(&db).unwrap();
+    let t = failed(&cli(&dir, &["packet", "verify"]));
+    assert!(t.contains("kit.db") && t.contains("damaged"), "{t}");
+    assert_eq!(std::fs::read(&db).unwrap(), truncated);
+
+    std::fs::remove_file(&db).unwrap();
+    let t = failed(&cli(&dir, &["audit", "verify"]));
+    assert!(t.contains("no kit database") && t.contains("kit.db"), "{t}");
+}
+
+#[test]
+fn a_bad_kit_toml_names_the_file_and_the_field() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("kit");
+    ok(&init(&dir));
+    let path = dir.join("kit.toml");
+    let good = std::fs::read_to_string(&path).unwrap();
+
+    std::fs::write(&path, format!("{good}colour = \"blue\"\n")).unwrap();
+    let t = failed(&cli(&dir, &["audit", "verify"]));
+    assert!(t.contains("kit.toml") && t.contains("colour"), "{t}");
+
+    std::fs::write(&path, good.replace("centre = \"00042\"", "centre = \"42\"")).unwrap();
+    let t = failed(&cli(&dir, &["audit", "verify"]));
+    assert!(t.contains("kit.toml") && t.contains("`centre`") && t.contains("5 digits"), "{t}");
+
+    std::fs::write(&path, good.replace("county = \"047\"", "county = \"099\"")).unwrap();
+    let t = failed(&cli(&dir, &["audit", "verify"]));
+    assert!(t.contains("`county`"), "{t}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_key_file_others_can_read_is_refused_with_the_fix() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("kit");
+    ok(&init(&dir));
+    let key = dir.join("kit.key");
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let t = failed(&cli(&dir, &["audit", "verify"]));
+    assert!(t.contains("kit.key") && t.contains("chmod 600"), "{t}");
+}
+
+#[test]
+fn an_unwritable_data_dir_is_named() {
+    let tmp = tempfile::tempdir().unwrap();
+    // A path below a regular file cannot be created, even by root.
+    let blocker = tmp.path().join("not-a-dir");
+    std::fs::write(&blocker, b"x").unwrap();
+    let dir = blocker.join("kit");
+    let t = failed(&init(&dir));
+    assert!(t.contains("cannot write to the data dir") && t.contains("not-a-dir"), "{t}");
+}
+
+#[test]
+fn pins_and_arguments_from_outside_are_checked() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("kit");
+    ok(&init(&dir));
+
+    let missing = tmp.path().join("no-such-pin");
+    let t = failed(&cli(&dir, &["simulate", "--count", "1", "--pin-file", missing.to_str().unwrap()]));
+    assert!(t.contains("no-such-pin"), "{t}");
+
+    let words = tmp.path().join("pin.txt");
+    std::fs::write(&words, "my pin is 482913\n").unwrap();
+    let t = failed(&cli(&dir, &["simulate", "--count", "1", "--pin-file", words.to_str().unwrap()]));
+    assert!(t.contains("pin.txt") && t.contains("digits"), "{t}");
+
+    let wrong = tmp.path().join("wrong.txt");
+    std::fs::write(&wrong, "111222\n").unwrap();
+    let t = failed(&cli(&dir, &["simulate", "--count", "1", "--pin-file", wrong.to_str().unwrap()]));
+    assert!(t.contains("wrong PIN"), "{t}");
+
+    let t = failed(&cli(&dir, &["packet", "verify", "12345"]));
+    assert!(t.contains("29 digits"), "{t}");
+    let t = failed(&cli(&dir, &["packet", "list", "--status", "lost"]));
+    assert!(t.contains("unknown status"), "{t}");
+
+    let other = tmp.path().join("other");
+    let mut args = init_args();
+    args[2] = "0004x".into();
+    let t = failed(&cli(&other, &args.iter().map(String::as_str).collect::<Vec<_>>()));
+    assert!(t.contains("centre") && t.contains("5 digits"), "{t}");
+    assert!(
+        !other.exists() || std::fs::read_dir(&other).unwrap().next().is_none(),
+        "a refused init leaves nothing behind"
+    );
+
+    let t = failed(&cli(&tmp.path().join("empty"), &["audit", "verify"]));
+    assert!(t.contains("no kit is provisioned"), "{t}");
+}
+
+#[test]
+fn accounts_from_the_command_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("kit");
+    ok(&init(&dir));
+    let out = Command::new(env!("CARGO_BIN_EXE_enroll-kit"))
+        .args(["--data-dir", dir.to_str().unwrap(), "account", "add", "akinyi", "--name", "Akinyi O."])
+        .env("ENROLL_KIT_PIN", SUPERVISOR_PIN)
+        .env("ENROLL_KIT_NEW_PIN", "305817")
+        .output()
+        .unwrap();
+    ok(&out);
+    ok(&cli(&dir, &["account", "lock", "akinyi"]));
+    let listed = ok(&cli(&dir, &["account", "list"]));
+    assert!(listed.contains("akinyi") && listed.contains("locked by supervisor"), "{listed}");
+    let t = failed(&cli(&dir, &["account", "add", "x", "--name", "X", "--role", "boss"]));
+    assert!(t.contains("unknown role"), "{t}");
+}
