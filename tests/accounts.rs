@@ -103,6 +103,8 @@ fn no_pin_ever_reaches_the_audit_log() {
     let dir = tempfile::tempdir().unwrap();
     let (mut kit, _clock, sup, _assistant) = kit_with_staff(dir.path());
     let _ = login(&mut kit, "wanjiru", &Pin::new("555777"));
+    // A PIN typed into the login-name box.
+    let _ = login(&mut kit, "730518", &Pin::new(""));
     accounts::reset_pin(&mut kit, &sup, "wanjiru", "902417").unwrap();
     let text: String = kit
         .store
@@ -115,4 +117,5 @@ fn no_pin_ever_reaches_the_audit_log() {
         assert!(!text.contains(pin), "PIN {pin} in the audit log");
     }
     assert!(text.contains("pin_reset"));
+    assert!(text.contains("digits withheld"));
 }

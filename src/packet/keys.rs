@@ -22,7 +22,7 @@ pub enum KeyTextError {
     NotAKey,
 }
 
-/// The kit's Ed25519 signing key.
+/// An Ed25519 signing key: the kit's (packets, batches) or the central office's (receipts).
 pub struct KitKey(SigningKey);
 
 /// An Ed25519 public key (a kit's, or the central office's).
