@@ -5,6 +5,7 @@
 //! and what a person at the kit does (`workflow`). The GUI and the command line drive `workflow`.
 
 pub mod biometrics;
+pub mod devices;
 pub mod domain;
 pub mod kit;
 pub mod packet;

@@ -1,0 +1,1 @@
+//! ADH-Tech GT-511C3 / GT-521Fxx UART modules.
