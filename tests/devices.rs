@@ -3,6 +3,7 @@
 
 use enroll_kit::devices::DeviceError;
 use enroll_kit::devices::error::ProtocolError;
+use enroll_kit::devices::gt521::{Gt521Reader, Gt521Sim, Gt521SimConfig};
 use enroll_kit::devices::profile::{DeviceProfile, Profiles};
 use enroll_kit::devices::reader::{CancelToken, CaptureProgress, FingerprintReader, RawCapture};
 use enroll_kit::devices::sim::{Faults, ImageSource, SimHandle};
@@ -152,4 +153,97 @@ fn zfm_capture_can_be_cancelled_while_waiting() {
 fn a_missing_port_is_a_clear_error() {
     let e = ZfmReader::open("/dev/does-not-exist", &profile("r307")).err().unwrap();
     assert!(e.to_string().contains("/dev/does-not-exist") && e.to_string().contains("dialout"), "{e}");
+}
+
+fn gt521_sim(faults: Faults, start_baud: u32) -> SimHandle {
+    let mut config = Gt521SimConfig::from_profile(&profile("gt521-sim"));
+    config.pace = false;
+    config.baud = start_baud;
+    config.source = ImageSource::Synthetic(11);
+    config.faults = faults;
+    Gt521Sim::start(config).expect("pty")
+}
+
+fn expected_gt521_image(n: u32) -> Vec<u8> {
+    ImageSource::Synthetic(11).image(n, 202, 258).pixels().to_vec()
+}
+
+#[test]
+fn gt521_captures_a_good_image_at_115200_and_reads_the_serial() {
+    let sim = gt521_sim(Faults::default(), 9600);
+    let mut reader = Gt521Reader::open(sim.path(), &profile("gt521-sim")).unwrap();
+    assert_eq!(reader.info().baud, Some(115200));
+    assert_eq!(reader.info().serial, "SIM-GT521F52-001");
+    let (result, seen) = capture(&mut reader);
+    let capture = result.unwrap();
+    assert_eq!((capture.image.width(), capture.image.height(), capture.dpi), (202, 258, 450));
+    assert_eq!(capture.image.pixels(), expected_gt521_image(0).as_slice());
+    assert!(seen.contains(&CaptureProgress::Receiving { done: 52_116, total: 52_116 }));
+}
+
+#[test]
+fn gt521_goes_back_to_the_default_rate_when_closed_and_falls_back_when_refused() {
+    let sim = gt521_sim(Faults::default(), 9600);
+    drop(Gt521Reader::open(sim.path(), &profile("gt521-sim")).unwrap());
+    // Opened again: the module answers at 9600 first, so it was put back there.
+    let mut p = profile("gt521-sim");
+    p.serial.as_mut().unwrap().try_bauds = vec![9600];
+    let reader = Gt521Reader::open(sim.path(), &p).unwrap();
+    assert_eq!(reader.info().baud, Some(9600));
+    drop(reader);
+
+    let sim = gt521_sim(Faults { max_baud: Some(9600), ..Faults::default() }, 9600);
+    let mut reader = Gt521Reader::open(sim.path(), &profile("gt521-sim")).unwrap();
+    assert_eq!(reader.info().baud, Some(9600));
+    assert!(capture(&mut reader).0.is_ok());
+}
+
+#[test]
+fn gt521_retries_after_a_bad_checksum_or_a_missing_image() {
+    for faults in [
+        Faults { bad_checksum_packet: Some(0), spoil_transfers: Some(1), ..Faults::default() },
+        Faults { drop_packet: Some(0), spoil_transfers: Some(1), ..Faults::default() },
+    ] {
+        let sim = gt521_sim(faults.clone(), 9600);
+        let mut reader = Gt521Reader::open(sim.path(), &profile("gt521-sim")).unwrap();
+        let (result, seen) = capture(&mut reader);
+        let image = result.unwrap_or_else(|e| panic!("{faults:?}: {e}"));
+        assert!(seen.contains(&CaptureProgress::Retrying(2)), "{faults:?}");
+        assert_eq!(image.image.pixels(), expected_gt521_image(1).as_slice());
+    }
+}
+
+#[test]
+fn gt521_persistent_faults_end_in_typed_errors() {
+    let sim = gt521_sim(Faults { bad_checksum_packet: Some(0), ..Faults::default() }, 9600);
+    let mut reader = Gt521Reader::open(sim.path(), &profile("gt521-sim")).unwrap();
+    let e = capture(&mut reader).0.unwrap_err();
+    assert!(matches!(e, DeviceError::Protocol(ProtocolError::Checksum { .. })), "{e}");
+
+    let sim = gt521_sim(Faults { drop_packet: Some(0), ..Faults::default() }, 9600);
+    let mut reader = Gt521Reader::open(sim.path(), &profile("gt521-sim")).unwrap();
+    let started = Instant::now();
+    let e = capture(&mut reader).0.unwrap_err();
+    assert!(matches!(e, DeviceError::Protocol(ProtocolError::ImageTooShort { got: 0, .. })), "{e}");
+    assert!(started.elapsed() < Duration::from_secs(10));
+
+    let sim = gt521_sim(Faults { disconnect_after: Some(20_000), ..Faults::default() }, 9600);
+    let mut reader = Gt521Reader::open(sim.path(), &profile("gt521-sim")).unwrap();
+    let e = capture(&mut reader).0.unwrap_err();
+    assert!(matches!(e, DeviceError::Disconnected | DeviceError::Timeout { .. }), "{e}");
+}
+
+#[test]
+fn gt521_no_finger_and_silence() {
+    let sim = gt521_sim(Faults { no_finger_for: Duration::from_secs(60), ..Faults::default() }, 9600);
+    let mut p = profile("gt521-sim");
+    p.timeouts.finger_ms = 400;
+    let mut reader = Gt521Reader::open(sim.path(), &p).unwrap();
+    assert!(matches!(capture(&mut reader).0, Err(DeviceError::NoFinger(_))));
+
+    let sim = gt521_sim(Faults { silent: true, ..Faults::default() }, 9600);
+    match Gt521Reader::open(sim.path(), &profile("gt521-sim")) {
+        Err(DeviceError::NoAnswer { tried }) => assert_eq!(tried, vec![9600, 115200]),
+        other => panic!("{:?}", other.err()),
+    }
 }
