@@ -296,3 +296,76 @@ fn accounts_from_the_command_line() {
     let t = failed(&cli(&dir, &["account", "add", "x", "--name", "X", "--role", "boss"]));
     assert!(t.contains("unknown role"), "{t}");
 }
+
+fn devices(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_enroll-kit"))
+        .arg("devices")
+        .args(args)
+        .env_remove("ENROLL_KIT_DATA")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn devices_list_simulate_and_capture_across_processes() {
+    let listed = ok(&devices(&["list"]));
+    for id in ["r307", "as608", "r503", "gt521f52", "uvc-generic", "r307-sim", "gt521-sim", "replay"] {
+        assert!(listed.lines().any(|l| l.trim_start().starts_with(id)), "{id} listed: {listed}");
+    }
+
+    for (profile, size) in [("r307-sim", "256x288"), ("gt521-sim", "202x258")] {
+        let mut sim = Command::new(env!("CARGO_BIN_EXE_enroll-kit"))
+            .args(["devices", "simulate", "--profile", profile, "--unpaced", "--seconds", "60"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        std::io::BufRead::read_line(&mut std::io::BufReader::new(sim.stdout.take().unwrap()), &mut line).unwrap();
+        let port = line.trim().to_string();
+        assert!(port.starts_with("/dev/"), "{port}");
+        let tmp = tempfile::tempdir().unwrap();
+        let out_png = tmp.path().join("finger.png");
+        let out = devices(&["capture", "--profile", profile, "--port", &port, "--out", out_png.to_str().unwrap()]);
+        let _ = sim.kill();
+        let _ = sim.wait();
+        assert!(ok(&out).contains(size), "{}", text(&out));
+        let img = image::open(&out_png).unwrap();
+        assert_eq!(format!("{}x{}", img.width(), img.height()), size);
+    }
+}
+
+#[test]
+fn devices_bad_input_is_explained() {
+    let t = failed(&devices(&["capture", "--profile", "nosuch", "--out", "/tmp/x.png"]));
+    assert!(t.contains("no device profile") && t.contains("devices list"), "{t}");
+    let t =
+        failed(&devices(&["capture", "--profile", "r307", "--port", "/dev/enroll-kit-missing", "--out", "/tmp/x.png"]));
+    assert!(t.contains("/dev/enroll-kit-missing"), "{t}");
+    let t = failed(&devices(&["capture", "--profile", "uvc-generic", "--out", "/tmp/x.png"]));
+    assert!(t.contains("not a fingerprint reader"), "{t}");
+    let tmp = tempfile::tempdir().unwrap();
+    let t = failed(&devices(&[
+        "capture",
+        "--profile",
+        "replay",
+        "--images",
+        tmp.path().to_str().unwrap(),
+        "--out",
+        "/tmp/x.png",
+    ]));
+    assert!(t.contains("holds no PNG or JPEG"), "{t}");
+    let t = failed(&devices(&["simulate", "--profile", "replay", "--seconds", "1"]));
+    assert!(t.contains("no simulator"), "{t}");
+
+    // A broken profile in the data dir is named with its field.
+    let dir = tmp.path().join("kit");
+    std::fs::create_dir_all(dir.join("device-profiles")).unwrap();
+    std::fs::write(dir.join("device-profiles/odd.toml"), "id = \"odd\"\nname = \"Odd\"\nkind = \"fingerprint\"\nprotocol = \"zfm\"\n[image]\nwidth = 10\nheight = 10\ndpi = 50\npacking = \"8bit\"\n").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_enroll-kit"))
+        .args(["--data-dir", dir.to_str().unwrap(), "devices", "list"])
+        .output()
+        .unwrap();
+    let t = failed(&out);
+    assert!(t.contains("odd.toml") && t.contains("image.dpi"), "{t}");
+}

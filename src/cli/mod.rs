@@ -2,6 +2,7 @@
 
 mod account;
 mod audit;
+mod devices;
 mod hq;
 mod init;
 mod operator;
@@ -40,6 +41,9 @@ pub enum Command {
     /// Accounts (supervisor): add, lock, unlock, reset PIN, list
     #[command(subcommand)]
     Account(account::AccountCommand),
+    /// Fingerprint readers and cameras: list, capture one image, run a simulator
+    #[command(subcommand)]
+    Devices(devices::DevicesCommand),
     /// Central-office tools: make the office's key set
     #[command(subcommand)]
     Hq(hq::HqCommand),
@@ -65,6 +69,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Packet(cmd) => packet::run(open_kit(data_dir)?, cmd),
         Command::Audit(cmd) => audit::run(open_kit(data_dir)?, cmd),
         Command::Account(cmd) => account::run(open_kit(data_dir)?, cmd),
+        Command::Devices(cmd) => devices::run(data_dir, cmd),
         Command::Hq(cmd) => hq::run(cmd),
     }
 }

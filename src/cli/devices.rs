@@ -1,0 +1,209 @@
+//! `enroll-kit devices`: for field technicians checking readers, and for trainers.
+
+use anyhow::{Context, Result};
+use clap::{Args, Subcommand};
+use enroll_kit::devices::factory::{OpenOptions, attached_ports, open_reader, start_simulator};
+use enroll_kit::devices::profile::{DeviceKind, Profiles};
+use enroll_kit::devices::reader::{CancelToken, CaptureProgress, FingerprintReader};
+use enroll_kit::devices::sim::{Faults, ImageSource};
+use enroll_kit::packet::build::encode_png;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+#[derive(Debug, Subcommand)]
+pub enum DevicesCommand {
+    /// Device profiles, the serial ports attached, and which profile fits each
+    List,
+    /// Capture one fingerprint and save it as PNG
+    Capture {
+        /// Device profile id (see `devices list`)
+        #[arg(long)]
+        profile: String,
+        /// Serial port (else found by USB id; a simulated profile starts its own simulator)
+        #[arg(long)]
+        port: Option<String>,
+        /// Folder of images for `replay` or an in-process simulator
+        #[arg(long, value_name = "DIR")]
+        images: Option<PathBuf>,
+        /// Where to write the PNG
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Run a protocol simulator on a pseudo-terminal and print its path
+    Simulate(SimulateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SimulateArgs {
+    /// A serial profile (r307-sim, gt521-sim, or any zfm/gt521 profile)
+    #[arg(long)]
+    profile: String,
+    /// Serve these images (PNG/JPEG) instead of synthetic prints
+    #[arg(long, value_name = "DIR")]
+    images: Option<PathBuf>,
+    /// Send as fast as possible instead of at the line rate
+    #[arg(long)]
+    unpaced: bool,
+    /// Stop after this many seconds (default: run until interrupted)
+    #[arg(long)]
+    seconds: Option<u64>,
+    /// Fault: no finger for this many seconds at each capture
+    #[arg(long, value_name = "SECS")]
+    no_finger_for: Option<u64>,
+    /// Fault: corrupt the checksum of this image data packet (0-based)
+    #[arg(long, value_name = "N")]
+    bad_checksum_packet: Option<usize>,
+    /// Fault: leave out this image data packet (0-based)
+    #[arg(long, value_name = "N")]
+    drop_packet: Option<usize>,
+    /// Fault: stop answering, as if unplugged, after this many image bytes
+    #[arg(long, value_name = "BYTES")]
+    disconnect_after: Option<usize>,
+    /// Fault: refuse the password (ZFM)
+    #[arg(long)]
+    wrong_password: bool,
+    /// Fault: never answer
+    #[arg(long)]
+    silent: bool,
+    /// Fault: acknowledge rate changes above this but stay at the old rate
+    #[arg(long, value_name = "BAUD")]
+    max_baud: Option<u32>,
+    /// Packet faults spoil only the first N image transfers
+    #[arg(long, value_name = "N")]
+    spoil_transfers: Option<u32>,
+}
+
+fn profiles(data_dir: Option<&Path>) -> Result<Profiles> {
+    Ok(Profiles::load(data_dir.map(|d| d.join("device-profiles")).as_deref())?)
+}
+
+pub fn run(data_dir: Option<PathBuf>, cmd: DevicesCommand) -> Result<ExitCode> {
+    let profiles = profiles(data_dir.as_deref())?;
+    match cmd {
+        DevicesCommand::List => {
+            println!("Profiles:");
+            for p in profiles.iter() {
+                let kind = match p.kind {
+                    DeviceKind::Fingerprint => "fingerprint",
+                    DeviceKind::Camera => "camera",
+                };
+                println!(
+                    "  {:<12} {:<11} {:<7} {}{}",
+                    p.id,
+                    kind,
+                    format!("{:?}", p.protocol).to_lowercase(),
+                    p.name,
+                    if p.simulated { " (simulated)" } else { "" }
+                );
+            }
+            let ports = attached_ports(&profiles);
+            println!("Serial ports:");
+            if ports.is_empty() {
+                println!("  none found (a simulator's pseudo-terminal is not listed: pass it with --port)");
+            }
+            for port in ports {
+                let usb = port.usb.map(|(v, p)| format!("USB {v:04x}:{p:04x}")).unwrap_or_else(|| "not USB".into());
+                let matched = if port.profiles.is_empty() {
+                    "no profile matches".to_string()
+                } else {
+                    format!("fits {}", port.profiles.join(", "))
+                };
+                println!("  {:<16} {:<15} {:<24} {}", port.path, usb, port.product.unwrap_or_default(), matched);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        DevicesCommand::Capture { profile, port, images, out } => {
+            let p = profiles
+                .get(&profile)
+                .with_context(|| format!("no device profile {profile:?}: see `enroll-kit devices list`"))?;
+            let mut reader = open_reader(p, &profiles, &OpenOptions { port, images })?;
+            let info = reader.info().clone();
+            eprintln!(
+                "{} on {} ({}{})",
+                p.name,
+                info.serial,
+                info.baud.map(|b| format!("{b} baud, ")).unwrap_or_default(),
+                info.details
+            );
+            let mut stderr = std::io::stderr();
+            let mut last_percent = None;
+            let capture = reader.capture(
+                &mut |progress| {
+                    // Redraw only when the figure changes: a log file should not get a line per packet.
+                    if let CaptureProgress::Receiving { done, total } = progress {
+                        let percent = done * 100 / total.max(1);
+                        if last_percent.replace(percent) == Some(percent) {
+                            return;
+                        }
+                    }
+                    show(&mut stderr, progress)
+                },
+                &CancelToken::new(),
+            );
+            eprintln!();
+            let capture = capture?;
+            let png = encode_png(&capture.image).context("could not encode the image as PNG")?;
+            std::fs::write(&out, png).with_context(|| format!("cannot write {}", out.display()))?;
+            println!(
+                "wrote {} ({}x{}, {} dpi)",
+                out.display(),
+                capture.image.width(),
+                capture.image.height(),
+                capture.dpi
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        DevicesCommand::Simulate(args) => simulate(&profiles, args),
+    }
+}
+
+fn show(out: &mut impl Write, progress: CaptureProgress) {
+    let _ = match progress {
+        CaptureProgress::WaitingForFinger => write!(out, "\rplace a finger on the reader…"),
+        CaptureProgress::Capturing => write!(out, "\rcapturing…                   "),
+        CaptureProgress::Receiving { done, total } => {
+            let filled = done * 30 / total.max(1);
+            write!(out, "\r[{}{}] {:>3}%  ", "#".repeat(filled), " ".repeat(30 - filled), done * 100 / total.max(1))
+        }
+        CaptureProgress::Retrying(n) => write!(out, "\rgarbled data, retrying (attempt {n})…\n"),
+    };
+    let _ = out.flush();
+}
+
+fn simulate(profiles: &Profiles, args: SimulateArgs) -> Result<ExitCode> {
+    let p = profiles
+        .get(&args.profile)
+        .with_context(|| format!("no device profile {:?}: see `enroll-kit devices list`", args.profile))?;
+    let source = match &args.images {
+        Some(dir) => ImageSource::from_folder(dir).map_err(anyhow::Error::msg)?,
+        None => ImageSource::Synthetic(1),
+    };
+    let faults = Faults {
+        no_finger_for: Duration::from_secs(args.no_finger_for.unwrap_or(0)),
+        bad_checksum_packet: args.bad_checksum_packet,
+        drop_packet: args.drop_packet,
+        disconnect_after: args.disconnect_after,
+        wrong_password: args.wrong_password,
+        silent: args.silent,
+        max_baud: args.max_baud,
+        spoil_transfers: args.spoil_transfers,
+    };
+    let handle = start_simulator(p, source, !args.unpaced, faults)
+        .context("could not start the simulator on a pseudo-terminal")?;
+    println!("{}", handle.path());
+    let _ = std::io::stdout().flush();
+    eprintln!(
+        "simulating {} on {}: open it with `enroll-kit devices capture --profile {} --port {}`",
+        p.name,
+        handle.path(),
+        p.id,
+        handle.path()
+    );
+    let until = args.seconds.map(|s| std::time::Instant::now() + Duration::from_secs(s));
+    while handle.running() && until.is_none_or(|u| std::time::Instant::now() < u) {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    Ok(ExitCode::SUCCESS)
+}
