@@ -6,6 +6,7 @@
 
 use chrono::NaiveDate;
 use criterion::{Criterion, criterion_group, criterion_main};
+use enroll_kit::assets::PILOT_FACE_JPEG;
 use enroll_kit::biometrics::synthetic::simple_print;
 use enroll_kit::domain::account::{Pin, Role};
 use enroll_kit::domain::admin_units::AdminUnits;
@@ -15,7 +16,7 @@ use enroll_kit::kit::keyfile::read_public;
 use enroll_kit::kit::{DataDir, InitParams, Kit, init};
 use enroll_kit::workflow::enrollment::seal_and_store;
 use enroll_kit::workflow::integrity::verify_packets;
-use enroll_kit::workflow::simulate::{PILOT_FACE_JPEG, person};
+use enroll_kit::workflow::simulate::person;
 use enroll_kit::workflow::{Operator, accounts, login};
 use rand::SeedableRng;
 use std::path::Path;

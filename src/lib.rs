@@ -4,6 +4,7 @@
 //! packets (`packet`), the kit's SQLite store (`store`), provisioning and configuration (`kit`),
 //! and what a person at the kit does (`workflow`). The GUI and the command line drive `workflow`.
 
+pub mod assets;
 pub mod biometrics;
 pub mod devices;
 pub mod domain;

@@ -336,14 +336,26 @@ fn devices_list_simulate_and_capture_across_processes() {
 }
 
 #[test]
+fn devices_capture_a_photo_from_the_replay_camera() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("face.jpg");
+    let t = ok(&devices(&["capture", "--profile", "replay", "--camera", "0", "--out", out.to_str().unwrap()]));
+    assert!(t.contains("384x512 photo"), "{t}");
+    assert_eq!(image::open(&out).unwrap().width(), 384);
+}
+
+#[test]
 fn devices_bad_input_is_explained() {
     let t = failed(&devices(&["capture", "--profile", "nosuch", "--out", "/tmp/x.png"]));
     assert!(t.contains("no device profile") && t.contains("devices list"), "{t}");
     let t =
         failed(&devices(&["capture", "--profile", "r307", "--port", "/dev/enroll-kit-missing", "--out", "/tmp/x.png"]));
     assert!(t.contains("/dev/enroll-kit-missing"), "{t}");
-    let t = failed(&devices(&["capture", "--profile", "uvc-generic", "--out", "/tmp/x.png"]));
-    assert!(t.contains("not a fingerprint reader"), "{t}");
+    // This machine has no camera: a clear error, not a panic.
+    let t = failed(&devices(&["capture", "--profile", "uvc-generic", "--out", "/tmp/x.jpg"]));
+    assert!(t.contains("no camera is attached"), "{t}");
+    let t = failed(&devices(&["capture", "--profile", "uvc-generic", "--camera", "3", "--out", "/tmp/x.jpg"]));
+    assert!(t.contains("no camera number 3"), "{t}");
     let tmp = tempfile::tempdir().unwrap();
     let t = failed(&devices(&[
         "capture",

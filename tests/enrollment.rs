@@ -5,6 +5,7 @@ mod common;
 
 use chrono::{Duration, TimeZone, Utc};
 use common::{ASSISTANT_PIN, enroll, face, fill, form, kit_with_staff, print, step};
+use enroll_kit::assets::PILOT_FACE_JPEG;
 use enroll_kit::domain::account::Pin;
 use enroll_kit::domain::biometrics::{FingerException, FingerPosition, FingerRecord};
 use enroll_kit::domain::enrollment::{ExceptionPhoto, Gap, Step};
@@ -13,7 +14,6 @@ use enroll_kit::kit::{DataDir, Kit};
 use enroll_kit::packet::open_packet;
 use enroll_kit::workflow::enrollment::{Command, EnrollmentSession, Outcome};
 use enroll_kit::workflow::integrity::verify_packets;
-use enroll_kit::workflow::simulate::PILOT_FACE_JPEG;
 use enroll_kit::workflow::{WorkflowError, login};
 
 #[test]

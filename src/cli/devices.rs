@@ -2,11 +2,14 @@
 
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
+use enroll_kit::devices::camera::start_camera;
+use enroll_kit::devices::camera::uvc::list_cameras;
 use enroll_kit::devices::factory::{OpenOptions, attached_ports, open_reader, start_simulator};
-use enroll_kit::devices::profile::{DeviceKind, Profiles};
+use enroll_kit::devices::profile::{DeviceKind, DeviceProfile, Profiles, Protocol};
 use enroll_kit::devices::reader::{CancelToken, CaptureProgress, FingerprintReader};
 use enroll_kit::devices::sim::{Faults, ImageSource};
 use enroll_kit::packet::build::encode_png;
+use image::ImageEncoder;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -27,7 +30,10 @@ pub enum DevicesCommand {
         /// Folder of images for `replay` or an in-process simulator
         #[arg(long, value_name = "DIR")]
         images: Option<PathBuf>,
-        /// Where to write the PNG
+        /// Camera number, for a camera profile (see `devices list`; default the first)
+        #[arg(long, value_name = "N")]
+        camera: Option<u32>,
+        /// Where to write the image (PNG for prints; a photo as .jpg or .png)
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
     },
@@ -98,6 +104,14 @@ pub fn run(data_dir: Option<PathBuf>, cmd: DevicesCommand) -> Result<ExitCode> {
                     if p.simulated { " (simulated)" } else { "" }
                 );
             }
+            let cameras = list_cameras();
+            println!("Cameras:");
+            if cameras.is_empty() {
+                println!("  none attached");
+            }
+            for c in cameras {
+                println!("  {:<3} {:<30} {}", c.index, c.name, c.description);
+            }
             let ports = attached_ports(&profiles);
             println!("Serial ports:");
             if ports.is_empty() {
@@ -114,10 +128,13 @@ pub fn run(data_dir: Option<PathBuf>, cmd: DevicesCommand) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        DevicesCommand::Capture { profile, port, images, out } => {
+        DevicesCommand::Capture { profile, port, images, camera, out } => {
             let p = profiles
                 .get(&profile)
                 .with_context(|| format!("no device profile {profile:?}: see `enroll-kit devices list`"))?;
+            if p.kind == DeviceKind::Camera || (p.protocol == Protocol::Replay && camera.is_some()) {
+                return photo(p, images.as_deref(), camera, &out);
+            }
             let mut reader = open_reader(p, &profiles, &OpenOptions { port, images })?;
             let info = reader.info().clone();
             eprintln!(
@@ -157,6 +174,40 @@ pub fn run(data_dir: Option<PathBuf>, cmd: DevicesCommand) -> Result<ExitCode> {
         }
         DevicesCommand::Simulate(args) => simulate(&profiles, args),
     }
+}
+
+/// Takes one photo: a few frames in, so the camera's exposure has settled.
+fn photo(p: &DeviceProfile, images: Option<&Path>, camera: Option<u32>, out: &Path) -> Result<ExitCode> {
+    const SETTLE_FRAMES: u64 = 5;
+    let worker = start_camera(p, images, camera)?;
+    eprintln!("{} ({})", worker.info().name, worker.info().format);
+    let deadline = std::time::Instant::now() + p.timeouts.command() + Duration::from_secs(5);
+    let frame = loop {
+        let latest = worker.latest();
+        if let Some(error) = latest.error {
+            anyhow::bail!("the camera stopped: {error}");
+        }
+        match latest.frame {
+            Some((n, frame)) if n >= SETTLE_FRAMES => break frame,
+            _ if std::time::Instant::now() > deadline => {
+                anyhow::bail!("the camera sent no picture in time: check the cable and retry")
+            }
+            _ => std::thread::sleep(Duration::from_millis(20)),
+        }
+    };
+    let jpeg = out.extension().is_some_and(|e| e.eq_ignore_ascii_case("jpg") || e.eq_ignore_ascii_case("jpeg"));
+    let bytes = if jpeg {
+        frame.to_jpeg(90)?
+    } else {
+        let mut png = Vec::new();
+        image::codecs::png::PngEncoder::new(&mut png)
+            .write_image(&frame.rgb, frame.width, frame.height, image::ExtendedColorType::Rgb8)
+            .context("could not encode the photo as PNG")?;
+        png
+    };
+    std::fs::write(out, bytes).with_context(|| format!("cannot write {}", out.display()))?;
+    println!("wrote {} ({}x{} photo)", out.display(), frame.width, frame.height);
+    Ok(ExitCode::SUCCESS)
 }
 
 fn show(out: &mut impl Write, progress: CaptureProgress) {

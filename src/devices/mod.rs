@@ -1,6 +1,7 @@
 //! Fingerprint readers and cameras: profiles, protocol adapters, and a simulator for every
 //! serial family that speaks the module's exact bytes over a pseudo-terminal.
 
+pub mod camera;
 pub mod error;
 pub mod factory;
 pub mod gt521;

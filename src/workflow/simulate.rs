@@ -7,6 +7,7 @@
 use super::accounts::{add_account, lock_account, reset_pin, unlock_account};
 use super::enrollment::{Command, EnrollmentSession, Outcome};
 use super::{Operator, WorkflowError, login};
+use crate::assets::{PILOT_FACE_JPEG, PILOT_FACE_SIZE};
 use crate::biometrics::synthetic::simple_print;
 use crate::domain::account::{Pin, Role};
 use crate::domain::admin_units::AdminUnits;
@@ -18,10 +19,6 @@ use crate::kit::Kit;
 use chrono::{Datelike, NaiveDate};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-
-/// The pilot face photo compiled into the program (see assets/pilot/faces/PROVENANCE.md).
-pub const PILOT_FACE_JPEG: &[u8] = include_bytes!("../../assets/pilot/faces/astronaut.jpg");
-const PILOT_FACE_SIZE: (u32, u32) = (384, 512);
 
 /// The simulated reader's image geometry (an R307 at 500 dpi).
 const PRINT_SIZE: (u32, u32) = (256, 288);

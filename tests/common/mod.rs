@@ -4,6 +4,7 @@
 
 use chrono::NaiveDate;
 use chrono::{DateTime, TimeZone, Utc};
+use enroll_kit::assets::PILOT_FACE_JPEG;
 use enroll_kit::biometrics::synthetic::simple_print;
 use enroll_kit::domain::account::{Pin, Role};
 use enroll_kit::domain::biometrics::{DeviceRef, FacePhoto, FingerCapture, FingerPosition, FingerRecord};
@@ -11,7 +12,7 @@ use enroll_kit::domain::enrollment::Step;
 use enroll_kit::kit::keyfile::read_public;
 use enroll_kit::kit::{DataDir, InitParams, Kit, init};
 use enroll_kit::workflow::enrollment::{Command, EnrollmentSession, Outcome};
-use enroll_kit::workflow::simulate::{PILOT_FACE_JPEG, person};
+use enroll_kit::workflow::simulate::person;
 use enroll_kit::workflow::{Operator, accounts, login};
 use rand::SeedableRng;
 use std::path::{Path, PathBuf};

@@ -1,0 +1,112 @@
+//! The camera on a worker thread: the UI asks for the latest frame and never waits on the device.
+
+use super::{Camera, CameraInfo, RgbFrame};
+use crate::devices::DeviceError;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+/// What the worker last saw.
+#[derive(Debug, Clone, Default)]
+pub struct Latest {
+    /// The newest frame and its number.
+    pub frame: Option<(u64, RgbFrame)>,
+    /// The error that stopped the camera, if one did.
+    pub error: Option<String>,
+}
+
+/// A camera running on its own thread.
+pub struct CameraWorker {
+    latest: Arc<Mutex<Latest>>,
+    stop: Arc<AtomicBool>,
+    info: CameraInfo,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl CameraWorker {
+    /// Starts reading frames from `open()`'s camera on a new thread; the camera is opened
+    /// there too, since some backends tie a device to the thread that opened it.
+    pub fn start<C: Camera + 'static>(
+        open: impl FnOnce() -> Result<C, DeviceError> + Send + 'static,
+    ) -> Result<CameraWorker, DeviceError> {
+        let latest = Arc::new(Mutex::new(Latest::default()));
+        let stop = Arc::new(AtomicBool::new(false));
+        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+        let (l, s) = (Arc::clone(&latest), Arc::clone(&stop));
+        let thread = std::thread::Builder::new()
+            .name("camera".into())
+            .spawn(move || {
+                let mut camera = match open() {
+                    Ok(c) => {
+                        let _ = ready_tx.send(Ok(c.info().clone()));
+                        c
+                    }
+                    Err(e) => {
+                        let _ = ready_tx.send(Err(e));
+                        return;
+                    }
+                };
+                let mut n = 0;
+                while !s.load(Ordering::Relaxed) {
+                    let result = camera.frame();
+                    let Ok(mut latest) = l.lock() else { return };
+                    match result {
+                        Ok(frame) => {
+                            n += 1;
+                            latest.frame = Some((n, frame));
+                        }
+                        Err(e) => {
+                            latest.error = Some(e.to_string());
+                            return;
+                        }
+                    }
+                }
+            })
+            .map_err(|e| DeviceError::Source(format!("could not start the camera thread: {e}")))?;
+        let info =
+            ready_rx.recv().map_err(|_| DeviceError::Source("the camera thread stopped while opening".into()))??;
+        Ok(CameraWorker { latest, stop, info, thread: Some(thread) })
+    }
+
+    /// What the camera is.
+    pub fn info(&self) -> &CameraInfo {
+        &self.info
+    }
+
+    /// The newest frame and any error, without waiting.
+    pub fn latest(&self) -> Latest {
+        self.latest.lock().map(|l| l.clone()).unwrap_or_default()
+    }
+}
+
+impl Drop for CameraWorker {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::devices::camera::replay::ReplayCamera;
+    use std::time::{Duration, Instant};
+
+    #[test]
+    fn the_worker_delivers_frames_without_the_caller_waiting() {
+        let frames = vec![
+            RgbFrame { width: 2, height: 1, rgb: vec![0; 6] },
+            RgbFrame { width: 2, height: 1, rgb: vec![255; 6] },
+        ];
+        let worker = CameraWorker::start(move || ReplayCamera::new("replay", "test", frames, 50)).unwrap();
+        let started = Instant::now();
+        while worker.latest().frame.is_none_or(|(n, _)| n < 3) {
+            assert!(started.elapsed() < Duration::from_secs(5), "frames keep coming");
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        assert_eq!(worker.info().profile, "replay");
+        let failed = CameraWorker::start(|| ReplayCamera::new("replay", "none", vec![], 10));
+        assert!(failed.is_err());
+    }
+}
