@@ -247,3 +247,15 @@ fn gt521_no_finger_and_silence() {
         other => panic!("{:?}", other.err()),
     }
 }
+
+#[test]
+fn zfm_an_image_larger_than_the_profile_says_is_refused() {
+    // The module holds a taller image than the profile describes (a wrong profile, or a clone).
+    let mut config = ZfmSimConfig::from_profile(&profile("r307-sim"));
+    config.pace = false;
+    config.height = 300;
+    let sim = ZfmSim::start(config).unwrap();
+    let mut reader = ZfmReader::open(sim.path(), &profile("r307-sim")).unwrap();
+    let e = capture(&mut reader).0.unwrap_err();
+    assert!(matches!(e, DeviceError::Protocol(ProtocolError::ImageTooLarge { expected: 36_864, .. })), "{e}");
+}

@@ -206,3 +206,15 @@ fn a_corrected_admin_units_set_in_the_data_dir_replaces_the_shipped_one() {
     let e = Kit::open(DataDir::new(dir.path())).err().expect("a broken table is refused").to_string();
     assert!(e.contains("wards.csv") && e.contains("KE999999") && e.contains("line 1452"), "{e}");
 }
+
+#[test]
+fn draft_ids_are_never_reused_so_the_audit_log_stays_unambiguous() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut kit, _clock, _sup, assistant) = kit_with_staff(dir.path());
+    let first = EnrollmentSession::start(&mut kit, &assistant, false).unwrap();
+    let first_id = first.draft_id();
+    let mut first = first;
+    step(&mut first, &mut kit, Command::Abandon);
+    let second = EnrollmentSession::start(&mut kit, &assistant, false).unwrap();
+    assert!(second.draft_id() > first_id);
+}

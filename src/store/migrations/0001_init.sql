@@ -14,7 +14,7 @@ CREATE TABLE accounts (
 );
 
 CREATE TABLE drafts (
-    id          INTEGER PRIMARY KEY,
+    id          INTEGER PRIMARY KEY AUTOINCREMENT, -- never reused: the audit log names drafts by id
     account_id  INTEGER NOT NULL REFERENCES accounts(id),
     training    INTEGER NOT NULL,
     started_at  TEXT NOT NULL,
