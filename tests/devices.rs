@@ -259,3 +259,16 @@ fn zfm_an_image_larger_than_the_profile_says_is_refused() {
     let e = capture(&mut reader).0.unwrap_err();
     assert!(matches!(e, DeviceError::Protocol(ProtocolError::ImageTooLarge { expected: 36_864, .. })), "{e}");
 }
+
+#[test]
+fn a_module_that_refuses_a_faster_rate_is_used_at_its_own() {
+    let sim = zfm_sim(Faults { refuse_rate_change: true, ..Faults::default() }, 57600);
+    let mut reader = ZfmReader::open(sim.path(), &profile("r307-sim")).unwrap();
+    assert_eq!(reader.info().baud, Some(57600));
+    assert!(capture(&mut reader).0.is_ok());
+
+    let sim = gt521_sim(Faults { refuse_rate_change: true, ..Faults::default() }, 9600);
+    let mut reader = Gt521Reader::open(sim.path(), &profile("gt521-sim")).unwrap();
+    assert_eq!(reader.info().baud, Some(9600));
+    assert!(capture(&mut reader).0.is_ok());
+}

@@ -76,6 +76,9 @@ pub struct SimulateArgs {
     /// Fault: acknowledge rate changes above this but stay at the old rate
     #[arg(long, value_name = "BAUD")]
     max_baud: Option<u32>,
+    /// Fault: answer any rate change with an error code
+    #[arg(long)]
+    refuse_rate_change: bool,
     /// Packet faults spoil only the first N image transfers
     #[arg(long, value_name = "N")]
     spoil_transfers: Option<u32>,
@@ -239,6 +242,7 @@ fn simulate(profiles: &Profiles, args: SimulateArgs) -> Result<ExitCode> {
         wrong_password: args.wrong_password,
         silent: args.silent,
         max_baud: args.max_baud,
+        refuse_rate_change: args.refuse_rate_change,
         spoil_transfers: args.spoil_transfers,
     };
     let handle = start_simulator(p, source, !args.unpaced, faults)

@@ -66,6 +66,9 @@ pub enum DeviceError {
     /// Nobody put a finger on the reader.
     #[error("no finger on the reader after {} s: place the finger flat on the glass and retry", .0.as_secs())]
     NoFinger(Duration),
+    /// The finger left the glass before the image was taken.
+    #[error("the finger was lifted too soon: keep it on the glass until the capture completes")]
+    FingerLifted,
     /// The bytes were wrong.
     #[error("garbled data from the reader: {0}. Retry the capture; if it keeps happening, check the cable")]
     Protocol(#[from] ProtocolError),
@@ -107,6 +110,6 @@ pub enum DeviceError {
 impl DeviceError {
     /// Whether repeating the capture can help (garbled or missing data, a slow answer).
     pub fn retryable(&self) -> bool {
-        matches!(self, DeviceError::Protocol(_) | DeviceError::Timeout { .. })
+        matches!(self, DeviceError::Protocol(_) | DeviceError::Timeout { .. } | DeviceError::FingerLifted)
     }
 }

@@ -27,6 +27,8 @@ pub struct Faults {
     pub silent: bool,
     /// Acknowledge a rate change above this but stay at the old rate.
     pub max_baud: Option<u32>,
+    /// Answer any rate change with an error code, as some clone modules do.
+    pub refuse_rate_change: bool,
     /// How many image transfers the packet faults spoil; `None` = all.
     pub spoil_transfers: Option<u32>,
 }

@@ -101,7 +101,11 @@ impl Gt521Reader {
         faster.sort_unstable_by(|a, b| b.cmp(a));
         for rate in faster {
             let old = self.link.baud();
-            self.expect_ack(Command::ChangeBaudRate, rate)?;
+            if let Err(e) = self.expect_ack(Command::ChangeBaudRate, rate) {
+                // A module that refuses the rate outright stays where it works.
+                tracing::warn!(rate, error = %e, "the module refused a faster rate");
+                continue;
+            }
             self.link.set_baud(rate)?;
             match self.expect_ack(Command::Open, 0) {
                 Ok(_) => return Ok(()),
@@ -166,7 +170,7 @@ impl Gt521Reader {
         let capture = self.command(Command::CaptureFinger, 1)?;
         if capture.code == NACK {
             return Err(match capture.param {
-                error_code::FINGER_NOT_PRESSED => DeviceError::NoFinger(Duration::ZERO),
+                error_code::FINGER_NOT_PRESSED => DeviceError::FingerLifted,
                 code => DeviceError::Module { code, meaning: error_code::meaning(code) },
             });
         }

@@ -128,7 +128,7 @@ fn handle(port: &mut SimPort, state: &mut State, code: u16, param: u32) -> std::
         }
         Command::Close => reply(port, state, true, 0),
         Command::ChangeBaudRate => {
-            if ![9600, 19200, 38400, 57600, 115200].contains(&param) {
+            if state.config.faults.refuse_rate_change || ![9600, 19200, 38400, 57600, 115200].contains(&param) {
                 return reply(port, state, false, error_code::INVALID_BAUD);
             }
             reply(port, state, true, 0)?;

@@ -119,7 +119,11 @@ impl ZfmReader {
         faster.sort_unstable_by(|a, b| b.cmp(a));
         for rate in faster {
             let old = self.link.baud();
-            self.set_param(param::BAUD, (rate / 9600) as u8)?;
+            if let Err(e) = self.set_param(param::BAUD, (rate / 9600) as u8) {
+                // A module that refuses the rate outright stays where it works.
+                tracing::warn!(rate, error = %e, "the module refused a faster rate");
+                continue;
+            }
             self.link.set_baud(rate)?;
             match self.read_params() {
                 Ok(()) => return Ok(()),

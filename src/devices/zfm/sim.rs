@@ -137,6 +137,7 @@ fn handle(port: &mut SimPort, state: &mut State, packet: &Packet) -> std::io::Re
             ack(port, state, confirm::OK, &block)
         }
         Instruction::SetSysPara => match params {
+            [param::BAUD, _] if state.config.faults.refuse_rate_change => ack(port, state, confirm::BAD_REGISTER, &[]),
             [param::BAUD, n @ 1..=12] => {
                 // The module answers at the old rate, then switches.
                 ack(port, state, confirm::OK, &[])?;
