@@ -11,4 +11,5 @@ pub mod domain;
 pub mod kit;
 pub mod packet;
 pub mod store;
+pub mod ui;
 pub mod workflow;

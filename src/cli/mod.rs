@@ -3,6 +3,7 @@
 mod account;
 mod audit;
 mod devices;
+mod gui;
 mod hq;
 mod init;
 mod operator;
@@ -22,12 +23,15 @@ pub struct Cli {
     /// The kit's data dir [default: the OS data dir for enroll-kit]
     #[arg(long, global = true, env = "ENROLL_KIT_DATA", value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
+    /// Without a command the kit's window opens (pilot mode when no kit is provisioned)
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Open the kit in pilot (training) mode: its own data dir, provisioned on first start, simulated devices
+    Pilot(gui::GuiArgs),
     /// Provision a new kit: key pair, kit.toml, database and the first supervisor
     Init(init::InitArgs),
     /// Create synthetic training enrollments through the same path as the GUI
@@ -63,7 +67,11 @@ pub struct LoginArgs {
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> Result<ExitCode> {
     let data_dir = cli.data_dir;
-    match cli.command {
+    let Some(command) = cli.command else {
+        return gui::run(data_dir, gui::GuiArgs::default(), false);
+    };
+    match command {
+        Command::Pilot(args) => gui::run(data_dir, args, true),
         Command::Init(args) => init::run(resolve_dir(data_dir)?, args),
         Command::Simulate(args) => simulate::run(open_kit(data_dir)?, args),
         Command::Packet(cmd) => packet::run(open_kit(data_dir)?, cmd),

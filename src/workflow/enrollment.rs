@@ -146,6 +146,17 @@ impl EnrollmentSession {
         Ok(Self { draft_id, draft, operator: op.clone(), training: summary.training, finished: false })
     }
 
+    /// Gives up a saved draft without resuming it (from the home screen).
+    pub fn abandon_draft(kit: &mut Kit, op: &Operator, draft_id: i64) -> Result<(), WorkflowError> {
+        require(op, Permission::Enroll)?;
+        let (summary, draft) = kit.store.load_draft(draft_id)?;
+        if summary.account_id != op.account_id {
+            return Err(WorkflowError::Refused(format!("draft {draft_id} belongs to another assistant")));
+        }
+        let mut session = Self { draft_id, draft, operator: op.clone(), training: summary.training, finished: false };
+        session.end(kit, AuditAction::EnrollmentAbandoned)
+    }
+
     /// The draft as it stands.
     pub fn draft(&self) -> &Draft {
         &self.draft

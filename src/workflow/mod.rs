@@ -5,8 +5,10 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod devices;
 pub mod enrollment;
 pub mod integrity;
+pub mod pilot;
 pub mod review;
 pub mod simulate;
 

@@ -1,0 +1,162 @@
+//! The one translation layer: Project Fluent messages from assets/i18n, English and Kiswahili.
+
+use fluent_bundle::{FluentArgs, FluentBundle, FluentResource, FluentValue};
+use unic_langid::LanguageIdentifier;
+
+const EN_FTL: &str = include_str!("../../assets/i18n/en.ftl");
+const SW_FTL: &str = include_str!("../../assets/i18n/sw.ftl");
+
+/// A screen language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Language {
+    /// English.
+    En,
+    /// Kiswahili.
+    Sw,
+}
+
+impl Language {
+    /// The code stored with an account.
+    pub fn code(self) -> &'static str {
+        match self {
+            Language::En => "en",
+            Language::Sw => "sw",
+        }
+    }
+
+    /// The language for a stored code; English for anything else.
+    pub fn from_code(code: &str) -> Language {
+        if code == "sw" { Language::Sw } else { Language::En }
+    }
+}
+
+fn bundle(lang: &str, ftl: &str) -> FluentBundle<FluentResource> {
+    let id: LanguageIdentifier = lang.parse().unwrap_or_default();
+    let mut bundle = FluentBundle::new(vec![id]);
+    // Isolation marks around arguments render as boxes in egui and break matching by label.
+    bundle.set_use_isolating(false);
+    // The files are compiled in and checked by a test; a parse error keeps what did parse.
+    let resource = FluentResource::try_new(ftl.to_string()).unwrap_or_else(|(partial, _)| partial);
+    let _ = bundle.add_resource(resource);
+    bundle
+}
+
+/// Translations for both languages, and the one in use.
+pub struct I18n {
+    en: FluentBundle<FluentResource>,
+    sw: FluentBundle<FluentResource>,
+    lang: Language,
+}
+
+impl Default for I18n {
+    fn default() -> Self {
+        Self::new(Language::En)
+    }
+}
+
+impl I18n {
+    /// Both bundles, showing `lang`.
+    pub fn new(lang: Language) -> Self {
+        I18n { en: bundle("en", EN_FTL), sw: bundle("sw", SW_FTL), lang }
+    }
+
+    /// The language shown.
+    pub fn language(&self) -> Language {
+        self.lang
+    }
+
+    /// Shows another language.
+    pub fn set_language(&mut self, lang: Language) {
+        self.lang = lang;
+    }
+
+    /// The message `key` in the current language.
+    pub fn t(&self, key: &str) -> String {
+        self.t_args(key, &[])
+    }
+
+    /// The message `key` with arguments.
+    pub fn t_args(&self, key: &str, args: &[(&str, FluentValue<'_>)]) -> String {
+        let bundle = match self.lang {
+            Language::En => &self.en,
+            Language::Sw => &self.sw,
+        };
+        let Some(pattern) = bundle.get_message(key).and_then(|m| m.value()) else {
+            tracing::warn!(key, "missing translation");
+            return key.to_string();
+        };
+        let mut fluent_args = FluentArgs::new();
+        for (name, value) in args {
+            fluent_args.set(*name, value.clone());
+        }
+        let mut errors = Vec::new();
+        bundle.format_pattern(pattern, Some(&fluent_args), &mut errors).into_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+    use std::path::Path;
+
+    fn keys(ftl: &str) -> BTreeSet<String> {
+        ftl.lines()
+            .filter(|l| l.chars().next().is_some_and(|c| c.is_ascii_lowercase()))
+            .filter_map(|l| l.split_once(" =").map(|(k, _)| k.trim().to_string()))
+            .collect()
+    }
+
+    fn rust_sources(dir: &Path, out: &mut String) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                rust_sources(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push_str(&std::fs::read_to_string(&path).unwrap());
+            }
+        }
+    }
+
+    #[test]
+    fn both_languages_parse_and_have_the_same_keys() {
+        for (name, ftl) in [("en", EN_FTL), ("sw", SW_FTL)] {
+            assert!(FluentResource::try_new(ftl.to_string()).is_ok(), "{name}.ftl parses");
+        }
+        let (en, sw) = (keys(EN_FTL), keys(SW_FTL));
+        let only_en: Vec<_> = en.difference(&sw).collect();
+        let only_sw: Vec<_> = sw.difference(&en).collect();
+        assert!(only_en.is_empty() && only_sw.is_empty(), "missing in sw: {only_en:?}; missing in en: {only_sw:?}");
+    }
+
+    #[test]
+    fn every_key_is_used_and_every_used_key_exists() {
+        let mut source = String::new();
+        rust_sources(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut source);
+        let defined = keys(EN_FTL);
+        let unused: Vec<_> = defined.iter().filter(|k| !source.contains(&format!("\"{k}\""))).collect();
+        assert!(unused.is_empty(), "keys no code uses: {unused:?}");
+        // Every literal handed to t()/t_args() must be defined.
+        let mut missing = Vec::new();
+        for marker in [".t(\"", ".t_args(\""] {
+            for piece in source.split(marker).skip(1) {
+                let key = piece.split('"').next().unwrap_or_default();
+                if !defined.contains(key) {
+                    missing.push(key.to_string());
+                }
+            }
+        }
+        assert!(missing.is_empty(), "keys used but not defined: {missing:?}");
+    }
+
+    #[test]
+    fn arguments_and_languages() {
+        let mut i18n = I18n::new(Language::En);
+        assert_eq!(i18n.t_args("home-today", &[("count", 3.into())]), "Enrollments today on this kit: 3");
+        i18n.set_language(Language::Sw);
+        assert_eq!(i18n.t("login-button"), "Ingia");
+        assert_eq!(i18n.t("no-such-key"), "no-such-key");
+        assert_eq!(Language::from_code("sw"), Language::Sw);
+        assert_eq!(Language::from_code("fr"), Language::En);
+    }
+}

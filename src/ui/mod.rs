@@ -1,0 +1,330 @@
+//! The egui/eframe app: renders workflow state and sends it commands; no business rule lives here.
+//!
+//! Each screen is a small state struct whose `ui` method draws it and returns the action the
+//! person took; `KitApp` applies actions at the end of the frame (the rerun viewer's split).
+
+pub mod i18n;
+pub mod screens;
+pub mod theme;
+
+use crate::devices::factory::OpenOptions;
+use crate::devices::profile::Profiles;
+use crate::kit::Kit;
+use crate::workflow::devices::{CameraService, DeviceStatus, ReaderService};
+use crate::workflow::enrollment::EnrollmentSession;
+use crate::workflow::{LoginError, Operator, WorkflowError, accounts, login};
+use i18n::{I18n, Language};
+use screens::enroll::EnrollScreen;
+use screens::home::{HomeMessage, HomeScreen};
+use screens::login::LoginScreen;
+use std::time::Duration;
+
+/// What a person did on a screen this frame.
+#[derive(Debug, Clone)]
+pub enum Action {
+    /// Log in with these.
+    Login {
+        /// Login name.
+        username: String,
+        /// PIN as typed.
+        pin: String,
+    },
+    /// Show another language (and remember it for the account).
+    SetLanguage(Language),
+    /// Back to the login screen.
+    Logout,
+    /// Begin a new enrollment.
+    StartEnrollment,
+    /// Continue a saved draft.
+    Resume(i64),
+    /// Give up a saved draft.
+    Abandon(i64),
+    /// Try the reader again.
+    RetryReader,
+    /// Try the camera again.
+    RetryCamera,
+    /// Back to the home screen (the draft stays saved).
+    Home,
+    /// An enrollment command.
+    Enroll(crate::workflow::enrollment::Command),
+}
+
+/// Which screen is up.
+pub enum Screen {
+    /// Nobody logged in.
+    Login(LoginScreen),
+    /// The operator's home.
+    Home(HomeScreen),
+    /// An enrollment in progress (boxed: it holds the whole draft).
+    Enroll(Box<EnrollScreen>),
+}
+
+/// The device profiles the app uses.
+#[derive(Debug, Clone)]
+pub struct DeviceChoice {
+    /// Fingerprint reader profile id.
+    pub reader: String,
+    /// Camera profile id.
+    pub camera: String,
+}
+
+impl DeviceChoice {
+    /// Simulated reader and replay camera for pilot mode; hardware otherwise.
+    pub fn for_kit(kit: &Kit) -> Self {
+        if kit.config.training {
+            DeviceChoice { reader: "r307-sim".into(), camera: "replay".into() }
+        } else {
+            DeviceChoice { reader: "r307".into(), camera: "uvc-generic".into() }
+        }
+    }
+}
+
+/// The whole app.
+pub struct KitApp {
+    kit: Kit,
+    i18n: I18n,
+    screen: Screen,
+    devices: DeviceChoice,
+    profiles: Profiles,
+    reader: Option<ReaderService>,
+    camera: Option<CameraService>,
+    styled: bool,
+}
+
+impl KitApp {
+    /// The app on an open kit.
+    pub fn new(kit: Kit, devices: DeviceChoice) -> Result<KitApp, crate::devices::profile::ProfileError> {
+        let profiles = Profiles::load(Some(&kit.dir.root().join("device-profiles")))?;
+        Ok(KitApp {
+            kit,
+            i18n: I18n::default(),
+            screen: Screen::Login(LoginScreen::default()),
+            devices,
+            profiles,
+            reader: None,
+            camera: None,
+            styled: false,
+        })
+    }
+
+    /// The kit, for tests and the command line.
+    pub fn kit(&self) -> &Kit {
+        &self.kit
+    }
+
+    /// The screen shown.
+    pub fn screen(&self) -> &Screen {
+        &self.screen
+    }
+
+    /// The translations in use.
+    pub fn i18n(&self) -> &I18n {
+        &self.i18n
+    }
+
+    /// The reader's status, once its worker runs.
+    pub fn reader_status(&self) -> Option<&DeviceStatus<crate::devices::reader::ReaderInfo>> {
+        self.reader.as_ref().map(ReaderService::status)
+    }
+
+    fn start_devices(&mut self, ctx: &egui::Context) {
+        if self.reader.is_none() {
+            let profile = self.profiles.get(&self.devices.reader).cloned();
+            let ctx = ctx.clone();
+            self.reader = profile.map(|p| {
+                ReaderService::start(p, self.profiles.clone(), OpenOptions::default(), move || ctx.request_repaint())
+            });
+        }
+        if self.camera.is_none() {
+            let profile = self.profiles.get(&self.devices.camera).cloned();
+            let ctx = ctx.clone();
+            self.camera = profile.map(|p| CameraService::start(p, None, move || ctx.request_repaint()));
+        }
+    }
+
+    /// Draws one frame and applies what the person did.
+    pub fn ui(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
+        if !self.styled {
+            theme::apply(&ctx);
+            self.styled = true;
+        }
+        self.start_devices(&ctx);
+        if let Some(r) = self.reader.as_mut() {
+            r.poll();
+        }
+        if let Some(c) = self.camera.as_mut() {
+            c.poll();
+        }
+        let mut actions = Vec::new();
+        egui::Panel::top("top-bar").show(ui, |ui| self.top_bar(ui, &mut actions));
+        egui::CentralPanel::default().show(ui, |ui| {
+            egui::ScrollArea::vertical().show(ui, |ui| {
+                let view = screens::View {
+                    i18n: &self.i18n,
+                    kit: &self.kit,
+                    reader: self.reader.as_ref().map(ReaderService::status),
+                    camera: self.camera.as_ref().map(CameraService::status),
+                };
+                match &mut self.screen {
+                    Screen::Login(s) => s.ui(ui, &view, &mut actions),
+                    Screen::Home(s) => s.ui(ui, &view, &mut actions),
+                    Screen::Enroll(s) => s.ui(ui, &view, &mut actions),
+                }
+            });
+        });
+        for action in actions {
+            self.apply(action, &ctx);
+        }
+        // Device workers wake the UI; a slow tick keeps lockout countdowns and statuses fresh.
+        ctx.request_repaint_after(Duration::from_millis(500));
+    }
+
+    fn top_bar(&self, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
+        if self.kit.config.training {
+            egui::Frame::new().fill(theme::TRAINING).inner_margin(8.0).show(ui, |ui| {
+                ui.set_width(ui.available_width());
+                ui.label(egui::RichText::new(self.i18n.t("training-banner")).strong().color(theme::ON_TRAINING));
+            });
+        }
+        ui.horizontal(|ui| {
+            ui.heading(self.i18n.t("app-title"));
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                if !matches!(self.screen, Screen::Login(_)) && ui.button(self.i18n.t("logout")).clicked() {
+                    actions.push(Action::Logout);
+                }
+                for lang in [Language::Sw, Language::En] {
+                    let key = if lang == Language::En { "language-en" } else { "language-sw" };
+                    if ui.selectable_label(self.i18n.language() == lang, self.i18n.t(key)).clicked() {
+                        actions.push(Action::SetLanguage(lang));
+                    }
+                }
+            });
+        });
+    }
+
+    fn operator(&self) -> Option<&Operator> {
+        match &self.screen {
+            Screen::Login(_) => None,
+            Screen::Home(s) => Some(&s.operator),
+            Screen::Enroll(s) => Some(&s.operator),
+        }
+    }
+
+    fn apply(&mut self, action: Action, ctx: &egui::Context) {
+        match action {
+            Action::SetLanguage(lang) => {
+                self.i18n.set_language(lang);
+                let op = match &mut self.screen {
+                    Screen::Home(s) => Some(&mut s.operator),
+                    Screen::Enroll(s) => Some(&mut s.operator),
+                    Screen::Login(_) => None,
+                };
+                if let Some(op) = op
+                    && let Err(e) = accounts::set_language(&mut self.kit, op, lang.code())
+                {
+                    tracing::warn!(error = %e, "could not remember the language");
+                }
+            }
+            Action::Login { username, pin } => {
+                match login(&mut self.kit, &username, &crate::domain::account::Pin::new(&pin)) {
+                    Ok(op) => {
+                        self.i18n.set_language(Language::from_code(&op.language));
+                        self.screen = Screen::Home(HomeScreen::new(op));
+                    }
+                    Err(e) => {
+                        let message = self.login_message(&e);
+                        if let Screen::Login(s) = &mut self.screen {
+                            s.failed(message);
+                        }
+                    }
+                }
+            }
+            Action::Logout => self.screen = Screen::Login(LoginScreen::default()),
+            Action::Home => {
+                if let Some(op) = self.operator().cloned() {
+                    self.screen = Screen::Home(HomeScreen::new(op));
+                }
+            }
+            Action::StartEnrollment | Action::Resume(_) => {
+                let Some(op) = self.operator().cloned() else { return };
+                let session = match action {
+                    Action::Resume(id) => EnrollmentSession::resume(&mut self.kit, &op, id),
+                    _ => EnrollmentSession::start(&mut self.kit, &op, false),
+                };
+                match session {
+                    Ok(session) => self.screen = Screen::Enroll(Box::new(EnrollScreen::new(op, session))),
+                    Err(e) => self.home_message(op, &e),
+                }
+            }
+            Action::Abandon(id) => {
+                let Some(op) = self.operator().cloned() else { return };
+                let result = EnrollmentSession::abandon_draft(&mut self.kit, &op, id);
+                let mut home = HomeScreen::new(op);
+                if let Err(e) = result {
+                    home.message = Some(HomeMessage::Error(e.to_string()));
+                }
+                self.screen = Screen::Home(home);
+            }
+            Action::RetryReader => {
+                if let Some(r) = self.reader.as_mut() {
+                    r.retry();
+                }
+            }
+            Action::RetryCamera => {
+                if let Some(c) = self.camera.as_mut() {
+                    let ctx = ctx.clone();
+                    c.retry(move || ctx.request_repaint());
+                }
+            }
+            Action::Enroll(command) => {
+                let Screen::Enroll(s) = &mut self.screen else { return };
+                match s.apply(&mut self.kit, command) {
+                    screens::enroll::After::Stay => {}
+                    screens::enroll::After::Home(message) => {
+                        let mut home = HomeScreen::new(s.operator.clone());
+                        home.message = message;
+                        self.screen = Screen::Home(home);
+                    }
+                }
+            }
+        }
+    }
+
+    fn home_message(&mut self, op: Operator, e: &WorkflowError) {
+        let mut home = HomeScreen::new(op);
+        home.message = Some(HomeMessage::Error(e.to_string()));
+        self.screen = Screen::Home(home);
+    }
+
+    fn login_message(&self, e: &LoginError) -> String {
+        match e {
+            LoginError::WrongPin { attempts_left } => {
+                self.i18n.t_args("login-wrong-pin", &[("left", (*attempts_left).into())])
+            }
+            LoginError::LockedOut { remaining } => self.i18n.t_args(
+                "login-locked",
+                &[("minutes", remaining.num_minutes().into()), ("seconds", (remaining.num_seconds() % 60).into())],
+            ),
+            LoginError::UnknownAccount(_) => self.i18n.t("login-unknown"),
+            LoginError::Disabled(_) => self.i18n.t("login-disabled"),
+            LoginError::Store(e) => self.i18n.t_args("login-failed", &[("detail", e.to_string().into())]),
+        }
+    }
+}
+
+impl eframe::App for KitApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        KitApp::ui(self, ui);
+    }
+}
+
+/// Opens the app in a window.
+pub fn run(app: KitApp) -> Result<(), eframe::Error> {
+    let title = if app.kit.config.training { "enroll-kit — TRAINING" } else { "enroll-kit" };
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default().with_inner_size([1100.0, 760.0]).with_title(title),
+        ..Default::default()
+    };
+    eframe::run_native("enroll-kit", options, Box::new(|_cc| Ok(Box::new(app))))
+}

@@ -1,0 +1,133 @@
+//! Home: today's count, drafts to resume, device status, a large start button.
+
+use super::View;
+use crate::domain::enrollment::Step;
+use crate::ui::{Action, theme};
+use crate::workflow::Operator;
+use crate::workflow::devices::DeviceStatus;
+use crate::workflow::enrollment::EnrollmentSession;
+
+/// A message on the home screen, translated when drawn so a language switch applies to it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HomeMessage {
+    /// The applicant refused consent.
+    ConsentRefused,
+    /// An error, already worded with its next step.
+    Error(String),
+}
+
+/// Home screen state.
+#[derive(Debug)]
+pub struct HomeScreen {
+    /// Who is logged in.
+    pub operator: Operator,
+    /// A message from the last action.
+    pub message: Option<HomeMessage>,
+}
+
+/// The message key naming a step.
+pub fn step_key(step: Step) -> &'static str {
+    match step {
+        Step::Consent => "step-consent",
+        Step::Demographics => "step-demographics",
+        Step::Face => "step-face",
+        Step::Fingerprints => "step-fingerprints",
+        Step::Review => "step-review",
+    }
+}
+
+fn status_line<I>(
+    ui: &mut egui::Ui,
+    view: &View<'_>,
+    label: &str,
+    status: Option<&DeviceStatus<I>>,
+    detail: impl Fn(&I) -> String,
+) -> bool {
+    let t = view.i18n;
+    let mut retry = false;
+    ui.horizontal(|ui| {
+        ui.label(egui::RichText::new(label).strong());
+        match status {
+            None | Some(DeviceStatus::Connecting) => {
+                ui.label(t.t("device-connecting"));
+            }
+            Some(DeviceStatus::Connected(info)) => {
+                ui.label(
+                    egui::RichText::new(t.t_args("device-connected", &[("detail", detail(info).into())]))
+                        .color(theme::OK),
+                );
+            }
+            Some(DeviceStatus::Failed(why)) => {
+                ui.label(
+                    egui::RichText::new(t.t_args("device-failed", &[("detail", why.clone().into())]))
+                        .color(theme::ERROR),
+                );
+                retry = ui.button(t.t("device-retry")).clicked();
+            }
+        }
+    });
+    retry
+}
+
+impl HomeScreen {
+    /// Home for `operator`.
+    pub fn new(operator: Operator) -> Self {
+        HomeScreen { operator, message: None }
+    }
+
+    /// Draws home.
+    pub fn ui(&mut self, ui: &mut egui::Ui, view: &View<'_>, actions: &mut Vec<Action>) {
+        let t = view.i18n;
+        ui.heading(t.t_args("home-welcome", &[("name", self.operator.display_name.clone().into())]));
+        let today = view.kit.now().format("%Y-%m-%d").to_string();
+        let count = view.kit.store.packets_on(&today).unwrap_or(0);
+        ui.label(t.t_args("home-today", &[("count", count.into())]));
+        match &self.message {
+            Some(HomeMessage::ConsentRefused) => {
+                ui.label(t.t("consent-refused"));
+            }
+            Some(HomeMessage::Error(text)) => theme::error(ui, text),
+            None => {}
+        }
+        ui.add_space(8.0);
+        if theme::primary_button(ui, &t.t("home-start")).clicked() {
+            actions.push(Action::StartEnrollment);
+        }
+
+        let drafts = EnrollmentSession::resumable(view.kit, &self.operator).unwrap_or_default();
+        if !drafts.is_empty() {
+            ui.add_space(8.0);
+            ui.label(egui::RichText::new(t.t("home-drafts")).strong());
+            for d in drafts {
+                ui.horizontal(|ui| {
+                    let name = if d.name.is_empty() { t.t("home-no-name") } else { d.name.clone() };
+                    ui.label(t.t_args(
+                        "home-draft-line",
+                        &[
+                            ("name", name.into()),
+                            ("step", t.t(step_key(d.step)).into()),
+                            ("at", d.updated_at.clone().into()),
+                        ],
+                    ));
+                    if ui.button(t.t("home-resume")).clicked() {
+                        actions.push(Action::Resume(d.id));
+                    }
+                    if ui.button(t.t("home-abandon")).clicked() {
+                        actions.push(Action::Abandon(d.id));
+                    }
+                });
+            }
+        }
+
+        ui.add_space(8.0);
+        ui.label(egui::RichText::new(t.t("home-devices")).strong());
+        if status_line(ui, view, &t.t("home-reader"), view.reader, |i| {
+            format!("{} {}{}", i.profile, i.serial, i.baud.map(|b| format!(", {b} baud")).unwrap_or_default())
+        }) {
+            actions.push(Action::RetryReader);
+        }
+        if status_line(ui, view, &t.t("home-camera"), view.camera, |i| format!("{} ({})", i.name, i.format)) {
+            actions.push(Action::RetryCamera);
+        }
+    }
+}

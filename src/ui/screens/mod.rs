@@ -1,0 +1,23 @@
+//! One module per screen.
+
+pub mod enroll;
+pub mod home;
+pub mod login;
+
+use super::i18n::I18n;
+use crate::devices::camera::CameraInfo;
+use crate::devices::reader::ReaderInfo;
+use crate::kit::Kit;
+use crate::workflow::devices::DeviceStatus;
+
+/// What a screen may read while it draws: the context it needs, nothing to change.
+pub struct View<'a> {
+    /// Translations.
+    pub i18n: &'a I18n,
+    /// The kit (read only).
+    pub kit: &'a Kit,
+    /// The reader's status.
+    pub reader: Option<&'a DeviceStatus<ReaderInfo>>,
+    /// The camera's status.
+    pub camera: Option<&'a DeviceStatus<CameraInfo>>,
+}

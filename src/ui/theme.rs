@@ -1,0 +1,47 @@
+//! Colours, sizes and spacing: the one place they are set. Large targets for touch screens
+//! and tired eyes at the end of a field day.
+
+use egui::{Color32, FontId, TextStyle};
+
+/// Minimum height of anything a person taps.
+pub const TARGET_HEIGHT: f32 = 44.0;
+/// Width of the main column of forms.
+pub const COLUMN_WIDTH: f32 = 560.0;
+/// The TRAINING banner's background.
+pub const TRAINING: Color32 = Color32::from_rgb(0xC6, 0x28, 0x28);
+/// Text on the TRAINING banner.
+pub const ON_TRAINING: Color32 = Color32::WHITE;
+/// Messages that need action.
+pub const ERROR: Color32 = Color32::from_rgb(0xB7, 0x1C, 0x1C);
+/// Good news.
+pub const OK: Color32 = Color32::from_rgb(0x1B, 0x5E, 0x20);
+/// The primary action's fill.
+pub const PRIMARY: Color32 = Color32::from_rgb(0x00, 0x5A, 0x9C);
+
+/// Applies the kit's style to a context. Light, for screens read outdoors in daylight.
+pub fn apply(ctx: &egui::Context) {
+    ctx.set_theme(egui::Theme::Light);
+    ctx.all_styles_mut(|style| {
+        style.text_styles.insert(TextStyle::Body, FontId::proportional(18.0));
+        style.text_styles.insert(TextStyle::Button, FontId::proportional(18.0));
+        style.text_styles.insert(TextStyle::Heading, FontId::proportional(26.0));
+        style.text_styles.insert(TextStyle::Small, FontId::proportional(14.0));
+        style.spacing.interact_size.y = TARGET_HEIGHT;
+        style.spacing.button_padding = egui::vec2(16.0, 10.0);
+        style.spacing.item_spacing = egui::vec2(10.0, 12.0);
+    });
+}
+
+/// A large primary button.
+pub fn primary_button(ui: &mut egui::Ui, text: &str) -> egui::Response {
+    ui.add(
+        egui::Button::new(egui::RichText::new(text).size(22.0).color(Color32::WHITE))
+            .fill(PRIMARY)
+            .min_size(egui::vec2(COLUMN_WIDTH.min(ui.available_width()), TARGET_HEIGHT * 1.4)),
+    )
+}
+
+/// An error message with the next step.
+pub fn error(ui: &mut egui::Ui, text: &str) {
+    ui.label(egui::RichText::new(text).color(ERROR));
+}

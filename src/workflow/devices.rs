@@ -1,0 +1,207 @@
+//! Devices for the GUI: each on a worker thread of its own that reports over a channel, so the
+//! UI thread never waits on a device.
+
+use crate::devices::camera::worker::CameraWorker;
+use crate::devices::camera::{CameraInfo, start_camera};
+use crate::devices::factory::{OpenOptions, open_reader};
+use crate::devices::profile::{DeviceProfile, Profiles};
+use crate::devices::reader::{CancelToken, CaptureProgress, FingerprintReader, RawCapture, ReaderInfo};
+use std::sync::mpsc::{Receiver, Sender, TryRecvError, channel};
+
+/// Where a device stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeviceStatus<I> {
+    /// Opening.
+    Connecting,
+    /// Open and answering.
+    Connected(I),
+    /// Could not be opened, with the reason and what to do.
+    Failed(String),
+}
+
+enum ReaderCommand {
+    Connect,
+    Capture(CancelToken),
+}
+
+/// What the reader thread reports.
+#[derive(Debug)]
+pub enum ReaderEvent {
+    /// The reader's status changed.
+    Status(DeviceStatus<ReaderInfo>),
+    /// A capture is under way.
+    Progress(CaptureProgress),
+    /// A capture ended.
+    Captured(Result<RawCapture, String>),
+}
+
+/// The fingerprint reader, owned by a worker thread.
+pub struct ReaderService {
+    commands: Sender<ReaderCommand>,
+    events: Receiver<ReaderEvent>,
+    status: DeviceStatus<ReaderInfo>,
+    // Ends when `commands` is dropped with the service.
+    _thread: std::thread::JoinHandle<()>,
+}
+
+impl ReaderService {
+    /// Starts the worker and asks it to connect; `wake` is called after every event.
+    pub fn start(
+        profile: DeviceProfile,
+        profiles: Profiles,
+        options: OpenOptions,
+        wake: impl Fn() + Send + 'static,
+    ) -> Self {
+        let (commands, command_rx) = channel::<ReaderCommand>();
+        let (event_tx, events) = channel::<ReaderEvent>();
+        let thread = std::thread::Builder::new()
+            .name("fingerprint-reader".into())
+            .spawn(move || reader_thread(profile, profiles, options, command_rx, event_tx, wake))
+            .expect("spawning a thread");
+        let _ = commands.send(ReaderCommand::Connect);
+        ReaderService { commands, events, status: DeviceStatus::Connecting, _thread: thread }
+    }
+
+    /// Takes the events that arrived since the last call, keeping the status current.
+    pub fn poll(&mut self) -> Vec<ReaderEvent> {
+        let mut out = Vec::new();
+        loop {
+            match self.events.try_recv() {
+                Ok(ReaderEvent::Status(s)) => {
+                    self.status = s.clone();
+                    out.push(ReaderEvent::Status(s));
+                }
+                Ok(e) => out.push(e),
+                Err(TryRecvError::Empty) => return out,
+                Err(TryRecvError::Disconnected) => {
+                    self.status = DeviceStatus::Failed("the reader thread stopped: restart the program".into());
+                    return out;
+                }
+            }
+        }
+    }
+
+    /// The reader's status as of the last poll.
+    pub fn status(&self) -> &DeviceStatus<ReaderInfo> {
+        &self.status
+    }
+
+    /// Tries to connect again.
+    pub fn retry(&mut self) {
+        self.status = DeviceStatus::Connecting;
+        let _ = self.commands.send(ReaderCommand::Connect);
+    }
+
+    /// Starts a capture; the token cancels it.
+    pub fn capture(&self) -> CancelToken {
+        let cancel = CancelToken::new();
+        let _ = self.commands.send(ReaderCommand::Capture(cancel.clone()));
+        cancel
+    }
+}
+
+fn reader_thread(
+    profile: DeviceProfile,
+    profiles: Profiles,
+    options: OpenOptions,
+    commands: Receiver<ReaderCommand>,
+    events: Sender<ReaderEvent>,
+    wake: impl Fn(),
+) {
+    let mut reader = None;
+    let send = |e: ReaderEvent| {
+        let _ = events.send(e);
+        wake();
+    };
+    while let Ok(command) = commands.recv() {
+        match command {
+            ReaderCommand::Connect => {
+                reader = None;
+                send(ReaderEvent::Status(DeviceStatus::Connecting));
+                match open_reader(&profile, &profiles, &options) {
+                    Ok(r) => {
+                        send(ReaderEvent::Status(DeviceStatus::Connected(r.info().clone())));
+                        reader = Some(r);
+                    }
+                    Err(e) => send(ReaderEvent::Status(DeviceStatus::Failed(e.to_string()))),
+                }
+            }
+            ReaderCommand::Capture(cancel) => {
+                let Some(r) = reader.as_mut() else {
+                    send(ReaderEvent::Captured(Err("the reader is not connected: press Retry".into())));
+                    continue;
+                };
+                let result = r.capture(&mut |p| send(ReaderEvent::Progress(p)), &cancel);
+                if let Err(crate::devices::DeviceError::Disconnected) = &result {
+                    reader = None;
+                    send(ReaderEvent::Status(DeviceStatus::Failed(
+                        "the reader was disconnected: plug it in and press Retry".into(),
+                    )));
+                }
+                send(ReaderEvent::Captured(result.map_err(|e| e.to_string())));
+            }
+        }
+    }
+}
+
+/// The camera, opened on a worker thread.
+pub struct CameraService {
+    opening: Option<Receiver<Result<CameraWorker, String>>>,
+    worker: Option<CameraWorker>,
+    status: DeviceStatus<CameraInfo>,
+    profile: DeviceProfile,
+    images: Option<std::path::PathBuf>,
+}
+
+impl CameraService {
+    /// Starts opening the camera `profile` describes.
+    pub fn start(profile: DeviceProfile, images: Option<std::path::PathBuf>, wake: impl Fn() + Send + 'static) -> Self {
+        let mut service =
+            CameraService { opening: None, worker: None, status: DeviceStatus::Connecting, profile, images };
+        service.open(wake);
+        service
+    }
+
+    fn open(&mut self, wake: impl Fn() + Send + 'static) {
+        let (tx, rx) = channel();
+        let (profile, images) = (self.profile.clone(), self.images.clone());
+        self.worker = None;
+        self.status = DeviceStatus::Connecting;
+        self.opening = Some(rx);
+        std::thread::spawn(move || {
+            let _ = tx.send(start_camera(&profile, images.as_deref(), None).map_err(|e| e.to_string()));
+            wake();
+        });
+    }
+
+    /// Picks up the result of opening, if it arrived.
+    pub fn poll(&mut self) {
+        if let Some(rx) = &self.opening
+            && let Ok(result) = rx.try_recv()
+        {
+            self.opening = None;
+            match result {
+                Ok(worker) => {
+                    self.status = DeviceStatus::Connected(worker.info().clone());
+                    self.worker = Some(worker);
+                }
+                Err(e) => self.status = DeviceStatus::Failed(e),
+            }
+        }
+    }
+
+    /// The camera's status as of the last poll.
+    pub fn status(&self) -> &DeviceStatus<CameraInfo> {
+        &self.status
+    }
+
+    /// Tries to open the camera again.
+    pub fn retry(&mut self, wake: impl Fn() + Send + 'static) {
+        self.open(wake);
+    }
+
+    /// The running camera, when open.
+    pub fn worker(&self) -> Option<&CameraWorker> {
+        self.worker.as_ref()
+    }
+}

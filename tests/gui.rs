@@ -1,0 +1,166 @@
+//! The GUI driven by label through egui_kittest (no GPU, no display): login, lockout message,
+//! language switch remembered per account, home, consent, refusal, resume after a restart.
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use enroll_kit::kit::{DataDir, Kit};
+use enroll_kit::ui::{DeviceChoice, KitApp, Screen};
+use enroll_kit::workflow::pilot::open_or_provision;
+use std::path::Path;
+
+fn app(dir: &Path) -> KitApp {
+    let kit = open_or_provision(DataDir::new(dir)).expect("pilot kit");
+    // The replay reader keeps these tests free of timing: the simulators are tested in tests/devices.rs.
+    KitApp::new(kit, DeviceChoice { reader: "replay".into(), camera: "replay".into() }).expect("app")
+}
+
+fn harness(app: KitApp) -> Harness<'static, KitApp> {
+    Harness::builder().with_size(egui::vec2(1100.0, 900.0)).build_ui_state(|ui, app: &mut KitApp| app.ui(ui), app)
+}
+
+/// Focuses the field labelled `label` and types into it, as a person would.
+fn type_into(h: &mut Harness<'_, KitApp>, label: &str, text: &str) {
+    h.get_by_label(label).focus();
+    h.run();
+    h.get_by_label(label).type_text(text);
+    h.run();
+}
+
+fn log_in(h: &mut Harness<'_, KitApp>, user: &str, pin: &str) {
+    type_into(h, "Login name", user);
+    type_into(h, "PIN", pin);
+    h.get_by_label("Log in").click();
+    h.run();
+}
+
+#[test]
+fn login_shows_the_training_banner_home_and_device_status() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(app(dir.path()));
+    h.run();
+    assert!(h.query_by_label_contains("TRAINING").is_some(), "the banner is on the login screen");
+    assert!(h.query_by_label_contains("trainee (PIN 135790)").is_some(), "pilot accounts are shown");
+    log_in(&mut h, "trainee", "135790");
+    assert!(matches!(h.state().screen(), Screen::Home(_)));
+    assert!(h.query_by_label("Welcome, Trainee").is_some());
+    assert!(h.query_by_label("Enrollments today on this kit: 0").is_some());
+    assert!(h.query_by_label_contains("TRAINING").is_some(), "the banner stays after login");
+    // Devices connect on their worker threads while frames keep coming.
+    for _ in 0..50 {
+        h.run();
+        if h.query_by_label_contains("connected: replay").is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(h.query_by_label_contains("connected: replay").is_some(), "reader status shown");
+}
+
+#[test]
+fn wrong_pins_show_what_is_left_then_the_lockout_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(app(dir.path()));
+    h.run();
+    log_in(&mut h, "trainee", "999999");
+    assert!(h.query_by_label_contains("Wrong PIN. 4 more wrong PINs").is_some());
+    for _ in 0..4 {
+        type_into(&mut h, "PIN", "999999");
+        h.get_by_label("Log in").click();
+        h.run();
+    }
+    assert!(
+        h.query_by_label_contains("Try again in 5 min 0 s").is_some()
+            || h.query_by_label_contains("Try again in 4 min").is_some()
+    );
+    log_in(&mut h, "nobody", "123987");
+    assert!(h.query_by_label_contains("no account with this login name").is_some());
+}
+
+#[test]
+fn the_language_switch_applies_at_once_and_is_remembered_per_account() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(app(dir.path()));
+    h.run();
+    h.get_by_label("Kiswahili").click();
+    h.run();
+    assert!(h.query_by_label("Jina la kuingia").is_some(), "the login form in Kiswahili");
+    h.get_by_label("English").click();
+    h.run();
+    log_in(&mut h, "trainee", "135790");
+    h.get_by_label("Kiswahili").click();
+    h.run();
+    assert!(h.query_by_label("Karibu, Trainee").is_some());
+    assert!(h.query_by_label("Anza usajili mpya").is_some());
+    h.get_by_label("Ondoka").click();
+    h.run();
+    // A new session for the same account comes back in Kiswahili.
+    drop(h);
+    let mut h = harness(app(dir.path()));
+    h.run();
+    log_in(&mut h, "trainee", "135790");
+    assert!(h.query_by_label("Karibu, Trainee").is_some(), "the choice was remembered");
+}
+
+#[test]
+fn consent_agree_moves_on_and_refusal_goes_home_logged() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(app(dir.path()));
+    h.run();
+    log_in(&mut h, "trainee", "135790");
+    h.get_by_label("Start a new enrollment").click();
+    h.run();
+    assert!(h.query_by_label_contains("Read this to the applicant").is_some());
+    assert!(h.query_by_label_contains("Serikali ya Kenya").is_some(), "the consent text in the other language too");
+    h.get_by_label("The applicant refuses").click();
+    h.run();
+    assert!(matches!(h.state().screen(), Screen::Home(_)));
+    assert!(h.query_by_label_contains("The applicant refused").is_some());
+
+    h.get_by_label("Start a new enrollment").click();
+    h.run();
+    h.get_by_label("The applicant agrees").click();
+    h.run();
+    match h.state().screen() {
+        Screen::Enroll(s) => assert_eq!(s.step(), enroll_kit::domain::enrollment::Step::Demographics),
+        _ => panic!("still enrolling"),
+    }
+    let actions: Vec<String> =
+        h.state().kit().store.audit_entries(None).unwrap().into_iter().map(|e| e.action).collect();
+    assert!(actions.contains(&"consent_refused".to_string()));
+}
+
+#[test]
+fn a_draft_is_offered_after_a_restart_and_can_be_resumed_or_abandoned() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let mut h = harness(app(dir.path()));
+        h.run();
+        log_in(&mut h, "trainee", "135790");
+        h.get_by_label("Start a new enrollment").click();
+        h.run();
+        h.get_by_label("The applicant agrees").click();
+        h.run();
+        // The program stops here: no logout, no save button.
+    }
+    let mut h = harness(app(dir.path()));
+    h.run();
+    log_in(&mut h, "trainee", "135790");
+    assert!(h.query_by_label_contains("Unfinished enrollments").is_some());
+    assert!(h.query_by_label_contains("stopped at Personal details").is_some());
+    h.get_by_label("Resume").click();
+    h.run();
+    match h.state().screen() {
+        Screen::Enroll(s) => assert_eq!(s.step(), enroll_kit::domain::enrollment::Step::Demographics),
+        _ => panic!("resumed into the wizard"),
+    }
+    h.get_by_label("Home").click();
+    h.run();
+    h.get_by_label("Abandon").click();
+    h.run();
+    assert!(h.query_by_label_contains("Unfinished enrollments").is_none());
+    let kit: &Kit = h.state().kit();
+    let actions: Vec<String> = kit.store.audit_entries(None).unwrap().into_iter().map(|e| e.action).collect();
+    assert!(
+        actions.contains(&"enrollment_resumed".to_string()) && actions.contains(&"enrollment_abandoned".to_string())
+    );
+}
