@@ -15,7 +15,7 @@ fn app(dir: &Path) -> KitApp {
 }
 
 fn harness(app: KitApp) -> Harness<'static, KitApp> {
-    Harness::builder().with_size(egui::vec2(1100.0, 900.0)).build_ui_state(|ui, app: &mut KitApp| app.ui(ui), app)
+    Harness::builder().with_size(egui::vec2(1100.0, 2600.0)).build_ui_state(|ui, app: &mut KitApp| app.ui(ui), app)
 }
 
 /// Focuses the field labelled `label` and types into it, as a person would.
@@ -163,4 +163,65 @@ fn a_draft_is_offered_after_a_restart_and_can_be_resumed_or_abandoned() {
     assert!(
         actions.contains(&"enrollment_resumed".to_string()) && actions.contains(&"enrollment_abandoned".to_string())
     );
+}
+
+/// Opens the picker labelled `field` and chooses `option` (through its accessibility action:
+/// a long list scrolls, and the option may be outside the popup's visible part).
+fn choose(h: &mut Harness<'_, KitApp>, field: &str, option: &str) {
+    h.get_by_label(field).click();
+    h.run();
+    h.get_by_label(option).click_accesskit();
+    h.run();
+    // An accessibility click leaves the popup open; Escape closes it, as on a keyboard.
+    h.key_press(egui::Key::Escape);
+    h.run();
+}
+
+#[test]
+fn demographics_show_errors_beside_fields_in_the_chosen_language_and_ask_a_minor_for_a_guardian() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(app(dir.path()));
+    h.run();
+    log_in(&mut h, "trainee", "135790");
+    h.get_by_label("Start a new enrollment").click();
+    h.run();
+    h.get_by_label("The applicant agrees").click();
+    h.run();
+    h.get_by_label("Next").click();
+    h.run();
+    assert!(h.query_by_label("Some personal details need correcting.").is_some());
+    assert!(h.query_all_by_label("This field is required.").count() >= 5, "each empty required field says so");
+
+    // Switching language mid-enrollment translates the messages at once.
+    h.get_by_label("Kiswahili").click();
+    h.run();
+    assert!(h.query_all_by_label("Sehemu hii inahitajika.").count() >= 5);
+    h.get_by_label("English").click();
+    h.run();
+
+    type_into(&mut h, "Surname", "Wanjiku");
+    type_into(&mut h, "First name", "Amani");
+    h.get_by_label("Female").click();
+    h.run();
+    type_into(&mut h, "Date of birth (YYYY-MM-DD)", "2014-02-03");
+    h.get_by_label("Kenyan by birth").click();
+    h.run();
+    choose(&mut h, "County", "Nairobi (047)");
+    choose(&mut h, "Sub-county", "Westlands");
+    choose(&mut h, "Ward", "Kitisuru");
+    assert!(h.query_by_label_contains("Under 18").is_some(), "guardian fields appear for a minor");
+    h.get_by_label("Next").click();
+    h.run();
+    assert!(h.query_by_label("A person under 18 needs a parent's or guardian's ID number or RID.").is_some());
+    type_into(&mut h, "Parent's or guardian's ID number or RID", "23456789");
+    h.get_by_label("Next").click();
+    h.run();
+    match h.state().screen() {
+        Screen::Enroll(s) => assert_eq!(s.step(), enroll_kit::domain::enrollment::Step::Face),
+        _ => panic!("still enrolling"),
+    }
+    // What was typed is in the draft on disk.
+    let kit = Kit::open(DataDir::new(dir.path())).unwrap();
+    let drafts = kit.store.drafts_of(h.state().kit().store.account("trainee").unwrap().unwrap().id).unwrap();
+    assert_eq!(drafts[0].name, "Amani Wanjiku");
 }

@@ -275,6 +275,31 @@ pub enum Field {
 }
 
 impl Field {
+    /// Every field, in form order.
+    pub const ALL: [Field; 21] = [
+        Field::Surname,
+        Field::FirstName,
+        Field::OtherNames,
+        Field::Sex,
+        Field::DateOfBirth,
+        Field::Citizenship,
+        Field::Nationality,
+        Field::NationalId,
+        Field::BirthCertificate,
+        Field::Passport,
+        Field::AlienId,
+        Field::KraPin,
+        Field::Nhif,
+        Field::Nssf,
+        Field::Phone,
+        Field::CountryOfResidence,
+        Field::County,
+        Field::SubCounty,
+        Field::Ward,
+        Field::GuardianId,
+        Field::GuardianName,
+    ];
+
     /// The field's name in message keys and on the command line.
     pub fn key(self) -> &'static str {
         use Field::*;
@@ -429,6 +454,15 @@ impl Errors {
 }
 
 impl PersonForm {
+    /// Whether the date of birth typed so far makes the applicant a minor (None while it is
+    /// not a valid date), so the form can show the guardian fields as soon as it is known.
+    pub fn is_minor(&self, today: NaiveDate) -> Option<bool> {
+        let mut ignored = Errors(Vec::new());
+        date_of_birth(&mut ignored, &self.date_of_birth, self.dob_estimated, today)
+            .and_then(|d| d.age_on(today))
+            .map(|age| age < ADULT_AGE_YEARS)
+    }
+
     /// Validates the form against the register's rules on `today`.
     pub fn validate(&self, today: NaiveDate, units: &AdminUnits) -> Result<Person, Vec<FieldError>> {
         let mut e = Errors(Vec::new());
@@ -823,7 +857,11 @@ mod tests {
     #[test]
     fn a_minor_needs_a_guardian() {
         let mut f = adult();
+        assert_eq!(f.is_minor(today()), Some(false));
+        f.date_of_birth = "2015-06".into();
+        assert_eq!(f.is_minor(today()), None, "not a date yet");
         f.date_of_birth = "2015-06-01".into();
+        assert_eq!(f.is_minor(today()), Some(true));
         f.national_id.clear();
         assert_eq!(problems(&f), vec![(Field::GuardianId, Problem::MinorNeedsGuardian)]);
         f.guardian_id = "12345".into();

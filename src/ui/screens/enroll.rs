@@ -1,7 +1,9 @@
 //! The enrollment wizard: one screen per step, Back and Next.
 
 use super::View;
+use super::demographics::DemographicsForm;
 use super::home::{HomeMessage, step_key};
+use crate::domain::enrollment::Gap;
 use crate::domain::enrollment::Step;
 use crate::kit::Kit;
 use crate::ui::{Action, theme};
@@ -22,13 +24,24 @@ pub struct EnrollScreen {
     /// Who enrolls.
     pub operator: Operator,
     session: EnrollmentSession,
-    message: Option<String>,
+    notice: Option<Notice>,
+    demographics: DemographicsForm,
+}
+
+/// What the wizard shows above its buttons.
+#[derive(Debug)]
+enum Notice {
+    /// Steps not complete, translated when drawn.
+    Gaps(Vec<Gap>),
+    /// An error, already worded with its next step.
+    Error(String),
 }
 
 impl EnrollScreen {
     /// The wizard over a started or resumed session.
     pub fn new(operator: Operator, session: EnrollmentSession) -> Self {
-        EnrollScreen { operator, session, message: None }
+        let form = session.draft().form.clone();
+        EnrollScreen { operator, session, notice: None, demographics: DemographicsForm { form, errors: Vec::new() } }
     }
 
     /// The step shown.
@@ -40,17 +53,28 @@ impl EnrollScreen {
     pub fn apply(&mut self, kit: &mut Kit, command: Command) -> After {
         match self.session.apply(kit, command) {
             Ok(Outcome::Step(_)) => {
-                self.message = None;
+                self.notice = None;
+                self.demographics.errors.clear();
                 After::Stay
             }
             Ok(Outcome::Blocked(gaps)) => {
-                self.message = Some(gaps.iter().map(ToString::to_string).collect::<Vec<_>>().join(" "));
+                // Form errors go beside their fields; other gaps above the buttons.
+                self.demographics.errors = gaps
+                    .iter()
+                    .filter_map(|g| match g {
+                        Gap::Demographics(errors) => Some(errors.clone()),
+                        _ => None,
+                    })
+                    .flatten()
+                    .collect();
+                let others: Vec<Gap> = gaps.into_iter().filter(|g| !matches!(g, Gap::Demographics(_))).collect();
+                self.notice = (!others.is_empty()).then_some(Notice::Gaps(others));
                 After::Stay
             }
             Ok(Outcome::Refused) => After::Home(Some(HomeMessage::ConsentRefused)),
             Ok(Outcome::Abandoned | Outcome::Saved(_)) => After::Home(None),
             Err(e) => {
-                self.message = Some(e.to_string());
+                self.notice = Some(Notice::Error(e.to_string()));
                 After::Stay
             }
         }
@@ -69,6 +93,28 @@ impl EnrollScreen {
         ui.separator();
         match step {
             Step::Consent => self.consent(ui, view, actions),
+            Step::Demographics => {
+                ui.heading(t.t("step-demographics"));
+                if !self.demographics.errors.is_empty() {
+                    theme::error(ui, &t.t("gap-demographics"));
+                }
+                self.demographics.ui(ui, view);
+                ui.add_space(8.0);
+                ui.horizontal(|ui| {
+                    if ui.button(t.t("back")).clicked() {
+                        actions.push(Action::Enroll(Command::SetForm(Box::new(self.demographics.form.clone()))));
+                        actions.push(Action::Enroll(Command::Back));
+                    }
+                    if theme::primary_button(ui, &t.t("next")).clicked() {
+                        actions.push(Action::Enroll(Command::SetForm(Box::new(self.demographics.form.clone()))));
+                        actions.push(Action::Enroll(Command::Next));
+                    }
+                });
+                if ui.button(t.t("home-title")).clicked() {
+                    actions.push(Action::Enroll(Command::SetForm(Box::new(self.demographics.form.clone()))));
+                    actions.push(Action::Home);
+                }
+            }
             _ => {
                 ui.heading(t.t(step_key(step)));
                 ui.label(t.t("enrollment-coming"));
@@ -82,8 +128,14 @@ impl EnrollScreen {
                 });
             }
         }
-        if let Some(message) = &self.message {
-            theme::error(ui, message);
+        match &self.notice {
+            Some(Notice::Gaps(gaps)) => {
+                for gap in gaps {
+                    theme::error(ui, &t.t(gap.key()));
+                }
+            }
+            Some(Notice::Error(text)) => theme::error(ui, text),
+            None => {}
         }
     }
 

@@ -1,5 +1,6 @@
 //! One module per screen.
 
+pub mod demographics;
 pub mod enroll;
 pub mod home;
 pub mod login;
