@@ -225,3 +225,58 @@ fn demographics_show_errors_beside_fields_in_the_chosen_language_and_ask_a_minor
     let drafts = kit.store.drafts_of(h.state().kit().store.account("trainee").unwrap().unwrap().id).unwrap();
     assert_eq!(drafts[0].name, "Amani Wanjiku");
 }
+
+/// Logs in as the trainee and fills consent and an adult's demographics.
+fn to_face_step(h: &mut Harness<'_, KitApp>) {
+    h.run();
+    log_in(h, "trainee", "135790");
+    h.get_by_label("Start a new enrollment").click();
+    h.run();
+    h.get_by_label("The applicant agrees").click();
+    h.run();
+    type_into(h, "Surname", "Otieno");
+    type_into(h, "First name", "Baraka");
+    h.get_by_label("Male").click();
+    h.run();
+    type_into(h, "Date of birth (YYYY-MM-DD)", "1988-07-21");
+    h.get_by_label("Kenyan by birth").click();
+    h.run();
+    choose(h, "County", "Nairobi (047)");
+    choose(h, "Sub-county", "Westlands");
+    choose(h, "Ward", "Kitisuru");
+    h.get_by_label("Next").click();
+    h.run();
+}
+
+fn step_of(h: &Harness<'_, KitApp>) -> enroll_kit::domain::enrollment::Step {
+    match h.state().screen() {
+        Screen::Enroll(s) => s.step(),
+        _ => panic!("not enrolling"),
+    }
+}
+
+#[test]
+fn the_face_step_previews_captures_and_gates_next() {
+    use enroll_kit::domain::enrollment::Step;
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(app(dir.path()));
+    to_face_step(&mut h);
+    assert_eq!(step_of(&h), Step::Face);
+    h.get_by_label("Next").click();
+    h.run();
+    assert!(h.query_by_label("Take the face photo.").is_some(), "no Next without a photo");
+    // The replay camera delivers frames on its own thread; the preview follows.
+    let started = std::time::Instant::now();
+    while h.query_by_label_contains("No picture from the camera yet").is_some() {
+        assert!(started.elapsed() < std::time::Duration::from_secs(10), "the preview appears");
+        std::thread::sleep(std::time::Duration::from_millis(30));
+        h.run();
+    }
+    h.get_by_label("Take the photo").click();
+    h.run();
+    assert!(h.query_by_label("Photo taken. Check it, then go on or retake.").is_some());
+    assert!(h.query_by_label("Retake").is_some());
+    h.get_by_label("Next").click();
+    h.run();
+    assert_eq!(step_of(&h), Step::Fingerprints);
+}

@@ -165,6 +165,7 @@ impl KitApp {
                     kit: &self.kit,
                     reader: self.reader.as_ref().map(ReaderService::status),
                     camera: self.camera.as_ref().map(CameraService::status),
+                    camera_worker: self.camera.as_ref().and_then(CameraService::worker),
                 };
                 match &mut self.screen {
                     Screen::Login(s) => s.ui(ui, &view, &mut actions),

@@ -72,6 +72,12 @@ impl CameraWorker {
         &self.info
     }
 
+    /// The newest frame if it is newer than frame number `seen` (copies only when there is one).
+    pub fn frame_since(&self, seen: u64) -> Option<(u64, RgbFrame)> {
+        let latest = self.latest.lock().ok()?;
+        latest.frame.as_ref().filter(|(n, _)| *n > seen).cloned()
+    }
+
     /// The newest frame and any error, without waiting.
     pub fn latest(&self) -> Latest {
         self.latest.lock().map(|l| l.clone()).unwrap_or_default()

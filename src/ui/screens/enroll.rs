@@ -2,6 +2,7 @@
 
 use super::View;
 use super::demographics::DemographicsForm;
+use super::face::FaceStep;
 use super::home::{HomeMessage, step_key};
 use crate::domain::enrollment::Gap;
 use crate::domain::enrollment::Step;
@@ -26,6 +27,7 @@ pub struct EnrollScreen {
     session: EnrollmentSession,
     notice: Option<Notice>,
     demographics: DemographicsForm,
+    face: FaceStep,
 }
 
 /// What the wizard shows above its buttons.
@@ -41,7 +43,13 @@ impl EnrollScreen {
     /// The wizard over a started or resumed session.
     pub fn new(operator: Operator, session: EnrollmentSession) -> Self {
         let form = session.draft().form.clone();
-        EnrollScreen { operator, session, notice: None, demographics: DemographicsForm { form, errors: Vec::new() } }
+        EnrollScreen {
+            operator,
+            session,
+            notice: None,
+            demographics: DemographicsForm { form, errors: Vec::new() },
+            face: FaceStep::default(),
+        }
     }
 
     /// The step shown.
@@ -115,6 +123,13 @@ impl EnrollScreen {
                     actions.push(Action::Home);
                 }
             }
+            Step::Face => {
+                let has_photo = self.session.draft().face.is_some();
+                if let Some(photo) = self.face.ui(ui, view, has_photo) {
+                    actions.push(Action::Enroll(Command::SetFace(photo)));
+                }
+                self.nav(ui, view, actions);
+            }
             _ => {
                 ui.heading(t.t(step_key(step)));
                 ui.label(t.t("enrollment-coming"));
@@ -136,6 +151,22 @@ impl EnrollScreen {
             }
             Some(Notice::Error(text)) => theme::error(ui, text),
             None => {}
+        }
+    }
+
+    /// Back, Next and Home under a capture step.
+    fn nav(&self, ui: &mut egui::Ui, view: &View<'_>, actions: &mut Vec<Action>) {
+        let t = view.i18n;
+        ui.horizontal(|ui| {
+            if ui.button(t.t("back")).clicked() {
+                actions.push(Action::Enroll(Command::Back));
+            }
+            if theme::primary_button(ui, &t.t("next")).clicked() {
+                actions.push(Action::Enroll(Command::Next));
+            }
+        });
+        if ui.button(t.t("home-title")).clicked() {
+            actions.push(Action::Home);
         }
     }
 

@@ -2,6 +2,7 @@
 
 pub mod demographics;
 pub mod enroll;
+pub mod face;
 pub mod home;
 pub mod login;
 
@@ -21,4 +22,6 @@ pub struct View<'a> {
     pub reader: Option<&'a DeviceStatus<ReaderInfo>>,
     /// The camera's status.
     pub camera: Option<&'a DeviceStatus<CameraInfo>>,
+    /// The running camera, for the preview.
+    pub camera_worker: Option<&'a crate::devices::camera::worker::CameraWorker>,
 }
