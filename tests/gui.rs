@@ -9,9 +9,16 @@ use enroll_kit::workflow::pilot::open_or_provision;
 use std::path::Path;
 
 fn app(dir: &Path) -> KitApp {
+    app_with_prints(dir, None)
+}
+
+/// The app with the replay reader (no timing to wait for: the simulators are tested in
+/// tests/devices.rs), serving `prints` or synthetic ones.
+fn app_with_prints(dir: &Path, prints: Option<&Path>) -> KitApp {
     let kit = open_or_provision(DataDir::new(dir)).expect("pilot kit");
-    // The replay reader keeps these tests free of timing: the simulators are tested in tests/devices.rs.
-    KitApp::new(kit, DeviceChoice { reader: "replay".into(), camera: "replay".into() }).expect("app")
+    let devices =
+        DeviceChoice { reader: "replay".into(), camera: "replay".into(), images: prints.map(Path::to_path_buf) };
+    KitApp::new(kit, devices).expect("app")
 }
 
 fn harness(app: KitApp) -> Harness<'static, KitApp> {
@@ -278,5 +285,93 @@ fn the_face_step_previews_captures_and_gates_next() {
     assert!(h.query_by_label("Retake").is_some());
     h.get_by_label("Next").click();
     h.run();
+    assert_eq!(step_of(&h), Step::Fingerprints);
+}
+
+/// Waits (running frames) until `done` holds: the devices answer on their own threads.
+fn until(h: &mut Harness<'_, KitApp>, what: &str, done: impl Fn(&Harness<'_, KitApp>) -> bool) {
+    let started = std::time::Instant::now();
+    while !done(h) {
+        assert!(started.elapsed() < std::time::Duration::from_secs(15), "timed out waiting for {what}");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        // A capture shows a spinner that repaints on its own: step, don't wait to settle.
+        h.run_ok();
+    }
+}
+
+fn take_face(h: &mut Harness<'_, KitApp>) {
+    until(h, "the camera preview", |h| h.query_by_label_contains("No picture from the camera yet").is_none());
+    h.get_by_label("Take the photo").click();
+    h.run();
+    h.get_by_label("Next").click();
+    h.run();
+}
+
+fn fingers_recorded(h: &Harness<'_, KitApp>) -> usize {
+    match h.state().screen() {
+        Screen::Enroll(s) => s.recorded_fingers(),
+        _ => 0,
+    }
+}
+
+#[test]
+fn ten_prints_through_the_reader_worker_then_review() {
+    use enroll_kit::domain::enrollment::Step;
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(app(dir.path()));
+    to_face_step(&mut h);
+    take_face(&mut h);
+    assert_eq!(step_of(&h), Step::Fingerprints);
+    until(&mut h, "the reader", |h| h.query_by_label("Capture").is_some());
+    for n in 1..=10 {
+        h.get_by_label("Capture").click();
+        h.run_ok();
+        until(&mut h, "a print", |h| fingers_recorded(h) == n);
+    }
+    assert!(h.query_all_by_label_contains("quality").count() >= 10, "each finger shows its quality");
+    h.get_by_label("Next").click();
+    h.run();
+    assert_eq!(step_of(&h), Step::Review);
+}
+
+#[test]
+fn poor_prints_open_force_capture_after_three_attempts_and_exceptions_need_a_photo() {
+    use enroll_kit::domain::enrollment::Step;
+    let dir = tempfile::tempdir().unwrap();
+    // A blank glass: no ridges at all (made here; quality 0).
+    let prints = dir.path().join("blank");
+    std::fs::create_dir_all(&prints).unwrap();
+    image::GrayImage::from_pixel(256, 288, image::Luma([210])).save(prints.join("blank.png")).unwrap();
+    let mut h = harness(app_with_prints(&dir.path().join("kit"), Some(&prints)));
+    to_face_step(&mut h);
+    take_face(&mut h);
+    until(&mut h, "the reader", |h| h.query_by_label("Capture").is_some());
+    for attempt in 1..=3 {
+        h.get_by_label("Capture").click();
+        h.run_ok();
+        until(&mut h, "a result", |h| h.query_by_label_contains(&format!("attempt {attempt}")).is_some());
+    }
+    assert!(h.query_by_label_contains("too faint or partial").is_some());
+    assert_eq!(fingers_recorded(&h), 0, "nothing recorded below the threshold");
+    type_into(&mut h, "Why accept a poor print (for the supervisor)", "worn ridges from farm work");
+    h.get_by_label("Accept this print anyway").click();
+    h.run();
+    assert_eq!(fingers_recorded(&h), 1);
+    assert!(h.query_by_label_contains("quality 0, accepted").is_some());
+
+    // Right index: amputated. The step then needs the exception photo.
+    h.get_by_label("Mark this finger as an exception").click();
+    h.run();
+    h.get_by_label("Amputated").click();
+    h.run();
+    h.get_all_by_label("Mark this finger as an exception").last().unwrap().click();
+    h.run();
+    assert_eq!(fingers_recorded(&h), 2);
+    h.get_by_label("Next").click();
+    h.run();
+    assert!(h.query_by_label("Every finger needs a print or an exception.").is_some());
+    h.get_by_label("Take the exception photo (the hand, showing the finger)").click();
+    h.run();
+    assert!(h.query_by_label("Exception photo taken.").is_some());
     assert_eq!(step_of(&h), Step::Fingerprints);
 }

@@ -47,6 +47,10 @@ pub enum Action {
     Home,
     /// An enrollment command.
     Enroll(crate::workflow::enrollment::Command),
+    /// Capture the selected finger.
+    CaptureFinger,
+    /// Stop the capture under way.
+    CancelCapture,
 }
 
 /// Which screen is up.
@@ -66,15 +70,17 @@ pub struct DeviceChoice {
     pub reader: String,
     /// Camera profile id.
     pub camera: String,
+    /// Images for a replay reader or an in-process simulator (synthetic prints when none).
+    pub images: Option<std::path::PathBuf>,
 }
 
 impl DeviceChoice {
     /// Simulated reader and replay camera for pilot mode; hardware otherwise.
     pub fn for_kit(kit: &Kit) -> Self {
         if kit.config.training {
-            DeviceChoice { reader: "r307-sim".into(), camera: "replay".into() }
+            DeviceChoice { reader: "r307-sim".into(), camera: "replay".into(), images: None }
         } else {
-            DeviceChoice { reader: "r307".into(), camera: "uvc-generic".into() }
+            DeviceChoice { reader: "r307".into(), camera: "uvc-generic".into(), images: None }
         }
     }
 }
@@ -127,12 +133,21 @@ impl KitApp {
         self.reader.as_ref().map(ReaderService::status)
     }
 
+    fn reader_min_quality(&self) -> u8 {
+        self.profiles.get(&self.devices.reader).and_then(|p| p.quality).map_or(40, |q| q.min_score)
+    }
+
     fn start_devices(&mut self, ctx: &egui::Context) {
         if self.reader.is_none() {
             let profile = self.profiles.get(&self.devices.reader).cloned();
             let ctx = ctx.clone();
             self.reader = profile.map(|p| {
-                ReaderService::start(p, self.profiles.clone(), OpenOptions::default(), move || ctx.request_repaint())
+                ReaderService::start(
+                    p,
+                    self.profiles.clone(),
+                    OpenOptions { port: None, images: self.devices.images.clone() },
+                    move || ctx.request_repaint(),
+                )
             });
         }
         if self.camera.is_none() {
@@ -150,8 +165,21 @@ impl KitApp {
             self.styled = true;
         }
         self.start_devices(&ctx);
-        if let Some(r) = self.reader.as_mut() {
-            r.poll();
+        let events = self.reader.as_mut().map(ReaderService::poll).unwrap_or_default();
+        for event in events {
+            let device = match self.reader_status() {
+                Some(DeviceStatus::Connected(info)) => Some(crate::domain::biometrics::DeviceRef {
+                    profile: info.profile.clone(),
+                    serial: info.serial.clone(),
+                }),
+                _ => None,
+            };
+            let threshold = self.reader_min_quality();
+            if let Screen::Enroll(s) = &mut self.screen
+                && let Some(command) = s.on_reader(event, device, threshold)
+            {
+                self.apply(Action::Enroll(command), &ctx);
+            }
         }
         if let Some(c) = self.camera.as_mut() {
             c.poll();
@@ -166,6 +194,7 @@ impl KitApp {
                     reader: self.reader.as_ref().map(ReaderService::status),
                     camera: self.camera.as_ref().map(CameraService::status),
                     camera_worker: self.camera.as_ref().and_then(CameraService::worker),
+                    reader_min_quality: self.reader_min_quality(),
                 };
                 match &mut self.screen {
                     Screen::Login(s) => s.ui(ui, &view, &mut actions),
@@ -276,6 +305,16 @@ impl KitApp {
                 if let Some(c) = self.camera.as_mut() {
                     let ctx = ctx.clone();
                     c.retry(move || ctx.request_repaint());
+                }
+            }
+            Action::CaptureFinger => {
+                if let (Some(r), Screen::Enroll(s)) = (self.reader.as_ref(), &mut self.screen) {
+                    s.capture_started(r.capture());
+                }
+            }
+            Action::CancelCapture => {
+                if let Screen::Enroll(s) = &self.screen {
+                    s.cancel_capture();
                 }
             }
             Action::Enroll(command) => {

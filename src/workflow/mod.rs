@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod capture;
 pub mod devices;
 pub mod enrollment;
 pub mod integrity;

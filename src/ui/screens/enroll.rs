@@ -3,12 +3,16 @@
 use super::View;
 use super::demographics::DemographicsForm;
 use super::face::FaceStep;
+use super::fingers::FingerStep;
 use super::home::{HomeMessage, step_key};
+use crate::devices::reader::CancelToken;
+use crate::domain::biometrics::DeviceRef;
 use crate::domain::enrollment::Gap;
 use crate::domain::enrollment::Step;
 use crate::kit::Kit;
 use crate::ui::{Action, theme};
 use crate::workflow::Operator;
+use crate::workflow::devices::ReaderEvent;
 use crate::workflow::enrollment::{Command, EnrollmentSession, Outcome};
 
 /// What the app does after an enrollment command.
@@ -28,6 +32,7 @@ pub struct EnrollScreen {
     notice: Option<Notice>,
     demographics: DemographicsForm,
     face: FaceStep,
+    fingers: FingerStep,
 }
 
 /// What the wizard shows above its buttons.
@@ -49,12 +54,33 @@ impl EnrollScreen {
             notice: None,
             demographics: DemographicsForm { form, errors: Vec::new() },
             face: FaceStep::default(),
+            fingers: FingerStep::default(),
         }
+    }
+
+    /// How many fingers have a print or an exception.
+    pub fn recorded_fingers(&self) -> usize {
+        self.session.draft().fingers.len()
     }
 
     /// The step shown.
     pub fn step(&self) -> Step {
         self.session.draft().step
+    }
+
+    /// A reader event for the fingerprint step; returns the command recording an accepted print.
+    pub fn on_reader(&mut self, event: ReaderEvent, device: Option<DeviceRef>, threshold: u8) -> Option<Command> {
+        self.fingers.on_reader(event, device, threshold, self.session.draft())
+    }
+
+    /// A capture was started.
+    pub fn capture_started(&mut self, cancel: CancelToken) {
+        self.fingers.started(cancel);
+    }
+
+    /// Cancels the capture under way.
+    pub fn cancel_capture(&self) {
+        self.fingers.cancel();
     }
 
     /// Sends a command to the session and decides what comes next.
@@ -130,6 +156,13 @@ impl EnrollScreen {
                 }
                 self.nav(ui, view, actions);
             }
+            Step::Fingerprints => {
+                let draft = self.session.draft().clone();
+                self.fingers.ui(ui, view, &draft, actions);
+                if !self.fingers.busy() {
+                    self.nav(ui, view, actions);
+                }
+            }
             _ => {
                 ui.heading(t.t(step_key(step)));
                 ui.label(t.t("enrollment-coming"));
@@ -145,8 +178,11 @@ impl EnrollScreen {
         }
         match &self.notice {
             Some(Notice::Gaps(gaps)) => {
-                for gap in gaps {
-                    theme::error(ui, &t.t(gap.key()));
+                // Eight missing fingers are one thing to do, not eight.
+                let mut keys: Vec<&str> = gaps.iter().map(Gap::key).collect();
+                keys.dedup();
+                for key in keys {
+                    theme::error(ui, &t.t(key));
                 }
             }
             Some(Notice::Error(text)) => theme::error(ui, text),

@@ -3,6 +3,7 @@
 pub mod demographics;
 pub mod enroll;
 pub mod face;
+pub mod fingers;
 pub mod home;
 pub mod login;
 
@@ -22,6 +23,8 @@ pub struct View<'a> {
     pub reader: Option<&'a DeviceStatus<ReaderInfo>>,
     /// The camera's status.
     pub camera: Option<&'a DeviceStatus<CameraInfo>>,
+    /// The reader profile's quality threshold.
+    pub reader_min_quality: u8,
     /// The running camera, for the preview.
     pub camera_worker: Option<&'a crate::devices::camera::worker::CameraWorker>,
 }

@@ -1,0 +1,325 @@
+//! The fingerprint step: a hand diagram with the ten positions and their state, capture with a
+//! progress bar while the image streams in, the quality gate, force-capture, exceptions.
+
+use super::View;
+use crate::biometrics::quality::interim_score;
+use crate::devices::reader::{CancelToken, CaptureProgress, RawCapture};
+use crate::domain::biometrics::{DeviceRef, FingerCapture, FingerException, FingerPosition, FingerRecord};
+use crate::domain::enrollment::{Draft, ExceptionPhoto};
+use crate::ui::i18n::I18n;
+use crate::ui::{Action, theme};
+use crate::workflow::capture::{Verdict, judge};
+use crate::workflow::devices::{DeviceStatus, ReaderEvent};
+use crate::workflow::enrollment::Command;
+use std::collections::BTreeMap;
+
+/// The message key naming a finger.
+pub fn finger_key(p: FingerPosition) -> &'static str {
+    [
+        "finger-right-thumb",
+        "finger-right-index",
+        "finger-right-middle",
+        "finger-right-ring",
+        "finger-right-little",
+        "finger-left-thumb",
+        "finger-left-index",
+        "finger-left-middle",
+        "finger-left-ring",
+        "finger-left-little",
+    ][usize::from(p.code() - 1)]
+}
+
+/// A print below the threshold after the allowed attempts, waiting for the assistant's decision.
+struct Pending {
+    position: FingerPosition,
+    capture: RawCapture,
+    quality: u8,
+    attempt: u8,
+    device: DeviceRef,
+}
+
+/// The step's state.
+pub struct FingerStep {
+    selected: FingerPosition,
+    capturing: Option<CancelToken>,
+    progress: Option<CaptureProgress>,
+    attempts: BTreeMap<FingerPosition, u8>,
+    last: Option<(u8, u8, Verdict)>,
+    pending: Option<Pending>,
+    force_reason: String,
+    exception: String,
+    exception_note: String,
+    error: Option<String>,
+}
+
+impl std::fmt::Debug for FingerStep {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FingerStep").field("selected", &self.selected).finish_non_exhaustive()
+    }
+}
+
+impl Default for FingerStep {
+    fn default() -> Self {
+        FingerStep {
+            selected: FingerPosition::ALL[0],
+            capturing: None,
+            progress: None,
+            attempts: BTreeMap::new(),
+            last: None,
+            pending: None,
+            force_reason: String::new(),
+            exception: String::new(),
+            exception_note: String::new(),
+            error: None,
+        }
+    }
+}
+
+fn state_text(t: &I18n, record: Option<&FingerRecord>) -> String {
+    match record {
+        None => t.t("finger-empty"),
+        Some(FingerRecord::Captured(c)) if c.force_captured => t.t_args("finger-forced", &[("q", c.quality.into())]),
+        Some(FingerRecord::Captured(c)) => t.t_args("finger-quality", &[("q", c.quality.into())]),
+        Some(FingerRecord::Exception(_)) => t.t("finger-exception"),
+    }
+}
+
+impl FingerStep {
+    /// Whether a capture is running (the app keeps repainting).
+    pub fn busy(&self) -> bool {
+        self.capturing.is_some()
+    }
+
+    /// Remembers the cancel switch of a capture just started.
+    pub fn started(&mut self, cancel: CancelToken) {
+        self.capturing = Some(cancel);
+        self.progress = None;
+        self.error = None;
+        self.last = None;
+        self.pending = None;
+    }
+
+    /// Cancels the running capture.
+    pub fn cancel(&self) {
+        if let Some(c) = &self.capturing {
+            c.cancel();
+        }
+    }
+
+    /// Takes a reader event; returns the command to record a print when one is accepted.
+    pub fn on_reader(
+        &mut self,
+        event: ReaderEvent,
+        device: Option<DeviceRef>,
+        threshold: u8,
+        draft: &Draft,
+    ) -> Option<Command> {
+        match event {
+            ReaderEvent::Progress(p) => {
+                self.progress = Some(p);
+                None
+            }
+            ReaderEvent::Status(_) => None,
+            ReaderEvent::Captured(result) => {
+                self.capturing = None;
+                self.progress = None;
+                let capture = match result {
+                    Ok(c) => c,
+                    Err(e) => {
+                        self.error = Some(e);
+                        return None;
+                    }
+                };
+                let position = self.selected;
+                let attempt = self.attempts.entry(position).and_modify(|a| *a += 1).or_insert(1);
+                let attempt = *attempt;
+                let quality = interim_score(&capture.image);
+                let verdict = judge(attempt, quality, threshold);
+                self.last = Some((quality, attempt, verdict));
+                let device = device.unwrap_or(DeviceRef { profile: "unknown".into(), serial: "unknown".into() });
+                match verdict {
+                    Verdict::Accept => {
+                        let record = FingerRecord::Captured(FingerCapture {
+                            dpi: capture.dpi,
+                            image: capture.image,
+                            quality,
+                            attempts: attempt,
+                            force_captured: false,
+                            force_reason: None,
+                            device,
+                        });
+                        self.advance(draft, position);
+                        Some(Command::SetFinger(position, record))
+                    }
+                    Verdict::Retry => None,
+                    Verdict::RetryOrForce => {
+                        self.pending = Some(Pending { position, capture, quality, attempt, device });
+                        None
+                    }
+                }
+            }
+        }
+    }
+
+    /// Moves the selection to the next finger with nothing recorded.
+    fn advance(&mut self, draft: &Draft, just_done: FingerPosition) {
+        let next = FingerPosition::ALL.into_iter().find(|p| *p != just_done && !draft.fingers.contains_key(p));
+        if let Some(next) = next {
+            self.selected = next;
+        }
+    }
+
+    /// Draws the step.
+    pub fn ui(&mut self, ui: &mut egui::Ui, view: &View<'_>, draft: &Draft, actions: &mut Vec<Action>) {
+        let t = view.i18n;
+        ui.heading(t.t("fingers-title"));
+        for (hand, positions) in [("hand-right", &FingerPosition::ALL[..5]), ("hand-left", &FingerPosition::ALL[5..])] {
+            ui.label(egui::RichText::new(t.t(hand)).strong());
+            ui.horizontal_wrapped(|ui| {
+                for p in positions {
+                    let text = format!("{}\n{}", t.t(finger_key(*p)), state_text(t, draft.fingers.get(p)));
+                    let button = egui::Button::selectable(self.selected == *p, text)
+                        .min_size(egui::vec2(120.0, theme::TARGET_HEIGHT * 1.4));
+                    if ui.add_enabled(!self.busy(), button).clicked() {
+                        self.selected = *p;
+                        self.last = None;
+                        self.pending = None;
+                    }
+                }
+            });
+        }
+        ui.separator();
+        let p = self.selected;
+        ui.label(t.t_args("fingers-place", &[("finger", t.t(finger_key(p)).into())]));
+        match &self.capturing {
+            Some(_) => {
+                match self.progress {
+                    Some(CaptureProgress::Receiving { done, total }) => {
+                        ui.label(t.t("fingers-receiving"));
+                        ui.add(egui::ProgressBar::new(done as f32 / total.max(1) as f32).show_percentage());
+                    }
+                    _ => {
+                        ui.label(t.t("fingers-waiting"));
+                        ui.add(egui::Spinner::new());
+                    }
+                }
+                if ui.button(t.t("fingers-cancel")).clicked() {
+                    actions.push(Action::CancelCapture);
+                }
+                // At least every 100 ms while the image streams in.
+                ui.ctx().request_repaint_after(std::time::Duration::from_millis(100));
+            }
+            None => {
+                let connected = matches!(view.reader, Some(DeviceStatus::Connected(_)));
+                let label =
+                    if draft.fingers.contains_key(&p) { t.t("fingers-recapture") } else { t.t("fingers-capture") };
+                if ui
+                    .add_enabled(connected, egui::Button::new(label).min_size(egui::vec2(200.0, theme::TARGET_HEIGHT)))
+                    .clicked()
+                {
+                    actions.push(Action::CaptureFinger);
+                }
+                if let Some(DeviceStatus::Failed(why)) = view.reader {
+                    theme::error(ui, why);
+                }
+            }
+        }
+        if let Some((q, n, verdict)) = self.last {
+            ui.label(t.t_args(
+                "fingers-result",
+                &[("q", q.into()), ("min", view.reader_min_quality.into()), ("n", n.into())],
+            ));
+            if verdict != Verdict::Accept {
+                theme::error(ui, &t.t("fingers-retry"));
+            }
+        }
+        if let Some(e) = &self.error {
+            theme::error(ui, e);
+        }
+        self.force_ui(ui, t, draft, actions);
+        self.exception_ui(ui, view, draft, actions);
+    }
+
+    fn force_ui(&mut self, ui: &mut egui::Ui, t: &I18n, draft: &Draft, actions: &mut Vec<Action>) {
+        if self.pending.is_none() {
+            return;
+        }
+        let label = ui.label(t.t("fingers-force-reason"));
+        ui.add(egui::TextEdit::singleline(&mut self.force_reason).desired_width(theme::COLUMN_WIDTH))
+            .labelled_by(label.id);
+        let reason = self.force_reason.trim().to_string();
+        if ui.add_enabled(!reason.is_empty(), egui::Button::new(t.t("fingers-force"))).clicked()
+            && let Some(p) = self.pending.take()
+        {
+            let record = FingerRecord::Captured(FingerCapture {
+                dpi: p.capture.dpi,
+                image: p.capture.image,
+                quality: p.quality,
+                attempts: p.attempt,
+                force_captured: true,
+                force_reason: Some(reason),
+                device: p.device,
+            });
+            self.force_reason.clear();
+            self.last = None;
+            self.advance(draft, p.position);
+            actions.push(Action::Enroll(Command::SetFinger(p.position, record)));
+        }
+    }
+
+    fn exception_ui(&mut self, ui: &mut egui::Ui, view: &View<'_>, draft: &Draft, actions: &mut Vec<Action>) {
+        let t = view.i18n;
+        ui.collapsing(t.t("fingers-mark-exception"), |ui| {
+            ui.horizontal_wrapped(|ui| {
+                for (code, key) in [
+                    ("amputated", "exception-amputated"),
+                    ("injured", "exception-injured"),
+                    ("unable", "exception-unable"),
+                    ("other", "exception-other"),
+                ] {
+                    if ui.selectable_label(self.exception == code, t.t(key)).clicked() {
+                        self.exception = code.to_string();
+                    }
+                }
+            });
+            let label = ui.label(t.t("exception-note"));
+            ui.add(egui::TextEdit::singleline(&mut self.exception_note).desired_width(theme::COLUMN_WIDTH))
+                .labelled_by(label.id);
+            let note = self.exception_note.trim().to_string();
+            let reason = match self.exception.as_str() {
+                "amputated" => Some(FingerException::Amputated),
+                "injured" => Some(FingerException::InjuredOrBandaged),
+                "unable" => Some(FingerException::UnableToCapture),
+                "other" if !note.is_empty() => Some(FingerException::Other(note)),
+                _ => None,
+            };
+            if ui.add_enabled(reason.is_some(), egui::Button::new(t.t("fingers-mark-exception"))).clicked()
+                && let Some(reason) = reason
+            {
+                let p = self.selected;
+                self.advance(draft, p);
+                self.exception.clear();
+                self.exception_note.clear();
+                actions.push(Action::Enroll(Command::SetFinger(p, FingerRecord::Exception(reason))));
+            }
+        });
+        if draft.has_exception() {
+            if draft.exception_photo.is_some() {
+                ui.label(egui::RichText::new(t.t("fingers-exception-photo-taken")).color(theme::OK));
+            }
+            let frame = view.camera_worker.and_then(|w| w.frame_since(0));
+            if ui.add_enabled(frame.is_some(), egui::Button::new(t.t("fingers-exception-photo"))).clicked()
+                && let Some((_, frame)) = frame
+            {
+                match frame.to_jpeg(90) {
+                    Ok(jpeg) => actions.push(Action::Enroll(Command::SetExceptionPhoto(ExceptionPhoto {
+                        jpeg,
+                        width: frame.width,
+                        height: frame.height,
+                    }))),
+                    Err(e) => self.error = Some(e.to_string()),
+                }
+            }
+        }
+    }
+}
