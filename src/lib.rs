@@ -10,6 +10,7 @@ pub mod devices;
 pub mod domain;
 pub mod kit;
 pub mod packet;
+pub mod slip;
 pub mod store;
 pub mod ui;
 pub mod workflow;

@@ -381,3 +381,27 @@ fn devices_bad_input_is_explained() {
     let t = failed(&out);
     assert!(t.contains("odd.toml") && t.contains("image.dpi"), "{t}");
 }
+
+#[test]
+fn packet_slip_writes_a_pdf_with_the_rid_and_refuses_bad_input() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("kit");
+    ok(&init(&dir));
+    ok(&cli(&dir, &["simulate", "--count", "1"]));
+    let listed = ok(&cli(&dir, &["packet", "list"]));
+    let rid = listed.split_whitespace().next().unwrap().to_string();
+    let out = tmp.path().join("slip.pdf");
+    ok(&cli(&dir, &["packet", "slip", &rid, "--out", out.to_str().unwrap()]));
+    let pdf = std::fs::read(&out).unwrap();
+    let text = String::from_utf8_lossy(&pdf);
+    assert!(text.starts_with("%PDF-1.4"));
+    let grouped = [&rid[0..5], &rid[5..10], &rid[10..15], &rid[15..23], &rid[23..29]].join(" ");
+    assert!(text.contains(&grouped), "the RID in readable groups");
+    assert!(text.contains("TRAINING RECORD"), "simulated records are training records");
+    assert!(text.matches(" re f").count() > 100, "the QR code is drawn");
+
+    let t = failed(&cli(&dir, &["packet", "slip", "00042000070009920261124090503", "--out", out.to_str().unwrap()]));
+    assert!(t.contains("no packet"), "{t}");
+    let t = failed(&cli(&dir, &["packet", "slip", &rid, "--out", "/nonexistent-dir/slip.pdf"]));
+    assert!(t.contains("cannot write"), "{t}");
+}

@@ -332,6 +332,34 @@ fn ten_prints_through_the_reader_worker_then_review() {
     h.get_by_label("Next").click();
     h.run();
     assert_eq!(step_of(&h), Step::Review);
+    assert!(
+        h.query_by_label("Otieno").is_some() && h.query_by_label("Baraka").is_some(),
+        "the summary shows the person"
+    );
+
+    // A wrong PIN seals nothing and says what is left.
+    type_into(&mut h, "Your PIN, to sign off this enrollment", "000111");
+    h.get_by_label("Sign and save").click();
+    h.run();
+    assert!(h.query_by_label_contains("wrong PIN").is_some());
+    assert_eq!(step_of(&h), Step::Review);
+    type_into(&mut h, "Your PIN, to sign off this enrollment", "135790");
+    h.get_by_label("Sign and save").click();
+    h.run();
+    let rid = match h.state().screen() {
+        Screen::Done(d) => d.rid.clone(),
+        _ => panic!("the done screen after sign-off"),
+    };
+    assert_eq!(rid.len(), 29);
+    assert!(h.query_by_label(&enroll_kit::ui::screens::done::grouped(&rid)).is_some(), "the RID in large digits");
+    let slip = dir.path().join("slips").join(format!("{rid}.pdf"));
+    let pdf = std::fs::read(&slip).expect("the slip was written");
+    assert!(pdf.starts_with(b"%PDF") && String::from_utf8_lossy(&pdf).contains("TRAINING RECORD"));
+    let row = h.state().kit().store.packet_row(&rid).unwrap().unwrap();
+    assert!(row.training, "a pilot packet is a training record");
+    h.get_by_label("Next applicant").click();
+    h.run();
+    assert!(h.query_by_label("Enrollments today on this kit: 1").is_some());
 }
 
 #[test]

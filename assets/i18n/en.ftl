@@ -49,7 +49,6 @@ consent-text = The Government of Kenya will record your name, date of birth and 
 consent-agree = The applicant agrees
 consent-refuse = The applicant refuses
 consent-refused = The applicant refused. Nothing was recorded; the refusal is in the log.
-enrollment-coming = This step of the enrollment is not built yet.
 
 validation-required = This field is required.
 validation-name-characters = Use only letters, spaces, hyphens and apostrophes.
@@ -151,3 +150,13 @@ exception-note = Note
 fingers-exception-photo = Take the exception photo (the hand, showing the finger)
 fingers-exception-photo-taken = Exception photo taken.
 fingers-recapture = Capture this finger again
+
+review-change = Change
+review-exception-photo = Exception photo
+review-pin = Your PIN, to sign off this enrollment
+review-sign = Sign and save
+done-title = Enrollment saved
+done-rid = Registration ID (RID)
+done-slip = Acknowledgement slip ready to print: { $path }
+done-slip-failed = The acknowledgement slip could not be written: { $detail }
+done-next = Next applicant

@@ -48,7 +48,6 @@ consent-text = Serikali ya Kenya itarekodi jina lako, tarehe yako ya kuzaliwa na
 consent-agree = Mwombaji anakubali
 consent-refuse = Mwombaji anakataa
 consent-refused = Mwombaji amekataa. Hakuna kilichorekodiwa; kukataa kumeandikwa kwenye kumbukumbu.
-enrollment-coming = Hatua hii ya usajili bado haijajengwa.
 
 validation-required = Sehemu hii inahitajika.
 validation-name-characters = Tumia herufi, nafasi, vistari na alama za kuacha tu.
@@ -150,3 +149,13 @@ exception-note = Maelezo
 fingers-exception-photo = Piga picha ya mkono (ikionyesha kidole)
 fingers-exception-photo-taken = Picha ya mkono imepigwa.
 fingers-recapture = Chukua kidole hiki tena
+
+review-change = Badilisha
+review-exception-photo = Picha ya mkono
+review-pin = PIN yako, kuthibitisha usajili huu
+review-sign = Thibitisha na uhifadhi
+done-title = Usajili umehifadhiwa
+done-rid = Nambari ya usajili (RID)
+done-slip = Stakabadhi iko tayari kuchapishwa: { $path }
+done-slip-failed = Stakabadhi haikuweza kuandikwa: { $detail }
+done-next = Mwombaji anayefuata

@@ -1,6 +1,6 @@
 //! `enroll-kit packet`.
 
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 use clap::Subcommand;
 use enroll_kit::domain::rid::Rid;
 use enroll_kit::domain::status::PacketStatus;
@@ -14,6 +14,14 @@ pub enum PacketCommand {
     Verify {
         /// Only this RID
         rid: Option<String>,
+    },
+    /// Write (or reprint) a packet's acknowledgement slip as PDF
+    Slip {
+        /// The RID
+        rid: String,
+        /// Where to write the PDF
+        #[arg(long, value_name = "FILE")]
+        out: std::path::PathBuf,
     },
     /// List stored packets
     List {
@@ -39,6 +47,17 @@ pub fn run(kit: Kit, cmd: PacketCommand) -> Result<ExitCode> {
                 println!("{} of {} packet(s) failed verification", report.faults.len(), report.checked);
                 Ok(ExitCode::from(1))
             }
+        }
+        PacketCommand::Slip { rid, out } => {
+            let rid = Rid::parse(&rid)?;
+            let packet =
+                kit.store.packet(rid.as_str())?.with_context(|| format!("there is no packet {rid} on this kit"))?;
+            let opened = enroll_kit::packet::open_packet(&packet.data, Some(&kit.public_key()))
+                .with_context(|| format!("packet {rid} does not verify: run `enroll-kit packet verify {rid}`"))?;
+            let pdf = enroll_kit::slip::acknowledgement(&opened.json)?;
+            std::fs::write(&out, pdf).with_context(|| format!("cannot write {}", out.display()))?;
+            println!("wrote {}", out.display());
+            Ok(ExitCode::SUCCESS)
         }
         PacketCommand::List { status } => {
             let status = match status {

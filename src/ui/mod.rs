@@ -14,6 +14,7 @@ use crate::workflow::devices::{CameraService, DeviceStatus, ReaderService};
 use crate::workflow::enrollment::EnrollmentSession;
 use crate::workflow::{LoginError, Operator, WorkflowError, accounts, login};
 use i18n::{I18n, Language};
+use screens::done::DoneScreen;
 use screens::enroll::EnrollScreen;
 use screens::home::{HomeMessage, HomeScreen};
 use screens::login::LoginScreen;
@@ -61,6 +62,8 @@ pub enum Screen {
     Home(HomeScreen),
     /// An enrollment in progress (boxed: it holds the whole draft).
     Enroll(Box<EnrollScreen>),
+    /// An enrollment just saved.
+    Done(DoneScreen),
 }
 
 /// The device profiles the app uses.
@@ -200,6 +203,7 @@ impl KitApp {
                     Screen::Login(s) => s.ui(ui, &view, &mut actions),
                     Screen::Home(s) => s.ui(ui, &view, &mut actions),
                     Screen::Enroll(s) => s.ui(ui, &view, &mut actions),
+                    Screen::Done(s) => s.ui(ui, &view, &mut actions),
                 }
             });
         });
@@ -238,6 +242,7 @@ impl KitApp {
             Screen::Login(_) => None,
             Screen::Home(s) => Some(&s.operator),
             Screen::Enroll(s) => Some(&s.operator),
+            Screen::Done(s) => Some(&s.operator),
         }
     }
 
@@ -248,6 +253,7 @@ impl KitApp {
                 let op = match &mut self.screen {
                     Screen::Home(s) => Some(&mut s.operator),
                     Screen::Enroll(s) => Some(&mut s.operator),
+                    Screen::Done(s) => Some(&mut s.operator),
                     Screen::Login(_) => None,
                 };
                 if let Some(op) = op
@@ -321,6 +327,11 @@ impl KitApp {
                 let Screen::Enroll(s) = &mut self.screen else { return };
                 match s.apply(&mut self.kit, command) {
                     screens::enroll::After::Stay => {}
+                    screens::enroll::After::Saved(rid) => {
+                        let operator = s.operator.clone();
+                        let slip = self.write_slip(&rid);
+                        self.screen = Screen::Done(DoneScreen { operator, rid, slip });
+                    }
                     screens::enroll::After::Home(message) => {
                         let mut home = HomeScreen::new(s.operator.clone());
                         home.message = message;
@@ -329,6 +340,20 @@ impl KitApp {
                 }
             }
         }
+    }
+
+    /// Writes the acknowledgement slip for `rid` into the data dir's slips folder.
+    fn write_slip(&self, rid: &str) -> Result<String, String> {
+        let packet =
+            self.kit.store.packet(rid).map_err(|e| e.to_string())?.ok_or_else(|| format!("packet {rid} not found"))?;
+        let opened =
+            crate::packet::open_packet(&packet.data, Some(&self.kit.public_key())).map_err(|e| e.to_string())?;
+        let pdf = crate::slip::acknowledgement(&opened.json).map_err(|e| e.to_string())?;
+        let folder = self.kit.dir.root().join("slips");
+        std::fs::create_dir_all(&folder).map_err(|e| format!("cannot create {}: {e}", folder.display()))?;
+        let path = folder.join(format!("{rid}.pdf"));
+        std::fs::write(&path, pdf).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        Ok(path.display().to_string())
     }
 
     fn home_message(&mut self, op: Operator, e: &WorkflowError) {

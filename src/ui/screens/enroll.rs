@@ -5,6 +5,7 @@ use super::demographics::DemographicsForm;
 use super::face::FaceStep;
 use super::fingers::FingerStep;
 use super::home::{HomeMessage, step_key};
+use super::review::ReviewStep;
 use crate::devices::reader::CancelToken;
 use crate::domain::biometrics::DeviceRef;
 use crate::domain::enrollment::Gap;
@@ -21,6 +22,8 @@ pub enum After {
     Stay,
     /// Go home, with a message.
     Home(Option<HomeMessage>),
+    /// Sealed and stored with this RID.
+    Saved(String),
 }
 
 /// The wizard's state.
@@ -33,6 +36,7 @@ pub struct EnrollScreen {
     demographics: DemographicsForm,
     face: FaceStep,
     fingers: FingerStep,
+    review: ReviewStep,
 }
 
 /// What the wizard shows above its buttons.
@@ -55,6 +59,7 @@ impl EnrollScreen {
             demographics: DemographicsForm { form, errors: Vec::new() },
             face: FaceStep::default(),
             fingers: FingerStep::default(),
+            review: ReviewStep::default(),
         }
     }
 
@@ -106,8 +111,10 @@ impl EnrollScreen {
                 After::Stay
             }
             Ok(Outcome::Refused) => After::Home(Some(HomeMessage::ConsentRefused)),
-            Ok(Outcome::Abandoned | Outcome::Saved(_)) => After::Home(None),
+            Ok(Outcome::Abandoned) => After::Home(None),
+            Ok(Outcome::Saved(rid)) => After::Saved(rid.to_string()),
             Err(e) => {
+                self.review.clear_pin();
                 self.notice = Some(Notice::Error(e.to_string()));
                 After::Stay
             }
@@ -163,17 +170,9 @@ impl EnrollScreen {
                     self.nav(ui, view, actions);
                 }
             }
-            _ => {
-                ui.heading(t.t(step_key(step)));
-                ui.label(t.t("enrollment-coming"));
-                ui.horizontal(|ui| {
-                    if ui.button(t.t("back")).clicked() {
-                        actions.push(Action::Enroll(Command::Back));
-                    }
-                    if ui.button(t.t("home-title")).clicked() {
-                        actions.push(Action::Home);
-                    }
-                });
+            Step::Review => {
+                let draft = self.session.draft().clone();
+                self.review.ui(ui, view, &draft, actions);
             }
         }
         match &self.notice {

@@ -1,11 +1,13 @@
 //! One module per screen.
 
 pub mod demographics;
+pub mod done;
 pub mod enroll;
 pub mod face;
 pub mod fingers;
 pub mod home;
 pub mod login;
+pub mod review;
 
 use super::i18n::I18n;
 use crate::devices::camera::CameraInfo;

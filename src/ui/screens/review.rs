@@ -1,0 +1,124 @@
+//! The review step: everything on one page, a way back to each step, and the PIN to sign off.
+
+use super::View;
+use super::demographics::field_key;
+use super::fingers::finger_key;
+use super::home::step_key;
+use crate::domain::biometrics::{FingerPosition, FingerRecord};
+use crate::domain::enrollment::{Draft, Step};
+use crate::domain::person::Field;
+use crate::ui::{Action, theme};
+use crate::workflow::enrollment::Command;
+
+/// The sign-off PIN as typed.
+#[derive(Default)]
+pub struct ReviewStep {
+    pin: String,
+    face: Option<egui::TextureHandle>,
+}
+
+impl std::fmt::Debug for ReviewStep {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ReviewStep")
+    }
+}
+
+fn section(ui: &mut egui::Ui, view: &View<'_>, step: Step, actions: &mut Vec<Action>) {
+    ui.horizontal(|ui| {
+        ui.label(egui::RichText::new(view.i18n.t(step_key(step))).strong());
+        if ui.small_button(view.i18n.t("review-change")).clicked() {
+            actions.push(Action::Enroll(Command::GoTo(step)));
+        }
+    });
+}
+
+impl ReviewStep {
+    /// Clears the typed PIN (after a failed sign-off).
+    pub fn clear_pin(&mut self) {
+        self.pin.clear();
+    }
+
+    /// Draws the summary and the sign-off.
+    pub fn ui(&mut self, ui: &mut egui::Ui, view: &View<'_>, draft: &Draft, actions: &mut Vec<Action>) {
+        let t = view.i18n;
+        ui.heading(t.t("step-review"));
+        section(ui, view, Step::Demographics, actions);
+        let f = &draft.form;
+        egui::Grid::new("review-person").num_columns(2).striped(true).show(ui, |ui| {
+            for (field, value) in [
+                (Field::Surname, &f.surname),
+                (Field::FirstName, &f.first_name),
+                (Field::OtherNames, &f.other_names),
+                (Field::Sex, &f.sex),
+                (Field::DateOfBirth, &f.date_of_birth),
+                (Field::NationalId, &f.national_id),
+                (Field::Phone, &f.phone),
+                (Field::GuardianId, &f.guardian_id),
+            ] {
+                if !value.trim().is_empty() {
+                    ui.label(t.t(field_key(field)));
+                    ui.label(value.as_str());
+                    ui.end_row();
+                }
+            }
+            let units = view.kit.admin_units();
+            let place = [
+                units.county(&f.county).map(|c| c.name.clone()),
+                units.area(&f.sub_county).map(|a| a.name.clone()),
+                units.ward(&f.ward).map(|w| w.name.clone()),
+            ];
+            let place: Vec<String> = place.into_iter().flatten().collect();
+            if !place.is_empty() {
+                ui.label(t.t("field-ward"));
+                ui.label(place.join(" / "));
+                ui.end_row();
+            }
+        });
+
+        section(ui, view, Step::Face, actions);
+        if self.face.is_none()
+            && let Some(photo) = &draft.face
+            && let Ok(img) = image::load_from_memory(&photo.jpeg)
+        {
+            let rgb = img.to_rgb8();
+            let image = egui::ColorImage::from_rgb([rgb.width() as usize, rgb.height() as usize], rgb.as_raw());
+            self.face = Some(ui.ctx().load_texture("review-face", image, egui::TextureOptions::LINEAR));
+        }
+        if let Some(tex) = &self.face {
+            let size = tex.size_vec2();
+            ui.image((tex.id(), size * (160.0 / size.y.max(1.0))));
+        }
+
+        section(ui, view, Step::Fingerprints, actions);
+        egui::Grid::new("review-fingers").num_columns(2).show(ui, |ui| {
+            for p in FingerPosition::ALL {
+                ui.label(t.t(finger_key(p)));
+                ui.label(match draft.fingers.get(&p) {
+                    Some(FingerRecord::Captured(c)) if c.force_captured => {
+                        t.t_args("finger-forced", &[("q", c.quality.into())])
+                    }
+                    Some(FingerRecord::Captured(c)) => t.t_args("finger-quality", &[("q", c.quality.into())]),
+                    Some(FingerRecord::Exception(_)) => t.t("finger-exception"),
+                    None => t.t("finger-empty"),
+                });
+                ui.end_row();
+            }
+        });
+        if draft.exception_photo.is_some() {
+            ui.label(t.t("review-exception-photo"));
+        }
+
+        ui.separator();
+        let label = ui.label(t.t("review-pin"));
+        let pin = ui
+            .add(egui::TextEdit::singleline(&mut self.pin).password(true).desired_width(theme::COLUMN_WIDTH))
+            .labelled_by(label.id);
+        let enter = pin.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        if theme::primary_button(ui, &t.t("review-sign")).clicked() || enter {
+            actions.push(Action::Enroll(Command::Complete(crate::domain::account::Pin::new(&self.pin))));
+        }
+        if ui.button(t.t("back")).clicked() {
+            actions.push(Action::Enroll(Command::Back));
+        }
+    }
+}
