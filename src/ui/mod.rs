@@ -6,6 +6,19 @@
 pub mod i18n;
 pub mod screens;
 pub mod theme;
+pub mod tour;
+
+static PROCESS_START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+
+/// Marks the process start (call first thing in `main`).
+pub fn mark_process_start() {
+    let _ = PROCESS_START.set(std::time::Instant::now());
+}
+
+/// Milliseconds since `mark_process_start`.
+pub fn started_ms() -> u128 {
+    PROCESS_START.get().map_or(0, |t| t.elapsed().as_millis())
+}
 
 use crate::devices::factory::OpenOptions;
 use crate::devices::profile::Profiles;
@@ -98,6 +111,9 @@ pub struct KitApp {
     reader: Option<ReaderService>,
     camera: Option<CameraService>,
     styled: bool,
+    exit_after_first_frame: bool,
+    tour: Option<tour::Tour>,
+    last_frame: Option<std::time::Instant>,
 }
 
 impl KitApp {
@@ -113,7 +129,20 @@ impl KitApp {
             reader: None,
             camera: None,
             styled: false,
+            exit_after_first_frame: false,
+            tour: None,
+            last_frame: None,
         })
+    }
+
+    /// Closes the window after the first frame, printing the time since the process started.
+    pub fn exit_after_first_frame(&mut self) {
+        self.exit_after_first_frame = true;
+    }
+
+    /// Walks every step in both languages, saving a screenshot of each into `dir`.
+    pub fn tour(&mut self, dir: std::path::PathBuf) {
+        self.tour = Some(tour::Tour::new(dir));
     }
 
     /// The kit, for tests and the command line.
@@ -210,8 +239,36 @@ impl KitApp {
         for action in actions {
             self.apply(action, &ctx);
         }
+        self.frame_timing(&ctx);
+        if let Some(mut tour) = self.tour.take() {
+            let next = tour.frame(&ctx, self);
+            for action in next {
+                self.apply(action, &ctx);
+            }
+            if !tour.finished() {
+                self.tour = Some(tour);
+            }
+        }
         // Device workers wake the UI; a slow tick keeps lockout countdowns and statuses fresh.
         ctx.request_repaint_after(Duration::from_millis(500));
+    }
+
+    /// Logs frames slower than 33 ms (enroll-kit::frames at debug level) and handles the
+    /// startup measurement flag.
+    fn frame_timing(&mut self, ctx: &egui::Context) {
+        let now = std::time::Instant::now();
+        if let Some(last) = self.last_frame.replace(now) {
+            let took = now - last;
+            // Only frames that follow one another closely are comparable; idle gaps are not frames.
+            if took > Duration::from_millis(33) && took < Duration::from_millis(400) {
+                tracing::debug!(target: "enroll_kit::frames", ms = took.as_millis() as u64, "slow frame");
+            }
+        }
+        if self.exit_after_first_frame {
+            eprintln!("first frame after {} ms", crate::ui::started_ms());
+            ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+            self.exit_after_first_frame = false;
+        }
     }
 
     fn top_bar(&self, ui: &mut egui::Ui, actions: &mut Vec<Action>) {

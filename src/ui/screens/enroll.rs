@@ -90,6 +90,10 @@ impl EnrollScreen {
 
     /// Sends a command to the session and decides what comes next.
     pub fn apply(&mut self, kit: &mut Kit, command: Command) -> After {
+        // The form on screen follows the draft, whoever set it.
+        if let Command::SetForm(form) = &command {
+            self.demographics.form = (**form).clone();
+        }
         match self.session.apply(kit, command) {
             Ok(Outcome::Step(_)) => {
                 self.notice = None;
