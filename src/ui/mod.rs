@@ -114,6 +114,7 @@ pub struct KitApp {
     exit_after_first_frame: bool,
     tour: Option<tour::Tour>,
     last_frame: Option<std::time::Instant>,
+    capture_frames: Vec<Duration>,
 }
 
 impl KitApp {
@@ -132,7 +133,25 @@ impl KitApp {
             exit_after_first_frame: false,
             tour: None,
             last_frame: None,
+            capture_frames: Vec::new(),
         })
+    }
+
+    /// Whether the reader is connected.
+    pub fn reader_ready(&self) -> bool {
+        matches!(self.reader_status(), Some(DeviceStatus::Connected(_)))
+    }
+
+    /// Fingers recorded in the enrollment on screen.
+    pub fn recorded_fingers(&self) -> usize {
+        match &self.screen {
+            Screen::Enroll(s) => s.recorded_fingers(),
+            _ => 0,
+        }
+    }
+
+    fn capturing(&self) -> bool {
+        matches!(&self.screen, Screen::Enroll(s) if s.capturing())
     }
 
     /// Closes the window after the first frame, printing the time since the process started.
@@ -259,6 +278,19 @@ impl KitApp {
         let now = std::time::Instant::now();
         if let Some(last) = self.last_frame.replace(now) {
             let took = now - last;
+            if self.capturing() {
+                self.capture_frames.push(took);
+            } else if !self.capture_frames.is_empty() {
+                let mut frames = std::mem::take(&mut self.capture_frames);
+                frames.sort();
+                tracing::info!(
+                    target: "enroll_kit::frames",
+                    frames = frames.len(),
+                    median_ms = frames[frames.len() / 2].as_secs_f64() * 1000.0,
+                    max_ms = frames[frames.len() - 1].as_secs_f64() * 1000.0,
+                    "frame intervals during the capture"
+                );
+            }
             // Only frames that follow one another closely are comparable; idle gaps are not frames.
             if took > Duration::from_millis(33) && took < Duration::from_millis(400) {
                 tracing::debug!(target: "enroll_kit::frames", ms = took.as_millis() as u64, "slow frame");

@@ -20,10 +20,12 @@ const SETTLE_FRAMES: u32 = 20;
 enum Stage {
     Shot(&'static str),
     Do(fn(&KitApp) -> Vec<Action>),
+    /// Wait (up to a minute) until the app gets there: a capture runs on its own thread.
+    WaitFor(fn(&KitApp) -> bool),
 }
 
 fn stages() -> Vec<Stage> {
-    use Stage::{Do, Shot};
+    use Stage::{Do, Shot, WaitFor};
     vec![
         Shot("01-login"),
         Do(|_| {
@@ -52,8 +54,15 @@ fn stages() -> Vec<Stage> {
                 checks: vec![],
                 device: DeviceRef { profile: "replay".into(), serial: "pilot face".into() },
             };
-            let mut actions = vec![Action::Enroll(Command::SetFace(face)), Action::Enroll(Command::Next)];
-            for p in FingerPosition::ALL {
+            vec![Action::Enroll(Command::SetFace(face)), Action::Enroll(Command::Next)]
+        }),
+        // The right thumb through the reader for real (the paced simulator in pilot mode).
+        WaitFor(|app| app.reader_ready()),
+        Do(|_| vec![Action::CaptureFinger]),
+        WaitFor(|app| app.recorded_fingers() >= 1),
+        Do(|_| {
+            let mut actions = Vec::new();
+            for p in FingerPosition::ALL.into_iter().skip(1) {
                 let image = simple_print(u64::from(p.code()), 256, 288);
                 let quality = interim_score(&image);
                 actions.push(Action::Enroll(Command::SetFinger(
@@ -104,6 +113,7 @@ pub struct Tour {
     stages: Vec<Stage>,
     next: usize,
     settle: u32,
+    waited: u32,
     shot: Option<(String, std::sync::mpsc::Receiver<std::sync::Arc<egui::ColorImage>>)>,
     finished: bool,
 }
@@ -117,6 +127,7 @@ impl Tour {
             stages: stages(),
             next: 0,
             settle: SETTLE_FRAMES,
+            waited: 0,
             shot: None,
             finished: false,
         }
@@ -148,6 +159,19 @@ impl Tour {
             ctx.send_viewport_cmd(egui::ViewportCommand::Close);
             return vec![];
         };
+        if let Some(Stage::WaitFor(ready)) = self.stages.get(self.next) {
+            if ready(app) {
+                self.next += 1;
+            } else if self.waited > 60 * 60 {
+                eprintln!("the tour gave up waiting at stage {}", self.next);
+                self.next += 1;
+            } else {
+                self.waited += 1;
+                return vec![];
+            }
+            self.waited = 0;
+            return vec![];
+        }
         let Some(stage) = self.stages.get(self.next) else {
             self.languages.remove(0);
             self.next = 0;
@@ -167,6 +191,7 @@ impl Tour {
                 self.shot = Some((format!("{name}-{}", lang.code()), rx));
                 vec![]
             }
+            Stage::WaitFor(_) => vec![],
             Stage::Do(act) => {
                 let mut actions = act(app);
                 // The account's remembered language applies at login; the tour keeps its own.

@@ -63,6 +63,11 @@ impl EnrollScreen {
         }
     }
 
+    /// Whether a fingerprint capture is under way.
+    pub fn capturing(&self) -> bool {
+        self.fingers.busy()
+    }
+
     /// How many fingers have a print or an exception.
     pub fn recorded_fingers(&self) -> usize {
         self.session.draft().fingers.len()
