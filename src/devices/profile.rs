@@ -91,6 +91,15 @@ pub struct SerialSettings {
     pub try_bauds: Vec<u32>,
 }
 
+impl SerialSettings {
+    /// The rates to look for the module at: the start rate first, then the others in order.
+    pub fn rates_to_try(&self) -> Vec<u32> {
+        let mut rates = vec![self.baud];
+        rates.extend(self.try_bauds.iter().copied().filter(|r| *r != self.baud));
+        rates
+    }
+}
+
 /// Image geometry.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]

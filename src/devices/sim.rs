@@ -49,28 +49,34 @@ pub enum ImageSource {
     Images(Vec<GreyImage>),
 }
 
+/// The PNG and JPEG files in `folder`, in name order; an error names the folder when it has none.
+pub fn image_paths(folder: &Path) -> Result<Vec<std::path::PathBuf>, String> {
+    let mut paths: Vec<_> = std::fs::read_dir(folder)
+        .map_err(|e| format!("cannot read the image folder {}: {e}", folder.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.extension()
+                .and_then(|x| x.to_str())
+                .is_some_and(|x| matches!(x.to_ascii_lowercase().as_str(), "png" | "jpg" | "jpeg"))
+        })
+        .collect();
+    paths.sort();
+    if paths.is_empty() {
+        return Err(format!("{} holds no PNG or JPEG images", folder.display()));
+    }
+    Ok(paths)
+}
+
 impl ImageSource {
     /// Loads every PNG/JPEG in `folder` as 8-bit grey.
     pub fn from_folder(folder: &Path) -> Result<ImageSource, String> {
-        let mut paths: Vec<_> = std::fs::read_dir(folder)
-            .map_err(|e| format!("cannot read the image folder {}: {e}", folder.display()))?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| {
-                p.extension()
-                    .and_then(|x| x.to_str())
-                    .is_some_and(|x| matches!(x.to_ascii_lowercase().as_str(), "png" | "jpg" | "jpeg"))
-            })
-            .collect();
-        paths.sort();
+        let paths = image_paths(folder)?;
         let mut images = Vec::new();
         for path in &paths {
             let img =
                 image::open(path).map_err(|e| format!("{} is not a readable image: {e}", path.display()))?.to_luma8();
             let (w, h) = img.dimensions();
             images.push(GreyImage::new(w, h, img.into_raw()).map_err(|e| e.to_string())?);
-        }
-        if images.is_empty() {
-            return Err(format!("{} holds no PNG or JPEG images", folder.display()));
         }
         Ok(ImageSource::Images(images))
     }
@@ -196,6 +202,51 @@ impl Drop for SimHandle {
 
 /// Whether the module can understand the host: a PTY carries no real timing, so the
 /// simulator compares the rates and, like a real UART, hears only garbage when they differ.
-pub fn rates_match(port: &SimPort, module_baud: u32) -> bool {
+fn rates_match(port: &SimPort, module_baud: u32) -> bool {
     port.host_baud().is_none_or(|host| host == module_baud)
+}
+
+/// A simulated module: how it frames packets and answers them.
+pub trait SimModule {
+    /// A decoded packet from the host.
+    type Packet;
+    /// Parses one packet from the front of the input (as the family's protocol parser does).
+    fn parse(input: &[u8]) -> Result<Option<(Self::Packet, usize)>, crate::devices::error::ProtocolError>;
+    /// Answers one packet.
+    fn handle(&mut self, port: &mut SimPort, packet: Self::Packet) -> std::io::Result<()>;
+    /// The rate the module is at.
+    fn baud(&self) -> u32;
+    /// Whether it ignores everything (the "never answers" fault).
+    fn silent(&self) -> bool;
+    /// Whether it was "unplugged" (the simulator then stops and the line goes down).
+    fn unplugged(&self) -> bool;
+}
+
+/// Runs a module on its port until stopped or unplugged: reads what the host sends, drops
+/// bytes it cannot frame (resynchronising on the next header, as modules do), answers packets.
+pub fn serve<M: SimModule>(port: &mut SimPort, module: &mut M, stop: &AtomicBool) {
+    let mut input = Vec::new();
+    while !stop.load(Ordering::Relaxed) && !module.unplugged() {
+        if port.read_some(&mut input).is_err() {
+            return;
+        }
+        if module.silent() || !rates_match(port, module.baud()) {
+            input.clear();
+            continue;
+        }
+        loop {
+            match M::parse(&input) {
+                Ok(None) => break,
+                Err(_) => {
+                    input.remove(0);
+                }
+                Ok(Some((packet, used))) => {
+                    input.drain(..used);
+                    if module.handle(port, packet).is_err() {
+                        return;
+                    }
+                }
+            }
+        }
+    }
 }

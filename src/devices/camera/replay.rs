@@ -31,27 +31,13 @@ impl ReplayCamera {
 
     /// Plays the PNG/JPEG images in `folder`, in name order.
     pub fn from_folder(profile: &str, folder: &Path, fps: u32) -> Result<Self, DeviceError> {
-        let read =
-            |e: std::io::Error| DeviceError::Source(format!("cannot read the image folder {}: {e}", folder.display()));
-        let mut paths: Vec<_> = std::fs::read_dir(folder)
-            .map_err(read)?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| {
-                p.extension()
-                    .and_then(|x| x.to_str())
-                    .is_some_and(|x| matches!(x.to_ascii_lowercase().as_str(), "png" | "jpg" | "jpeg"))
-            })
-            .collect();
-        paths.sort();
+        let paths = crate::devices::sim::image_paths(folder).map_err(DeviceError::Source)?;
         let mut frames = Vec::new();
         for path in &paths {
             let img = image::open(path)
                 .map_err(|e| DeviceError::Source(format!("{} is not a readable image: {e}", path.display())))?
                 .to_rgb8();
             frames.push(RgbFrame { width: img.width(), height: img.height(), rgb: img.into_raw() });
-        }
-        if frames.is_empty() {
-            return Err(DeviceError::Source(format!("{} holds no PNG or JPEG images", folder.display())));
         }
         Self::new(profile, &folder.display().to_string(), frames, fps)
     }

@@ -2,10 +2,8 @@
 
 use super::protocol::{self, ACK, Command, NACK, OPEN_INFO_LEN, error_code};
 use crate::devices::profile::DeviceProfile;
-use crate::devices::sim::{Faults, ImageSource, SimHandle, SimPort, rates_match};
+use crate::devices::sim::{Faults, ImageSource, SimHandle, SimModule, SimPort, serve};
 use crate::domain::biometrics::GreyImage;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 /// How the simulated module behaves.
@@ -69,35 +67,32 @@ impl Gt521Sim {
                 waiting_since: None,
                 unplugged: false,
             };
-            run(&mut port, &mut state, &stop);
+            serve(&mut port, &mut state, &stop);
         }))
     }
 }
 
-fn run(port: &mut SimPort, state: &mut State, stop: &Arc<AtomicBool>) {
-    let mut input = Vec::new();
-    while !stop.load(Ordering::Relaxed) && !state.unplugged {
-        if port.read_some(&mut input).is_err() {
-            return;
-        }
-        if state.config.faults.silent || !rates_match(port, state.baud) {
-            input.clear();
-            continue;
-        }
-        loop {
-            match protocol::parse(&input) {
-                Ok(None) => break,
-                Err(_) => {
-                    input.remove(0);
-                }
-                Ok(Some((packet, used))) => {
-                    input.drain(..used);
-                    if handle(port, state, packet.code, packet.param).is_err() {
-                        return;
-                    }
-                }
-            }
-        }
+impl SimModule for State {
+    type Packet = protocol::Packet;
+
+    fn parse(input: &[u8]) -> Result<Option<(Self::Packet, usize)>, crate::devices::error::ProtocolError> {
+        protocol::parse(input)
+    }
+
+    fn handle(&mut self, port: &mut SimPort, packet: protocol::Packet) -> std::io::Result<()> {
+        handle(port, self, packet.code, packet.param)
+    }
+
+    fn baud(&self) -> u32 {
+        self.baud
+    }
+
+    fn silent(&self) -> bool {
+        self.config.faults.silent
+    }
+
+    fn unplugged(&self) -> bool {
+        self.unplugged
     }
 }
 

@@ -30,8 +30,7 @@ impl ZfmReader {
             .serial
             .as_ref()
             .ok_or_else(|| DeviceError::Unsupported(format!("profile {} has no serial settings", profile.id)))?;
-        let mut rates = vec![serial.baud];
-        rates.extend(serial.try_bauds.iter().copied().filter(|r| *r != serial.baud));
+        let rates = serial.rates_to_try();
         let link = Link::open(path, rates[0])?;
         let mut reader = ZfmReader {
             link,
