@@ -355,7 +355,7 @@ impl KitApp {
                 match login(&mut self.kit, &username, &crate::domain::account::Pin::new(&pin)) {
                     Ok(op) => {
                         self.i18n.set_language(Language::from_code(&op.language));
-                        self.screen = Screen::Home(HomeScreen::new(op));
+                        self.screen = Screen::Home(HomeScreen::new(op, &self.kit));
                     }
                     Err(e) => {
                         let message = self.login_message(&e);
@@ -368,7 +368,7 @@ impl KitApp {
             Action::Logout => self.screen = Screen::Login(LoginScreen::default()),
             Action::Home => {
                 if let Some(op) = self.operator().cloned() {
-                    self.screen = Screen::Home(HomeScreen::new(op));
+                    self.screen = Screen::Home(HomeScreen::new(op, &self.kit));
                 }
             }
             Action::StartEnrollment | Action::Resume(_) => {
@@ -385,7 +385,7 @@ impl KitApp {
             Action::Abandon(id) => {
                 let Some(op) = self.operator().cloned() else { return };
                 let result = EnrollmentSession::abandon_draft(&mut self.kit, &op, id);
-                let mut home = HomeScreen::new(op);
+                let mut home = HomeScreen::new(op, &self.kit);
                 if let Err(e) = result {
                     home.message = Some(HomeMessage::Error(e.to_string()));
                 }
@@ -422,7 +422,7 @@ impl KitApp {
                         self.screen = Screen::Done(DoneScreen { operator, rid, slip });
                     }
                     screens::enroll::After::Home(message) => {
-                        let mut home = HomeScreen::new(s.operator.clone());
+                        let mut home = HomeScreen::new(s.operator.clone(), &self.kit);
                         home.message = message;
                         self.screen = Screen::Home(home);
                     }
@@ -446,7 +446,7 @@ impl KitApp {
     }
 
     fn home_message(&mut self, op: Operator, e: &WorkflowError) {
-        let mut home = HomeScreen::new(op);
+        let mut home = HomeScreen::new(op, &self.kit);
         home.message = Some(HomeMessage::Error(e.to_string()));
         self.screen = Screen::Home(home);
     }

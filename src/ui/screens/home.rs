@@ -23,6 +23,10 @@ pub struct HomeScreen {
     pub operator: Operator,
     /// A message from the last action.
     pub message: Option<HomeMessage>,
+    // Read once when the screen is made (every action that changes them makes a new home),
+    // so drawing a frame never touches the database.
+    today: u64,
+    drafts: Vec<crate::store::DraftSummary>,
 }
 
 /// The message key naming a step.
@@ -70,18 +74,18 @@ fn status_line<I>(
 }
 
 impl HomeScreen {
-    /// Home for `operator`.
-    pub fn new(operator: Operator) -> Self {
-        HomeScreen { operator, message: None }
+    /// Home for `operator`, with today's count and their drafts read from the kit.
+    pub fn new(operator: Operator, kit: &crate::kit::Kit) -> Self {
+        let today = kit.store.packets_on(&kit.now().format("%Y-%m-%d").to_string()).unwrap_or(0);
+        let drafts = EnrollmentSession::resumable(kit, &operator).unwrap_or_default();
+        HomeScreen { operator, message: None, today, drafts }
     }
 
     /// Draws home.
     pub fn ui(&mut self, ui: &mut egui::Ui, view: &View<'_>, actions: &mut Vec<Action>) {
         let t = view.i18n;
         ui.heading(t.t_args("home-welcome", &[("name", self.operator.display_name.clone().into())]));
-        let today = view.kit.now().format("%Y-%m-%d").to_string();
-        let count = view.kit.store.packets_on(&today).unwrap_or(0);
-        ui.label(t.t_args("home-today", &[("count", count.into())]));
+        ui.label(t.t_args("home-today", &[("count", self.today.into())]));
         match &self.message {
             Some(HomeMessage::ConsentRefused) => {
                 ui.label(t.t("consent-refused"));
@@ -94,11 +98,10 @@ impl HomeScreen {
             actions.push(Action::StartEnrollment);
         }
 
-        let drafts = EnrollmentSession::resumable(view.kit, &self.operator).unwrap_or_default();
-        if !drafts.is_empty() {
+        if !self.drafts.is_empty() {
             ui.add_space(8.0);
             ui.label(egui::RichText::new(t.t("home-drafts")).strong());
-            for d in drafts {
+            for d in &self.drafts {
                 ui.horizontal(|ui| {
                     let name = if d.name.is_empty() { t.t("home-no-name") } else { d.name.clone() };
                     ui.label(t.t_args(
