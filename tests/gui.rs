@@ -194,7 +194,8 @@ fn demographics_show_errors_beside_fields_in_the_chosen_language_and_ask_a_minor
     h.run();
     h.get_by_label("The applicant agrees").click();
     h.run();
-    h.get_by_label("Next").click();
+    // Keyboard first: Enter is Next.
+    h.key_press(egui::Key::Enter);
     h.run();
     assert!(h.query_by_label("Some personal details need correcting.").is_some());
     assert!(h.query_all_by_label("This field is required.").count() >= 5, "each empty required field says so");

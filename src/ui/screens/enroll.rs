@@ -141,6 +141,17 @@ impl EnrollScreen {
             }
         });
         ui.separator();
+        // Keyboard first: Enter moves on from a data step (consent needs a deliberate click;
+        // on review Enter signs off from the PIN field).
+        let enter = ui.input(|i| i.key_pressed(egui::Key::Enter));
+        let enter_means_next =
+            enter && matches!(step, Step::Demographics | Step::Face | Step::Fingerprints) && !self.fingers.busy();
+        if enter_means_next {
+            if step == Step::Demographics {
+                actions.push(Action::Enroll(Command::SetForm(Box::new(self.demographics.form.clone()))));
+            }
+            actions.push(Action::Enroll(Command::Next));
+        }
         match step {
             Step::Consent => self.consent(ui, view, actions),
             Step::Demographics => {
