@@ -338,6 +338,16 @@ fn ten_prints_through_the_reader_worker_then_review() {
         "the summary shows the person"
     );
 
+    // Jump back to personal details from the review, then return with Enter through each step.
+    h.get_all_by_label("Change").next().unwrap().click();
+    h.run();
+    assert_eq!(step_of(&h), Step::Demographics);
+    for expected in [Step::Face, Step::Fingerprints, Step::Review] {
+        h.key_press(egui::Key::Enter);
+        h.run();
+        assert_eq!(step_of(&h), expected);
+    }
+
     // A wrong PIN seals nothing and says what is left.
     type_into(&mut h, "Your PIN, to sign off this enrollment", "000111");
     h.get_by_label("Sign and save").click();
