@@ -6,7 +6,7 @@ mod common;
 use chrono::Duration;
 use common::{ASSISTANT_PIN, SUPERVISOR_PIN, kit_with_staff};
 use enroll_kit::domain::account::{Permission, Pin, Role};
-use enroll_kit::domain::status::PacketStatus;
+use enroll_kit::domain::status::{PacketStatus, RejectReason};
 use enroll_kit::kit::{DataDir, Kit};
 use enroll_kit::workflow::simulate::{SimulateOptions, simulate};
 use enroll_kit::workflow::{LoginError, WorkflowError, accounts, login, require, review};
@@ -50,13 +50,15 @@ fn an_assistant_cannot_approve_reject_export_or_change_accounts() {
 
     let forbidden = |r: Result<(), WorkflowError>| matches!(r, Err(WorkflowError::Forbidden { .. }));
     assert!(forbidden(review::approve(&mut kit, &assistant, &rid)));
-    assert!(forbidden(review::reject(&mut kit, &assistant, &rid, "blurred photo")));
+    assert!(forbidden(review::reject(&mut kit, &assistant, &rid, RejectReason::PoorPhoto, "blurred")));
     assert!(forbidden(require(&assistant, Permission::ExportBatch)));
     assert!(forbidden(accounts::add_account(&mut kit, &assistant, "otieno", "Otieno", Role::Assistant, "583920")));
     assert!(forbidden(accounts::lock_account(&mut kit, &assistant, "sim-01")));
     assert!(forbidden(accounts::unlock_account(&mut kit, &assistant, "sim-01")));
     assert!(forbidden(accounts::reset_pin(&mut kit, &assistant, "sim-01", "583920")));
     assert!(accounts::list_accounts(&kit, &assistant).is_err());
+    assert!(matches!(review::queue(&kit, &assistant), Err(WorkflowError::Forbidden { .. })));
+    assert!(matches!(review::approve_all_clean(&mut kit, &assistant), Err(WorkflowError::Forbidden { .. })));
     assert_eq!(kit.store.packet_row(&rid).unwrap().unwrap().status, PacketStatus::PendingReview, "nothing changed");
     assert!(kit.store.account("otieno").unwrap().is_none());
 
@@ -75,10 +77,12 @@ fn nobody_reviews_their_own_work() {
     let rid = common::enroll_as(&mut kit, &other, "640213", 9);
     let own = review::approve(&mut kit, &other, &rid).unwrap_err();
     assert!(own.to_string().contains("nobody reviews their own work"), "{own}");
-    assert!(review::reject(&mut kit, &other, &rid, "blurred").is_err());
+    assert!(review::reject(&mut kit, &other, &rid, RejectReason::PoorPhoto, "blurred").is_err());
     assert_eq!(kit.store.packet_row(&rid).unwrap().unwrap().status, PacketStatus::PendingReview);
-    assert!(review::reject(&mut kit, &sup, &rid, "  ").is_err(), "a rejection needs a reason");
-    review::reject(&mut kit, &sup, &rid, "photo does not show the applicant").unwrap();
+    assert!(review::reject(&mut kit, &sup, &rid, RejectReason::Other, "  ").is_err(), "another reason needs a note");
+    review::reject(&mut kit, &sup, &rid, RejectReason::PoorPhoto, "photo does not show the applicant").unwrap();
+    let row = kit.store.packet_row(&rid).unwrap().unwrap();
+    assert_eq!(row.status_note.as_deref(), Some("poor_photo: photo does not show the applicant"));
     assert_eq!(kit.store.packet_row(&rid).unwrap().unwrap().status, PacketStatus::Rejected);
 }
 

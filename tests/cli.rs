@@ -405,3 +405,35 @@ fn packet_slip_writes_a_pdf_with_the_rid_and_refuses_bad_input() {
     let t = failed(&cli(&dir, &["packet", "slip", &rid, "--out", "/nonexistent-dir/slip.pdf"]));
     assert!(t.contains("cannot write"), "{t}");
 }
+
+#[test]
+fn review_queue_approve_all_clean_and_reject_with_a_reason() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("kit");
+    ok(&init(&dir));
+    ok(&cli(&dir, &["simulate", "--count", "12", "--seed", "5"]));
+    let listed = ok(&cli(&dir, &["review", "list"]));
+    assert!(listed.contains("12 packet(s) waiting"), "{listed}");
+    let clean: usize = listed.lines().filter(|l| l.ends_with("  clean")).count();
+    let flagged: Vec<&str> = listed.lines().filter(|l| l.contains("forced,")).collect();
+    assert!(clean > 0 && !flagged.is_empty(), "the seed gives clean and flagged packets: {listed}");
+
+    let approved = ok(&cli(&dir, &["review", "approve", "--all"]));
+    assert!(approved.contains(&format!("approved {clean} packet(s)")), "{approved}");
+    let left = ok(&cli(&dir, &["review", "list"]));
+    assert!(left.contains(&format!("{} packet(s) waiting, 0 clean", flagged.len())), "{left}");
+
+    let rid = flagged[0].split_whitespace().next().unwrap();
+    let t = failed(&cli(&dir, &["review", "reject", rid, "--reason", "bad_vibes"]));
+    assert!(t.contains("unknown reason") && t.contains("poor_prints"), "{t}");
+    let t = failed(&cli(&dir, &["review", "reject", rid, "--reason", "other"]));
+    assert!(t.contains("needs a note"), "{t}");
+    ok(&cli(&dir, &["review", "reject", rid, "--reason", "poor_prints", "--note", "three fingers smudged"]));
+    let rejected = ok(&cli(&dir, &["packet", "list", "--status", "rejected"]));
+    assert!(rejected.contains(rid), "{rejected}");
+    let t = failed(&cli(&dir, &["review", "approve", rid]));
+    assert!(t.contains("cannot become approved"), "a rejected packet stays rejected: {t}");
+    let t = failed(&cli(&dir, &["review", "approve"]));
+    assert!(t.contains("--all"), "{t}");
+    assert!(ok(&cli(&dir, &["audit", "verify"])).contains("OK"));
+}

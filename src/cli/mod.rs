@@ -8,6 +8,7 @@ mod hq;
 mod init;
 mod operator;
 mod packet;
+mod review;
 mod simulate;
 
 use anyhow::{Context, Result};
@@ -39,6 +40,9 @@ pub enum Command {
     /// Stored packets: list them, or re-check their hashes and signatures
     #[command(subcommand)]
     Packet(packet::PacketCommand),
+    /// Review (supervisor): the queue of pending packets, approve, reject
+    #[command(subcommand)]
+    Review(review::ReviewCommand),
     /// The hash-chained audit log: verify it, or show its last entries
     #[command(subcommand)]
     Audit(audit::AuditCommand),
@@ -76,6 +80,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Simulate(args) => simulate::run(open_kit(data_dir)?, args),
         Command::Packet(cmd) => packet::run(open_kit(data_dir)?, cmd),
         Command::Audit(cmd) => audit::run(open_kit(data_dir)?, cmd),
+        Command::Review(cmd) => review::run(open_kit(data_dir)?, cmd),
         Command::Account(cmd) => account::run(open_kit(data_dir)?, cmd),
         Command::Devices(cmd) => devices::run(data_dir, cmd),
         Command::Hq(cmd) => hq::run(cmd),

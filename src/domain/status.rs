@@ -73,3 +73,62 @@ mod tests {
         }
     }
 }
+
+/// Why a supervisor rejects a packet: a fixed list (for the daily report) plus a free note.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RejectReason {
+    /// The face photo does not meet the rules.
+    PoorPhoto,
+    /// Prints too poor to use.
+    PoorPrints,
+    /// Demographic details wrong or doubtful.
+    WrongDetails,
+    /// The person may already be registered.
+    SuspectedDuplicate,
+    /// Doubt about consent or identity documents.
+    DocumentsOrConsent,
+    /// Anything else (the note says what).
+    Other,
+}
+
+impl RejectReason {
+    /// Every reason, in the order a list shows them.
+    pub const ALL: [RejectReason; 6] = [
+        RejectReason::PoorPhoto,
+        RejectReason::PoorPrints,
+        RejectReason::WrongDetails,
+        RejectReason::SuspectedDuplicate,
+        RejectReason::DocumentsOrConsent,
+        RejectReason::Other,
+    ];
+
+    /// The stored and typed name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RejectReason::PoorPhoto => "poor_photo",
+            RejectReason::PoorPrints => "poor_prints",
+            RejectReason::WrongDetails => "wrong_details",
+            RejectReason::SuspectedDuplicate => "suspected_duplicate",
+            RejectReason::DocumentsOrConsent => "documents_or_consent",
+            RejectReason::Other => "other",
+        }
+    }
+
+    /// Parses a typed name.
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == text.trim())
+    }
+}
+
+#[cfg(test)]
+mod reason_tests {
+    use super::RejectReason;
+
+    #[test]
+    fn reasons_round_trip_by_name() {
+        for r in RejectReason::ALL {
+            assert_eq!(RejectReason::parse(r.as_str()), Some(r));
+        }
+        assert_eq!(RejectReason::parse("bad vibes"), None);
+    }
+}

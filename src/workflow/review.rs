@@ -3,9 +3,11 @@
 use super::{Operator, WorkflowError, require};
 use crate::domain::account::Permission;
 use crate::domain::audit::AuditAction;
-use crate::domain::status::PacketStatus;
+use crate::domain::status::{PacketStatus, RejectReason};
 use crate::kit::Kit;
+use crate::packet::open_packet;
 use crate::store::NewAuditEntry;
+use crate::store::PacketRow;
 use serde_json::json;
 
 /// Approves a pending packet.
@@ -13,13 +15,69 @@ pub fn approve(kit: &mut Kit, op: &Operator, rid: &str) -> Result<(), WorkflowEr
     decide(kit, op, rid, PacketStatus::Approved, None)
 }
 
-/// Rejects a pending packet with a reason.
-pub fn reject(kit: &mut Kit, op: &Operator, rid: &str, reason: &str) -> Result<(), WorkflowError> {
-    let reason = reason.trim();
-    if reason.is_empty() {
-        return Err(WorkflowError::Refused("a rejection needs a reason".into()));
+/// Rejects a pending packet with a reason from the list and a note (required for `Other`).
+pub fn reject(kit: &mut Kit, op: &Operator, rid: &str, reason: RejectReason, note: &str) -> Result<(), WorkflowError> {
+    let note = note.trim();
+    if reason == RejectReason::Other && note.is_empty() {
+        return Err(WorkflowError::Refused("a rejection for another reason needs a note saying what".into()));
     }
-    decide(kit, op, rid, PacketStatus::Rejected, Some(reason))
+    let text = if note.is_empty() { reason.as_str().to_string() } else { format!("{}: {note}", reason.as_str()) };
+    decide(kit, op, rid, PacketStatus::Rejected, Some(&text))
+}
+
+/// A pending packet as the review queue shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueueItem {
+    /// The stored row.
+    pub row: PacketRow,
+    /// Who captured it.
+    pub assistant: String,
+    /// How many prints were forced below the threshold.
+    pub forced: usize,
+    /// How many fingers are exceptions.
+    pub exceptions: usize,
+    /// The lowest print quality.
+    pub min_quality: Option<u8>,
+}
+
+impl QueueItem {
+    /// No forced print and no exception: approvable with the others in one go.
+    pub fn is_clean(&self) -> bool {
+        self.forced == 0 && self.exceptions == 0
+    }
+}
+
+/// The packets waiting for review, oldest first, with their flags (read from each verified packet).
+pub fn queue(kit: &Kit, op: &Operator) -> Result<Vec<QueueItem>, WorkflowError> {
+    require(op, Permission::ReviewPackets)?;
+    let key = kit.public_key();
+    let mut items = Vec::new();
+    for row in kit.store.packet_rows(Some(PacketStatus::PendingReview))? {
+        let Some(stored) = kit.store.packet(&row.rid)? else { continue };
+        let json = open_packet(&stored.data, Some(&key))?.json;
+        let captures: Vec<_> = json.fingers.iter().filter_map(|f| f.capture.as_ref()).collect();
+        items.push(QueueItem {
+            forced: captures.iter().filter(|c| c.force_captured).count(),
+            exceptions: json.exception_count(),
+            min_quality: captures.iter().map(|c| c.quality).min(),
+            assistant: json.assistant,
+            row,
+        });
+    }
+    Ok(items)
+}
+
+/// Approves every clean pending packet the operator did not capture; returns their RIDs.
+pub fn approve_all_clean(kit: &mut Kit, op: &Operator) -> Result<Vec<String>, WorkflowError> {
+    let clean: Vec<String> = queue(kit, op)?
+        .into_iter()
+        .filter(|i| i.is_clean() && i.row.account_id != op.account_id)
+        .map(|i| i.row.rid)
+        .collect();
+    for rid in &clean {
+        approve(kit, op, rid)?;
+    }
+    Ok(clean)
 }
 
 fn decide(
