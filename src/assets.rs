@@ -4,3 +4,8 @@
 pub const PILOT_FACE_JPEG: &[u8] = include_bytes!("../assets/pilot/faces/astronaut.jpg");
 /// Its width and height.
 pub const PILOT_FACE_SIZE: (u32, u32) = (384, 512);
+
+/// The pilot central office's age recipient: training batches are sealed to it (assets/pilot-keys).
+pub const PILOT_HQ_RECIPIENT: &str = include_str!("../assets/pilot-keys/pilot-hq.age.pub");
+/// The pilot central office's receipt key.
+pub const PILOT_HQ_VERIFY_KEY: &str = include_str!("../assets/pilot-keys/pilot-hq.ed25519.pub");

@@ -5,6 +5,7 @@
 //! and what a person at the kit does (`workflow`). The GUI and the command line drive `workflow`.
 
 pub mod assets;
+pub mod batch;
 pub mod biometrics;
 pub mod devices;
 pub mod domain;

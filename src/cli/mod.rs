@@ -2,6 +2,7 @@
 
 mod account;
 mod audit;
+mod batch;
 mod devices;
 mod gui;
 mod hq;
@@ -43,6 +44,10 @@ pub enum Command {
     /// Review (supervisor): the queue of pending packets, approve, reject
     #[command(subcommand)]
     Review(review::ReviewCommand),
+    /// Close the day (supervisor): seal the approved packets into a batch on the USB stick
+    Export(batch::ExportArgs),
+    /// Central office: decrypt a batch and check its manifest, signatures and every packet
+    Verify(batch::VerifyArgs),
     /// The hash-chained audit log: verify it, or show its last entries
     #[command(subcommand)]
     Audit(audit::AuditCommand),
@@ -81,6 +86,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Packet(cmd) => packet::run(open_kit(data_dir)?, cmd),
         Command::Audit(cmd) => audit::run(open_kit(data_dir)?, cmd),
         Command::Review(cmd) => review::run(open_kit(data_dir)?, cmd),
+        Command::Export(args) => batch::export(open_kit(data_dir)?, args),
+        Command::Verify(args) => batch::verify(args),
         Command::Account(cmd) => account::run(open_kit(data_dir)?, cmd),
         Command::Devices(cmd) => devices::run(data_dir, cmd),
         Command::Hq(cmd) => hq::run(cmd),

@@ -31,6 +31,8 @@ pub enum AuditAction {
     EnrollmentSaved,
     /// A packet's status changed.
     PacketStatusChanged,
+    /// A batch was written, read back and verified.
+    BatchExported,
 }
 
 impl AuditAction {
@@ -52,6 +54,7 @@ impl AuditAction {
             EnrollmentAbandoned => "enrollment_abandoned",
             EnrollmentSaved => "enrollment_saved",
             PacketStatusChanged => "packet_status_changed",
+            BatchExported => "batch_exported",
         }
     }
 }

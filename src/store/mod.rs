@@ -13,7 +13,7 @@ mod packets;
 pub use accounts::{Account, NewAccount};
 pub use audit::{AuditEntry, AuditFault, NewAuditEntry};
 pub use drafts::DraftSummary;
-pub use packets::{PacketRow, StoredPacket};
+pub use packets::{BatchRecord, PacketRow, StoredPacket};
 
 use rusqlite::{Connection, ErrorCode, OpenFlags};
 use std::path::{Path, PathBuf};

@@ -215,3 +215,65 @@ impl Tx<'_> {
         Ok(current)
     }
 }
+
+/// A batch as recorded when exported.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BatchRecord {
+    /// Batch id.
+    pub id: String,
+    /// When, UTC text.
+    pub created_at: String,
+    /// The supervisor's login name.
+    pub supervisor: String,
+    /// A training batch.
+    pub training: bool,
+    /// Packets in it.
+    pub count: u64,
+    /// SHA-256 of the sealed file.
+    pub sha256: String,
+    /// Its file name.
+    pub file_name: String,
+}
+
+impl Tx<'_> {
+    /// Records an exported batch and moves its packets from approved to exported.
+    pub fn record_batch(&self, batch: &BatchRecord, rids: &[String]) -> Result<(), StoreError> {
+        self.conn()
+            .execute(
+                "INSERT INTO batches (id, created_at, supervisor, training, count, sha256, file_name) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![batch.id, batch.created_at, batch.supervisor, batch.training, batch.count as i64, batch.sha256, batch.file_name],
+            )
+            .or_store(self.path())?;
+        for rid in rids {
+            self.set_packet_status(rid, PacketStatus::Exported, None)?;
+            self.conn()
+                .execute("INSERT INTO batch_packets (batch_id, rid) VALUES (?1, ?2)", params![batch.id, rid])
+                .or_store(self.path())?;
+        }
+        Ok(())
+    }
+}
+
+impl Store {
+    /// Exported batches, newest first.
+    pub fn batches(&self) -> Result<Vec<BatchRecord>, StoreError> {
+        let mut stmt = self
+            .conn()
+            .prepare("SELECT id, created_at, supervisor, training, count, sha256, file_name FROM batches ORDER BY created_at DESC, id DESC")
+            .or_store(self.path())?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(BatchRecord {
+                    id: r.get(0)?,
+                    created_at: r.get(1)?,
+                    supervisor: r.get(2)?,
+                    training: r.get(3)?,
+                    count: r.get::<_, i64>(4)?.max(0) as u64,
+                    sha256: r.get(5)?,
+                    file_name: r.get(6)?,
+                })
+            })
+            .or_store(self.path())?;
+        rows.map(|r| r.or_store(self.path())).collect()
+    }
+}

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod capture;
 pub mod devices;
 pub mod enrollment;
+pub mod export;
 pub mod integrity;
 pub mod pilot;
 pub mod review;
@@ -62,4 +63,7 @@ pub enum WorkflowError {
     /// A packet could not be sealed or read.
     #[error(transparent)]
     Packet(#[from] PacketError),
+    /// A batch could not be written.
+    #[error(transparent)]
+    Batch(#[from] crate::batch::BatchError),
 }

@@ -8,10 +8,7 @@ use crate::packet::PublicKey;
 
 /// The pilot kit's centre code: no real centre uses it.
 pub const PILOT_CENTRE: &str = "99999";
-/// The pilot central office's age recipient (assets/pilot-keys).
-pub const PILOT_HQ_RECIPIENT: &str = include_str!("../../assets/pilot-keys/pilot-hq.age.pub");
-/// The pilot central office's receipt key.
-pub const PILOT_HQ_VERIFY_KEY: &str = include_str!("../../assets/pilot-keys/pilot-hq.ed25519.pub");
+use crate::assets::{PILOT_HQ_RECIPIENT, PILOT_HQ_VERIFY_KEY};
 
 /// The pilot accounts: login name, name on screen, role, PIN. Shown on the pilot login screen.
 pub const PILOT_ACCOUNTS: [(&str, &str, Role, &str); 3] = [

@@ -1,0 +1,113 @@
+//! Batches: the day's approved packets, sealed for the central office.
+//!
+//! Format version 1 (compress, then encrypt, as atuin's packfile does):
+//! an age file (X25519, to the central office's recipients) whose plaintext is a tar of
+//! - `manifest.json`: canonical JSON — format, version, batch id, training flag, the kit (centre,
+//!   kit, county, Ed25519 public key), supervisor, date, and for every packet its RID, SHA-256
+//!   and size;
+//! - `manifest.sig`: the kit's Ed25519 signature over `manifest.json`, hex;
+//! - `packets/RID.zst`: each packet exactly as stored (already zstd-compressed and signed).
+//!
+//! A training batch (pilot mode, `simulate`) is sealed to the pilot recipient and marked
+//! `training`; production packets and training packets never share a batch.
+
+pub mod export;
+pub mod verify;
+
+use crate::packet::PacketError;
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+use thiserror::Error;
+
+/// The value of `format` in every manifest.
+pub const BATCH_FORMAT: &str = "enroll-kit-batch";
+/// The batch format version.
+pub const BATCH_VERSION: u32 = 1;
+/// The largest manifest accepted (a day's packets list is a few hundred kilobytes).
+pub const MAX_MANIFEST_BYTES: u64 = 16 * 1024 * 1024;
+
+/// `manifest.json`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BatchManifest {
+    /// Always `enroll-kit-batch`.
+    pub format: String,
+    /// Format version (1).
+    pub version: u32,
+    /// Batch id.
+    pub batch_id: String,
+    /// A training batch.
+    pub training: bool,
+    /// The sealing kit.
+    pub kit: crate::packet::manifest::KitInfo,
+    /// The supervisor who closed the day.
+    pub supervisor: String,
+    /// When, UTC.
+    pub created_at: String,
+    /// The packets.
+    pub packets: Vec<BatchEntry>,
+}
+
+/// One packet in a batch.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BatchEntry {
+    /// RID.
+    pub rid: String,
+    /// SHA-256 of the packet file, hex.
+    pub sha256: String,
+    /// Its size.
+    pub size: u64,
+}
+
+/// Why a batch could not be written or did not verify. Each names the file or the packet.
+#[derive(Debug, Error)]
+pub enum BatchError {
+    /// Writing to the destination failed (full, read-only, pulled out).
+    #[error(
+        "could not write the batch to {path}: {detail}. Nothing was marked exported; check the stick and export again"
+    )]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// What failed.
+        detail: String,
+    },
+    /// The file read back differs from what was written.
+    #[error(
+        "the batch read back from {0} differs from what was written: the stick is failing. Nothing was marked exported; use another stick"
+    )]
+    ReadBack(PathBuf),
+    /// Nothing to export.
+    #[error("there are no approved {0} packets to export")]
+    Empty(&'static str),
+    /// The export was cancelled.
+    #[error("export cancelled: the partial file was removed and nothing was marked exported")]
+    Cancelled,
+    /// The file cannot be decrypted with the identity given.
+    #[error("cannot open the batch {path}: {detail}")]
+    Decrypt {
+        /// The batch file.
+        path: PathBuf,
+        /// Why.
+        detail: String,
+    },
+    /// The contents are damaged or altered.
+    #[error("batch {path}: {detail}")]
+    Invalid {
+        /// The batch file.
+        path: PathBuf,
+        /// What is wrong, naming the packet or field.
+        detail: String,
+    },
+    /// A packet inside failed its checks.
+    #[error("batch {path}: packet {rid}: {source}")]
+    Packet {
+        /// The batch file.
+        path: PathBuf,
+        /// The packet.
+        rid: String,
+        /// What failed.
+        source: PacketError,
+    },
+}

@@ -1,0 +1,151 @@
+//! Verifying a batch at the central office: decrypt, check the manifest signature (and that the
+//! kit is registered, when a list is given), then every packet's hash, size and signature.
+
+use super::{BATCH_FORMAT, BATCH_VERSION, BatchError, BatchManifest, MAX_MANIFEST_BYTES};
+use crate::packet::{MAX_PACKET_BYTES, PublicKey, open_packet, sha256_hex};
+use std::collections::BTreeMap;
+use std::io::{BufReader, Read};
+use std::path::Path;
+
+/// A batch whose every packet checked out.
+#[derive(Debug, Clone)]
+pub struct VerifiedBatch {
+    /// Its manifest.
+    pub manifest: BatchManifest,
+    /// The sealing kit's key.
+    pub kit_key: PublicKey,
+}
+
+/// Reads age identities (the central office's secret key file).
+pub fn read_identities(path: &Path) -> Result<Vec<Box<dyn age::Identity + Send + Sync>>, BatchError> {
+    let bad = |detail: String| BatchError::Decrypt { path: path.to_path_buf(), detail };
+    let file = std::fs::File::open(path).map_err(|e| bad(format!("cannot read the identity file: {e}")))?;
+    age::IdentityFile::from_buffer(BufReader::new(file))
+        .map_err(|e| bad(format!("not an age identity file: {e}")))?
+        .into_identities()
+        .map_err(|e| bad(format!("not an age identity file: {e}")))
+}
+
+fn read_limited(entry: &mut impl Read, limit: u64, what: &str, path: &Path) -> Result<Vec<u8>, BatchError> {
+    let mut out = Vec::new();
+    entry
+        .take(limit + 1)
+        .read_to_end(&mut out)
+        .map_err(|e| BatchError::Invalid { path: path.to_path_buf(), detail: format!("{what} cannot be read: {e}") })?;
+    if out.len() as u64 > limit {
+        return Err(BatchError::Invalid {
+            path: path.to_path_buf(),
+            detail: format!("{what} is larger than any real one"),
+        });
+    }
+    Ok(out)
+}
+
+/// Verifies the batch at `path` with the central office's `identities`; with `registered`, the
+/// kit's key must be one of them.
+pub fn verify_batch(
+    path: &Path,
+    identities: &[Box<dyn age::Identity + Send + Sync>],
+    registered: Option<&[PublicKey]>,
+) -> Result<VerifiedBatch, BatchError> {
+    let invalid = |detail: String| BatchError::Invalid { path: path.to_path_buf(), detail };
+    let file = std::fs::File::open(path)
+        .map_err(|e| BatchError::Decrypt { path: path.to_path_buf(), detail: e.to_string() })?;
+    let decryptor = age::Decryptor::new_buffered(BufReader::new(file)).map_err(|e| BatchError::Decrypt {
+        path: path.to_path_buf(),
+        detail: format!("not an age file, or damaged: {e}"),
+    })?;
+    let reader = decryptor.decrypt(identities.iter().map(|i| i.as_ref() as &dyn age::Identity)).map_err(|e| {
+        BatchError::Decrypt { path: path.to_path_buf(), detail: format!("{e} (is this the right identity file?)") }
+    })?;
+
+    let mut archive = tar::Archive::new(reader);
+    let mut manifest: Option<(BatchManifest, PublicKey)> = None;
+    let mut manifest_bytes = Vec::new();
+    let mut seen: BTreeMap<String, ()> = BTreeMap::new();
+    let entries = archive.entries().map_err(|e| invalid(format!("the contents are damaged: {e}")))?;
+    for entry in entries {
+        let mut entry = entry.map_err(|e| invalid(format!("the contents are damaged or truncated: {e}")))?;
+        let name = entry.path().map_err(|e| invalid(e.to_string()))?.to_string_lossy().into_owned();
+        match name.as_str() {
+            "manifest.json" => manifest_bytes = read_limited(&mut entry, MAX_MANIFEST_BYTES, "manifest.json", path)?,
+            "manifest.sig" => {
+                let text = read_limited(&mut entry, 1024, "manifest.sig", path)?;
+                let signature = hex::decode(String::from_utf8_lossy(&text).trim())
+                    .map_err(|_| invalid("manifest.sig is not hex".into()))?;
+                // The manifest comes first; check it before trusting any packet.
+                let parsed: BatchManifest =
+                    serde_json::from_slice(&manifest_bytes).map_err(|e| invalid(format!("manifest.json: {e}")))?;
+                if parsed.format != BATCH_FORMAT || parsed.version != BATCH_VERSION {
+                    return Err(invalid(format!(
+                        "manifest.json: format {} version {} is not a batch this build reads",
+                        parsed.format, parsed.version
+                    )));
+                }
+                let key = PublicKey::from_text(&parsed.kit.public_key)
+                    .map_err(|e| invalid(format!("manifest.json: kit.public_key: {e}")))?;
+                if !key.verify(&manifest_bytes, &signature) {
+                    return Err(invalid(
+                        "manifest.json: the signature does not verify against the kit key it names".into(),
+                    ));
+                }
+                if let Some(list) = registered
+                    && !list.contains(&key)
+                {
+                    return Err(invalid(format!(
+                        "kit {}/{} (key {}) is not in the registered kits",
+                        parsed.kit.centre,
+                        parsed.kit.kit,
+                        key.fingerprint()
+                    )));
+                }
+                manifest = Some((parsed, key));
+            }
+            other => {
+                let Some((m, key)) = &manifest else {
+                    return Err(invalid(format!("{other} comes before a signed manifest")));
+                };
+                let rid = other
+                    .strip_prefix("packets/")
+                    .and_then(|r| r.strip_suffix(".zst"))
+                    .ok_or_else(|| invalid(format!("unexpected file {other}")))?;
+                let listed = m
+                    .packets
+                    .iter()
+                    .find(|p| p.rid == rid)
+                    .ok_or_else(|| invalid(format!("packet {rid} is not in the manifest")))?;
+                let data = read_limited(&mut entry, MAX_PACKET_BYTES, &format!("packet {rid}"), path)?;
+                if data.len() as u64 != listed.size || sha256_hex(&data) != listed.sha256 {
+                    return Err(invalid(format!("packet {rid} does not match its size and SHA-256 in the manifest")));
+                }
+                let opened = open_packet(&data, Some(key)).map_err(|source| BatchError::Packet {
+                    path: path.to_path_buf(),
+                    rid: rid.into(),
+                    source,
+                })?;
+                if opened.json.rid != rid {
+                    return Err(invalid(format!("packet {rid} says it is {}", opened.json.rid)));
+                }
+                if opened.json.training != m.training {
+                    return Err(invalid(format!(
+                        "packet {rid} is {} in a {} batch",
+                        kind(opened.json.training),
+                        kind(m.training)
+                    )));
+                }
+                if seen.insert(rid.to_string(), ()).is_some() {
+                    return Err(invalid(format!("packet {rid} appears twice")));
+                }
+            }
+        }
+    }
+    let (manifest, kit_key) = manifest.ok_or_else(|| invalid("there is no signed manifest".into()))?;
+    if let Some(missing) = manifest.packets.iter().find(|p| !seen.contains_key(&p.rid)) {
+        return Err(invalid(format!("packet {} is in the manifest but not in the batch (truncated?)", missing.rid)));
+    }
+    Ok(VerifiedBatch { manifest, kit_key })
+}
+
+fn kind(training: bool) -> &'static str {
+    if training { "training" } else { "production" }
+}

@@ -1,0 +1,89 @@
+//! `enroll-kit export` (supervisor) and `enroll-kit verify` (central office).
+
+use super::LoginArgs;
+use super::operator::login_from;
+use anyhow::{Context, Result};
+use clap::Args;
+use enroll_kit::batch::verify::{read_identities, verify_batch};
+use enroll_kit::kit::Kit;
+use enroll_kit::kit::keyfile::read_text;
+use enroll_kit::packet::PublicKey;
+use enroll_kit::workflow::export::close_day;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::atomic::AtomicBool;
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Folder to write the batch and its receipt into (the USB stick)
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// Export the approved training packets (sealed to the pilot key) instead of production ones
+    #[arg(long)]
+    training: bool,
+    #[command(flatten)]
+    login: LoginArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The batch file (.age)
+    batch: PathBuf,
+    /// The central office's age identity file
+    #[arg(long, value_name = "FILE")]
+    identity: PathBuf,
+    /// Registered kits: one Ed25519 public key (hex) a line; the batch's kit must be among them
+    #[arg(long, value_name = "FILE")]
+    kits: Option<PathBuf>,
+}
+
+pub fn export(mut kit: Kit, args: ExportArgs) -> Result<ExitCode> {
+    if !args.out.is_dir() {
+        anyhow::bail!("{} is not a folder: insert the USB stick and pass its folder with --out", args.out.display());
+    }
+    let op = login_from(&mut kit, &args.login)?;
+    let mut stderr = std::io::stderr();
+    let batch = close_day(&mut kit, &op, &args.out, args.training, &AtomicBool::new(false), &mut |done, total| {
+        let _ = write!(stderr, "\rwriting packet {done}/{total}");
+        let _ = stderr.flush();
+    })?;
+    eprintln!();
+    println!("wrote {} ({} packet(s), SHA-256 {})", batch.path.display(), batch.record.count, batch.record.sha256);
+    println!("receipt {}", batch.receipt.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn verify(args: VerifyArgs) -> Result<ExitCode> {
+    let identities = read_identities(&args.identity)?;
+    let registered = match &args.kits {
+        None => None,
+        Some(path) => {
+            let text = read_text(path)?;
+            let keys = text
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty() && !l.starts_with('#'))
+                .map(|l| {
+                    PublicKey::from_text(l)
+                        .with_context(|| format!("{}: {l:?} is not a kit public key", path.display()))
+                })
+                .collect::<Result<Vec<_>>>()?;
+            Some(keys)
+        }
+    };
+    let verified = verify_batch(&args.batch, &identities, registered.as_deref())?;
+    let m = &verified.manifest;
+    println!(
+        "OK: batch {} from kit {}/{} (key {}), {} {} packet(s), closed by {} at {}",
+        m.batch_id,
+        m.kit.centre,
+        m.kit.kit,
+        verified.kit_key.fingerprint(),
+        m.packets.len(),
+        if m.training { "TRAINING" } else { "production" },
+        m.supervisor,
+        m.created_at
+    );
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,177 @@
+//! Batches: export, read back, verify at the central office — training through the command line
+//! with the pilot identity, production through the enrollment workflow with the test
+//! central-office keys — and tampered, truncated, foreign and misdirected batches.
+
+mod common;
+
+use common::{enroll, fixtures, kit_with_staff};
+use enroll_kit::batch::verify::{read_identities, verify_batch};
+use enroll_kit::domain::status::PacketStatus;
+use enroll_kit::workflow::export::close_day;
+use enroll_kit::workflow::{WorkflowError, review};
+use std::path::Path;
+use std::process::{Command, Output};
+use std::sync::atomic::AtomicBool;
+
+fn cli(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_enroll-kit"))
+        .arg("--data-dir")
+        .arg(dir)
+        .args(args)
+        .env("ENROLL_KIT_PIN", common::SUPERVISOR_PIN)
+        .output()
+        .unwrap()
+}
+
+fn text(o: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+}
+
+fn ok(o: &Output) -> String {
+    assert!(o.status.success(), "{}", text(o));
+    text(o)
+}
+
+fn failed(o: &Output) -> String {
+    assert!(!o.status.success(), "should fail: {}", text(o));
+    assert!(!text(o).contains("panicked"), "{}", text(o));
+    text(o)
+}
+
+fn pilot_identity() -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/pilot-keys/pilot-hq.age").display().to_string()
+}
+
+#[test]
+fn training_batches_round_trip_and_every_fault_is_named() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("kit");
+    let keys = fixtures().join("keys");
+    let (r, v) = (keys.join("test-hq.age.pub"), keys.join("test-hq.ed25519.pub"));
+    ok(&cli(
+        &dir,
+        &[
+            "init",
+            "--centre",
+            "00042",
+            "--kit",
+            "00007",
+            "--county",
+            "047",
+            "--hq-recipient",
+            r.to_str().unwrap(),
+            "--hq-verify-key",
+            v.to_str().unwrap(),
+        ],
+    ));
+    ok(&cli(&dir, &["simulate", "--count", "12", "--seed", "5"]));
+    let approved = ok(&cli(&dir, &["review", "approve", "--all"]));
+    let n: usize = approved.split_whitespace().nth(1).unwrap().parse().unwrap();
+    let stick = tmp.path().join("stick");
+    std::fs::create_dir_all(&stick).unwrap();
+
+    let t = failed(&cli(&dir, &["export", "--out", stick.to_str().unwrap()]));
+    assert!(t.contains("no approved production packets"), "training records never enter a production batch: {t}");
+    let t = failed(&cli(&dir, &["export", "--out", tmp.path().join("no-stick").to_str().unwrap(), "--training"]));
+    assert!(t.contains("is not a folder"), "{t}");
+
+    let out = ok(&cli(&dir, &["export", "--out", stick.to_str().unwrap(), "--training"]));
+    assert!(out.contains(&format!("({n} packet(s)")), "{out}");
+    let batch = std::fs::read_dir(&stick)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "age"))
+        .unwrap();
+    let b = batch.to_str().unwrap().to_string();
+    assert!(
+        std::fs::read_dir(&stick).unwrap().all(|e| !e.unwrap().file_name().to_string_lossy().ends_with(".partial"))
+    );
+    let exported = ok(&cli(&dir, &["packet", "list", "--status", "exported"]));
+    assert_eq!(exported.lines().count(), n);
+
+    let verified = ok(&cli(&dir, &["verify", &b, "--identity", &pilot_identity()]));
+    assert!(verified.contains(&format!("{n} TRAINING packet(s)")), "{verified}");
+
+    // The wrong identity: a production key cannot open a training batch.
+    let t = failed(&cli(&dir, &["verify", &b, "--identity", keys.join("test-hq.age").to_str().unwrap()]));
+    assert!(t.contains("No matching keys") || t.contains("right identity"), "{t}");
+
+    // A kit not in the registered list.
+    let kits = tmp.path().join("kits.txt");
+    std::fs::write(
+        &kits,
+        format!("# registered\n{}\n", enroll_kit::packet::KitKey::from_seed([9; 32]).public().to_hex()),
+    )
+    .unwrap();
+    let t = failed(&cli(&dir, &["verify", &b, "--identity", &pilot_identity(), "--kits", kits.to_str().unwrap()]));
+    assert!(t.contains("not in the registered kits"), "{t}");
+    let kit_pub = std::fs::read_to_string(dir.join("kit.pub")).unwrap();
+    std::fs::write(&kits, kit_pub).unwrap();
+    ok(&cli(&dir, &["verify", &b, "--identity", &pilot_identity(), "--kits", kits.to_str().unwrap()]));
+
+    // One flipped byte anywhere, and a truncated file: both refused with the file named.
+    let good = std::fs::read(&batch).unwrap();
+    for at in [200, good.len() / 2, good.len() - 20] {
+        let mut bad = good.clone();
+        bad[at] ^= 0x04;
+        std::fs::write(&batch, &bad).unwrap();
+        let t = failed(&cli(&dir, &["verify", &b, "--identity", &pilot_identity()]));
+        assert!(t.contains(&b), "byte {at}: {t}");
+    }
+    std::fs::write(&batch, &good[..good.len() * 2 / 3]).unwrap();
+    let t = failed(&cli(&dir, &["verify", &b, "--identity", &pilot_identity()]));
+    assert!(t.contains(&b), "{t}");
+
+    // Nothing left to export: a clear message, nothing written.
+    let t = failed(&cli(&dir, &["export", "--out", stick.to_str().unwrap(), "--training"]));
+    assert!(t.contains("no approved training packets"), "{t}");
+    assert!(ok(&cli(&dir, &["audit", "verify"])).contains("OK"));
+}
+
+#[test]
+fn production_packets_from_the_workflow_round_trip_with_the_test_keys() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (mut kit, _clock, sup, assistant) = kit_with_staff(&tmp.path().join("kit"));
+    let rids: Vec<String> = (1..=3).map(|seed| enroll(&mut kit, &assistant, seed)).collect();
+    for rid in &rids {
+        review::approve(&mut kit, &sup, rid).unwrap();
+    }
+    let stick = tmp.path().join("stick");
+    std::fs::create_dir_all(&stick).unwrap();
+
+    let refused = close_day(&mut kit, &assistant, &stick, false, &AtomicBool::new(false), &mut |_, _| {});
+    assert!(matches!(refused, Err(WorkflowError::Forbidden { .. })), "an assistant cannot export");
+
+    // A destination that cannot be written: a clear error, nothing marked exported.
+    let blocked = tmp.path().join("file-not-dir");
+    std::fs::write(&blocked, b"x").unwrap();
+    let e = close_day(&mut kit, &sup, &blocked, false, &AtomicBool::new(false), &mut |_, _| {}).unwrap_err();
+    assert!(e.to_string().contains("Nothing was marked exported"), "{e}");
+    assert_eq!(kit.store.packet_rows(Some(PacketStatus::Approved)).unwrap().len(), 3);
+
+    // Cancelled at once: no file left, nothing marked.
+    let e = close_day(&mut kit, &sup, &stick, false, &AtomicBool::new(true), &mut |_, _| {}).unwrap_err();
+    assert!(e.to_string().contains("cancelled"), "{e}");
+    assert_eq!(std::fs::read_dir(&stick).unwrap().count(), 0);
+
+    let mut seen = 0;
+    let batch = close_day(&mut kit, &sup, &stick, false, &AtomicBool::new(false), &mut |done, _| seen = done).unwrap();
+    assert_eq!(seen, 3, "progress reached every packet");
+    assert!(!batch.record.training);
+    let identities = read_identities(&fixtures().join("keys/test-hq.age")).unwrap();
+    let verified = verify_batch(&batch.path, &identities, Some(&[kit.public_key()])).unwrap();
+    let mut in_batch: Vec<String> = verified.manifest.packets.iter().map(|p| p.rid.clone()).collect();
+    in_batch.sort();
+    assert_eq!(in_batch, rids);
+    assert!(kit.store.packet_rows(Some(PacketStatus::Exported)).unwrap().len() == 3);
+    assert_eq!(kit.store.batches().unwrap()[0].id, batch.record.id);
+
+    // The pilot identity cannot open a production batch.
+    let pilot = read_identities(Path::new(&pilot_identity())).unwrap();
+    assert!(verify_batch(&batch.path, &pilot, None).is_err());
+    // The receipt is signed by the kit.
+    let receipt: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&batch.receipt).unwrap()).unwrap();
+    let body = enroll_kit::packet::canonical::to_canonical_json(&receipt["receipt"]);
+    let sig = hex::decode(receipt["signature"].as_str().unwrap()).unwrap();
+    assert!(kit.public_key().verify(&body, &sig));
+}
