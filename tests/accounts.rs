@@ -58,7 +58,7 @@ fn an_assistant_cannot_approve_reject_export_or_change_accounts() {
     assert!(forbidden(accounts::reset_pin(&mut kit, &assistant, "sim-01", "583920")));
     assert!(accounts::list_accounts(&kit, &assistant).is_err());
     assert!(matches!(review::queue(&kit, &assistant), Err(WorkflowError::Forbidden { .. })));
-    assert!(matches!(review::approve_all_clean(&mut kit, &assistant), Err(WorkflowError::Forbidden { .. })));
+    assert!(matches!(review::approve_all(&mut kit, &assistant, true), Err(WorkflowError::Forbidden { .. })));
     assert_eq!(kit.store.packet_row(&rid).unwrap().unwrap().status, PacketStatus::PendingReview, "nothing changed");
     assert!(kit.store.account("otieno").unwrap().is_none());
 

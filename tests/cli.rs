@@ -103,6 +103,20 @@ fn init_simulate_verify_then_any_flipped_byte_is_named() {
     let listed = ok(&cli(&dir, &["packet", "list", "--status", "pending_review"]));
     assert_eq!(listed.lines().filter(|l| l.contains("[training]")).count(), 200);
 
+    // The day closes: all 200 approved, exported as a training batch, verified with the pilot identity.
+    assert!(ok(&cli(&dir, &["review", "approve", "--all"])).contains("approved 200 packet(s)"));
+    let stick = tmp.path().join("stick");
+    std::fs::create_dir_all(&stick).unwrap();
+    ok(&cli(&dir, &["export", "--out", stick.to_str().unwrap(), "--training"]));
+    let batch = std::fs::read_dir(&stick)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "age"))
+        .unwrap();
+    let identity = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/pilot-keys/pilot-hq.age");
+    let verified = ok(&cli(&dir, &["verify", batch.to_str().unwrap(), "--identity", identity.to_str().unwrap()]));
+    assert!(verified.contains("200 TRAINING packet(s)"), "{verified}");
+
     let db = dir.join("kit.db");
     let conn = Connection::open(&db).unwrap();
     let (rid, size): (String, i64) = conn
@@ -418,7 +432,7 @@ fn review_queue_approve_all_clean_and_reject_with_a_reason() {
     let flagged: Vec<&str> = listed.lines().filter(|l| l.contains("forced,")).collect();
     assert!(clean > 0 && !flagged.is_empty(), "the seed gives clean and flagged packets: {listed}");
 
-    let approved = ok(&cli(&dir, &["review", "approve", "--all"]));
+    let approved = ok(&cli(&dir, &["review", "approve", "--clean"]));
     assert!(approved.contains(&format!("approved {clean} packet(s)")), "{approved}");
     let left = ok(&cli(&dir, &["review", "list"]));
     assert!(left.contains(&format!("{} packet(s) waiting, 0 clean", flagged.len())), "{left}");
@@ -435,5 +449,10 @@ fn review_queue_approve_all_clean_and_reject_with_a_reason() {
     assert!(t.contains("cannot become approved"), "a rejected packet stays rejected: {t}");
     let t = failed(&cli(&dir, &["review", "approve"]));
     assert!(t.contains("--all"), "{t}");
+    let rest = ok(&cli(&dir, &["review", "approve", "--all"]));
+    assert!(
+        rest.contains(&format!("approved {} packet(s)", flagged.len() - 1)),
+        "the flagged ones but the rejected: {rest}"
+    );
     assert!(ok(&cli(&dir, &["audit", "verify"])).contains("OK"));
 }

@@ -17,13 +17,16 @@ pub enum ReviewCommand {
         #[command(flatten)]
         login: LoginArgs,
     },
-    /// Approve packets by RID, or every clean one (no forced print, no exception) with --all
+    /// Approve packets by RID, every pending one with --all, or only the clean ones with --clean
     Approve {
         /// RIDs to approve
         rids: Vec<String>,
-        /// Approve every clean pending packet
+        /// Approve every pending packet (not your own captures)
         #[arg(long, conflicts_with = "rids")]
         all: bool,
+        /// Approve every clean pending packet: no forced print, no exception
+        #[arg(long, conflicts_with_all = ["rids", "all"])]
+        clean: bool,
         #[command(flatten)]
         login: LoginArgs,
     },
@@ -64,14 +67,14 @@ pub fn run(mut kit: Kit, cmd: ReviewCommand) -> Result<ExitCode> {
             }
             println!("{} packet(s) waiting, {} clean", queue.len(), queue.iter().filter(|i| i.is_clean()).count());
         }
-        ReviewCommand::Approve { rids, all, login } => {
-            if !all && rids.is_empty() {
-                bail!("name the RIDs to approve, or pass --all for every clean packet");
+        ReviewCommand::Approve { rids, all, clean, login } => {
+            if !all && !clean && rids.is_empty() {
+                bail!("name the RIDs to approve, or pass --all (every pending packet) or --clean (the clean ones)");
             }
             let parsed = rids.iter().map(|r| Rid::parse(r)).collect::<Result<Vec<_>, _>>()?;
             let op = login_from(&mut kit, &login)?;
-            let approved = if all {
-                review::approve_all_clean(&mut kit, &op)?
+            let approved = if all || clean {
+                review::approve_all(&mut kit, &op, clean)?
             } else {
                 for rid in &parsed {
                     review::approve(&mut kit, &op, rid.as_str())

@@ -67,17 +67,18 @@ pub fn queue(kit: &Kit, op: &Operator) -> Result<Vec<QueueItem>, WorkflowError> 
     Ok(items)
 }
 
-/// Approves every clean pending packet the operator did not capture; returns their RIDs.
-pub fn approve_all_clean(kit: &mut Kit, op: &Operator) -> Result<Vec<String>, WorkflowError> {
-    let clean: Vec<String> = queue(kit, op)?
+/// Approves every pending packet the operator did not capture — only the clean ones with
+/// `clean_only` (the one-confirmation action); returns their RIDs.
+pub fn approve_all(kit: &mut Kit, op: &Operator, clean_only: bool) -> Result<Vec<String>, WorkflowError> {
+    let chosen: Vec<String> = queue(kit, op)?
         .into_iter()
-        .filter(|i| i.is_clean() && i.row.account_id != op.account_id)
+        .filter(|i| (i.is_clean() || !clean_only) && i.row.account_id != op.account_id)
         .map(|i| i.row.rid)
         .collect();
-    for rid in &clean {
+    for rid in &chosen {
         approve(kit, op, rid)?;
     }
-    Ok(clean)
+    Ok(chosen)
 }
 
 fn decide(
