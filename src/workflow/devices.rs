@@ -41,7 +41,7 @@ pub struct ReaderService {
     events: Receiver<ReaderEvent>,
     status: DeviceStatus<ReaderInfo>,
     // Ends when `commands` is dropped with the service.
-    _thread: std::thread::JoinHandle<()>,
+    _thread: Option<std::thread::JoinHandle<()>>,
 }
 
 impl ReaderService {
@@ -56,10 +56,15 @@ impl ReaderService {
         let (event_tx, events) = channel::<ReaderEvent>();
         let thread = std::thread::Builder::new()
             .name("fingerprint-reader".into())
-            .spawn(move || reader_thread(profile, profiles, options, command_rx, event_tx, wake))
-            .expect("spawning a thread");
+            .spawn(move || reader_thread(profile, profiles, options, command_rx, event_tx, wake));
+        let status = match &thread {
+            Ok(_) => DeviceStatus::Connecting,
+            Err(e) => DeviceStatus::Failed(format!(
+                "the reader could not be started ({e}): close other programs and restart enroll-kit"
+            )),
+        };
         let _ = commands.send(ReaderCommand::Connect);
-        ReaderService { commands, events, status: DeviceStatus::Connecting, _thread: thread }
+        ReaderService { commands, events, status, _thread: thread.ok() }
     }
 
     /// Takes the events that arrived since the last call, keeping the status current.
