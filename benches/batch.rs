@@ -25,6 +25,7 @@ use std::time::Instant;
 const PACKETS: u64 = 1000;
 
 fn main() {
+    tracing_subscriber::fmt().with_env_filter("enroll_kit::batch=info").with_writer(std::io::stderr).init();
     let keys = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/keys");
     let tmp = tempfile::tempdir().expect("tempdir");
     let recipient = std::fs::read_to_string(keys.join("test-hq.age.pub")).expect("recipient");

@@ -127,6 +127,7 @@ pub fn export(
         .open(&temp_path)
         .map_err(|e| write_err(&temp_path, &e))?;
 
+    let phase = std::time::Instant::now();
     let result = (|| -> Result<String, BatchError> {
         let (store, key) = kit.store_and_key();
         let signature = hex::encode(key.sign(&manifest_bytes));
@@ -134,37 +135,64 @@ pub fn export(
         let encryptor = age::Encryptor::with_recipients(recipients.iter().map(|r| r as &dyn age::Recipient))
             .map_err(|e| write_err(&temp_path, &e))?;
         let sealed = encryptor.wrap_output(hashing).map_err(|e| write_err(&temp_path, &e))?;
-        let mut tar = tar::Builder::new(sealed);
         let mtime = u64::try_from(now.timestamp()).unwrap_or(0);
-        append(&mut tar, "manifest.json", &manifest_bytes, mtime).map_err(|e| write_err(&temp_path, &e))?;
-        append(&mut tar, "manifest.sig", signature.as_bytes(), mtime).map_err(|e| write_err(&temp_path, &e))?;
-        for (i, row) in rows.iter().enumerate() {
-            if cancel.load(Ordering::Relaxed) {
-                return Err(BatchError::Cancelled);
-            }
-            let packet = store
-                .packet(&row.rid)
-                .map_err(|e| write_err(&temp_path, &e))?
-                .ok_or_else(|| write_err(&temp_path, &format!("packet {} vanished", row.rid)))?;
-            if sha256_hex(&packet.data) != row.sha256 {
-                return Err(BatchError::Invalid {
-                    path: store.path().to_path_buf(),
-                    detail: format!(
-                        "stored packet {} no longer matches its hash: run `enroll-kit packet verify`",
-                        row.rid
-                    ),
-                });
-            }
-            append(&mut tar, &format!("packets/{}.zst", row.rid), &packet.data, mtime)
-                .map_err(|e| write_err(&temp_path, &e))?;
-            progress(i + 1, rows.len());
-        }
-        let sealed = tar.into_inner().map_err(|e| write_err(&temp_path, &e))?;
+        // Two stages: this thread reads each packet from SQLite and re-checks its hash (a
+        // connection stays on its thread); a second thread tars, encrypts, hashes and writes.
+        // The bounded channel keeps at most a few packets in memory.
+        let (to_writer, from_reader) = std::sync::mpsc::sync_channel::<(String, Vec<u8>)>(4);
+        let (sealed, read_result) = std::thread::scope(|scope| {
+            let writer = scope.spawn(move || -> std::io::Result<_> {
+                let mut tar = tar::Builder::new(sealed);
+                append(&mut tar, "manifest.json", &manifest_bytes, mtime)?;
+                append(&mut tar, "manifest.sig", signature.as_bytes(), mtime)?;
+                for (name, bytes) in from_reader {
+                    append(&mut tar, &name, &bytes, mtime)?;
+                }
+                tar.into_inner()
+            });
+            let read_result = (|| -> Result<(), BatchError> {
+                for (i, row) in rows.iter().enumerate() {
+                    if cancel.load(Ordering::Relaxed) {
+                        return Err(BatchError::Cancelled);
+                    }
+                    let packet = store
+                        .packet(&row.rid)
+                        .map_err(|e| write_err(&temp_path, &e))?
+                        .ok_or_else(|| write_err(&temp_path, &format!("packet {} vanished", row.rid)))?;
+                    if sha256_hex(&packet.data) != row.sha256 {
+                        return Err(BatchError::Invalid {
+                            path: store.path().to_path_buf(),
+                            detail: format!(
+                                "stored packet {} no longer matches its hash: run `enroll-kit packet verify`",
+                                row.rid
+                            ),
+                        });
+                    }
+                    // A closed channel means the writer failed; its error is reported below.
+                    if to_writer.send((format!("packets/{}.zst", row.rid), packet.data)).is_err() {
+                        break;
+                    }
+                    progress(i + 1, rows.len());
+                }
+                Ok(())
+            })();
+            drop(to_writer);
+            let sealed = writer.join().unwrap_or_else(|_| Err(std::io::Error::other("the batch writer stopped")));
+            (sealed, read_result)
+        });
+        read_result?;
+        let sealed = sealed.map_err(|e| write_err(&temp_path, &e))?;
         let mut hashing = sealed.finish().map_err(|e| write_err(&temp_path, &e))?;
         hashing.flush().map_err(|e| write_err(&temp_path, &e))?;
         let digest = hex::encode(hashing.hash.finalize());
         let file = hashing.inner.into_inner().map_err(|e| write_err(&temp_path, &e.error()))?;
+        let written = phase.elapsed();
         file.sync_all().map_err(|e| write_err(&temp_path, &e))?;
+        tracing::info!(
+            write_s = written.as_secs_f64(),
+            fsync_s = (phase.elapsed() - written).as_secs_f64(),
+            "batch written"
+        );
         Ok(digest)
     })();
     let digest = match result {
@@ -193,6 +221,7 @@ pub fn export(
     if hex::encode(hash.finalize()) != digest {
         return Err(BatchError::ReadBack(final_path));
     }
+    tracing::info!(total_s = phase.elapsed().as_secs_f64(), "batch read back and compared");
 
     let receipt = json!({
         "batch_id": batch_id, "count": rows.len(), "sha256": digest, "training": training,
