@@ -42,6 +42,14 @@ pub struct DemographicsForm {
     pub errors: Vec<FieldError>,
 }
 
+/// The country picker's choices, built once: the list is fixed for the life of the program.
+fn country_choices() -> &'static [(String, String)] {
+    static CHOICES: std::sync::OnceLock<Vec<(String, String)>> = std::sync::OnceLock::new();
+    CHOICES.get_or_init(|| {
+        countries::all().iter().map(|c| (c.alpha2.clone(), format!("{} ({})", c.name, c.alpha2))).collect()
+    })
+}
+
 fn errors_for(ui: &mut egui::Ui, t: &I18n, errors: &[FieldError], field: Field) {
     for e in errors.iter().filter(|e| e.field == field) {
         theme::error(ui, &t.t(e.problem.key()));
@@ -119,11 +127,10 @@ impl DemographicsForm {
             ],
         );
         errors_for(ui, t, errors, Field::Citizenship);
-        let countries: Vec<(String, String)> =
-            countries::all().iter().map(|c| (c.alpha2.clone(), format!("{} ({})", c.name, c.alpha2))).collect();
+        let countries = country_choices();
         let foreign = f.citizenship == "foreign";
         if foreign {
-            pick(ui, t, errors, Field::Nationality, &mut f.nationality, &countries);
+            pick(ui, t, errors, Field::Nationality, &mut f.nationality, countries);
             text(ui, t, errors, Field::AlienId, &mut f.alien_id);
         } else {
             text(ui, t, errors, Field::NationalId, &mut f.national_id);
@@ -139,7 +146,7 @@ impl DemographicsForm {
             ui.checkbox(&mut f.resides_abroad, t.t("field-resides-abroad"));
         }
         if f.resides_abroad && !foreign {
-            pick(ui, t, errors, Field::CountryOfResidence, &mut f.country_of_residence, &countries);
+            pick(ui, t, errors, Field::CountryOfResidence, &mut f.country_of_residence, countries);
         } else {
             let units = view.kit.admin_units();
             let counties: Vec<_> =

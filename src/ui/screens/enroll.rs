@@ -184,15 +184,14 @@ impl EnrollScreen {
                 self.nav(ui, view, actions);
             }
             Step::Fingerprints => {
-                let draft = self.session.draft().clone();
-                self.fingers.ui(ui, view, &draft, actions);
+                // Disjoint fields: the step draws from the session's draft without copying it.
+                self.fingers.ui(ui, view, self.session.draft(), actions);
                 if !self.fingers.busy() {
                     self.nav(ui, view, actions);
                 }
             }
             Step::Review => {
-                let draft = self.session.draft().clone();
-                self.review.ui(ui, view, &draft, actions);
+                self.review.ui(ui, view, self.session.draft(), actions);
             }
         }
         match &self.notice {
