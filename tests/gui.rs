@@ -22,7 +22,13 @@ fn app_with_prints(dir: &Path, prints: Option<&Path>) -> KitApp {
 }
 
 fn harness(app: KitApp) -> Harness<'static, KitApp> {
-    Harness::builder().with_size(egui::vec2(1100.0, 2600.0)).build_ui_state(|ui, app: &mut KitApp| app.ui(ui), app)
+    // The app's device workers wake it from their own threads (a camera finishing opening, a
+    // reader answering) and a 500 ms tick keeps statuses fresh, so on a busy machine a frame
+    // can need a few more passes to settle than kittest's default of 4.
+    Harness::builder()
+        .with_size(egui::vec2(1100.0, 2600.0))
+        .with_max_steps(32)
+        .build_ui_state(|ui, app: &mut KitApp| app.ui(ui), app)
 }
 
 /// Focuses the field labelled `label` and types into it, as a person would.
