@@ -5,6 +5,7 @@
 //! Run: `cargo bench --bench batch` (custom harness; prints the figures for the README).
 
 use chrono::NaiveDate;
+use enroll_kit::batch::export::Destination;
 use enroll_kit::batch::verify::{read_identities, verify_batch};
 use enroll_kit::biometrics::synthetic::simple_print;
 use enroll_kit::domain::account::{Pin, Role};
@@ -114,7 +115,8 @@ fn main() {
     let stick = tmp.path().join("stick");
     std::fs::create_dir_all(&stick).expect("dir");
     let started = Instant::now();
-    let batch = close_day(&mut kit, &sup, &stick, false, &AtomicBool::new(false), &mut |_, _| {}).expect("export");
+    let batch = close_day(&mut kit, &sup, &Destination::folder(&stick), false, &AtomicBool::new(false), &mut |_, _| {})
+        .expect("export");
     let export = started.elapsed().as_secs_f64();
 
     let identities = read_identities(&keys.join("test-hq.age")).expect("identity");

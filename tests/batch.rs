@@ -5,12 +5,15 @@
 mod common;
 
 use common::{enroll, fixtures, kit_with_staff};
+use enroll_kit::batch::export::Destination;
 use enroll_kit::batch::verify::{read_identities, verify_batch};
 use enroll_kit::domain::status::PacketStatus;
-use enroll_kit::workflow::export::close_day;
+use enroll_kit::workflow::export::{close_day, copy_past_batch};
 use enroll_kit::workflow::{WorkflowError, review};
+use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output};
+use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
 fn cli(dir: &Path, args: &[&str]) -> Output {
@@ -122,6 +125,21 @@ fn training_batches_round_trip_and_every_fault_is_named() {
     let t = failed(&cli(&dir, &["verify", &b, "--identity", &pilot_identity()]));
     assert!(t.contains(&b), "{t}");
 
+    // A second copy of the batch for a second stick: the same manifest, packets unchanged.
+    let id = batch.file_stem().unwrap().to_str().unwrap().to_string();
+    std::fs::write(&batch, &good).unwrap();
+    let stick2 = tmp.path().join("stick2");
+    std::fs::create_dir_all(&stick2).unwrap();
+    let out = ok(&cli(&dir, &["export", "--out", stick2.to_str().unwrap(), "--copy", &id]));
+    assert!(out.contains(&format!("({n} packet(s)")), "{out}");
+    let copy = stick2.join(format!("{id}.age"));
+    let verified = ok(&cli(&dir, &["verify", copy.to_str().unwrap(), "--identity", &pilot_identity()]));
+    assert!(verified.contains(&format!("batch {id} ")) && verified.contains(&format!("{n} TRAINING")), "{verified}");
+    let t = failed(&cli(&dir, &["export", "--out", stick2.to_str().unwrap(), "--copy", &id]));
+    assert!(t.contains("already there"), "a copy never overwrites: {t}");
+    let t = failed(&cli(&dir, &["export", "--out", stick2.to_str().unwrap(), "--copy", "nonsense"]));
+    assert!(t.contains("no batch nonsense"), "{t}");
+
     // Nothing left to export: a clear message, nothing written.
     let t = failed(&cli(&dir, &["export", "--out", stick.to_str().unwrap(), "--training"]));
     assert!(t.contains("no approved training packets"), "{t}");
@@ -136,8 +154,9 @@ fn production_packets_from_the_workflow_round_trip_with_the_test_keys() {
     for rid in &rids {
         review::approve(&mut kit, &sup, rid).unwrap();
     }
-    let stick = tmp.path().join("stick");
-    std::fs::create_dir_all(&stick).unwrap();
+    let stick_dir = tmp.path().join("stick");
+    std::fs::create_dir_all(&stick_dir).unwrap();
+    let stick = Destination::folder(&stick_dir);
 
     let refused = close_day(&mut kit, &assistant, &stick, false, &AtomicBool::new(false), &mut |_, _| {});
     assert!(matches!(refused, Err(WorkflowError::Forbidden { .. })), "an assistant cannot export");
@@ -145,14 +164,15 @@ fn production_packets_from_the_workflow_round_trip_with_the_test_keys() {
     // A destination that cannot be written: a clear error, nothing marked exported.
     let blocked = tmp.path().join("file-not-dir");
     std::fs::write(&blocked, b"x").unwrap();
-    let e = close_day(&mut kit, &sup, &blocked, false, &AtomicBool::new(false), &mut |_, _| {}).unwrap_err();
+    let e = close_day(&mut kit, &sup, &Destination::folder(&blocked), false, &AtomicBool::new(false), &mut |_, _| {})
+        .unwrap_err();
     assert!(e.to_string().contains("Nothing was marked exported"), "{e}");
     assert_eq!(kit.store.packet_rows(Some(PacketStatus::Approved)).unwrap().len(), 3);
 
     // Cancelled at once: no file left, nothing marked.
     let e = close_day(&mut kit, &sup, &stick, false, &AtomicBool::new(true), &mut |_, _| {}).unwrap_err();
     assert!(e.to_string().contains("cancelled"), "{e}");
-    assert_eq!(std::fs::read_dir(&stick).unwrap().count(), 0);
+    assert_eq!(std::fs::read_dir(&stick_dir).unwrap().count(), 0);
 
     let mut seen = 0;
     let batch = close_day(&mut kit, &sup, &stick, false, &AtomicBool::new(false), &mut |done, _| seen = done).unwrap();
@@ -174,4 +194,166 @@ fn production_packets_from_the_workflow_round_trip_with_the_test_keys() {
     let body = enroll_kit::packet::canonical::to_canonical_json(&receipt["receipt"]);
     let sig = hex::decode(receipt["signature"].as_str().unwrap()).unwrap();
     assert!(kit.public_key().verify(&body, &sig));
+}
+
+/// Passes bytes to the file until `left` runs out, then fails every write as `error` says: a
+/// stick pulled out (an I/O error) or a full one (ENOSPC) at a chosen byte.
+struct FailAt {
+    inner: std::fs::File,
+    left: u64,
+    error: i32,
+}
+
+impl Write for FailAt {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.left == 0 {
+            return Err(std::io::Error::from_raw_os_error(self.error));
+        }
+        let n = self.inner.write(&buf[..buf.len().min(self.left as usize)])?;
+        self.left -= n as u64;
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+fn failing_at(dir: &Path, byte: u64, error: i32) -> Destination {
+    Destination::folder(dir).with_writer(Arc::new(move |file| Box::new(FailAt { inner: file, left: byte, error })))
+}
+
+fn names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> =
+        std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn a_stick_pulled_out_or_full_mid_write_marks_nothing_and_loses_nothing() {
+    const EIO: i32 = 5;
+    const ENOSPC: i32 = 28;
+    let tmp = tempfile::tempdir().unwrap();
+    let (mut kit, clock, sup, assistant) = kit_with_staff(&tmp.path().join("kit"));
+    let stick = tmp.path().join("stick");
+    std::fs::create_dir_all(&stick).unwrap();
+    let first: Vec<String> = (1..=2).map(|seed| enroll(&mut kit, &assistant, seed)).collect();
+    for rid in &first {
+        review::approve(&mut kit, &sup, rid).unwrap();
+    }
+    let earlier =
+        close_day(&mut kit, &sup, &Destination::folder(&stick), false, &AtomicBool::new(false), &mut |_, _| {})
+            .unwrap();
+    let before = names(&stick);
+
+    clock.advance(chrono::Duration::hours(1));
+    let second: Vec<String> = (3..=5).map(|seed| enroll(&mut kit, &assistant, seed)).collect();
+    for rid in &second {
+        review::approve(&mut kit, &sup, rid).unwrap();
+    }
+    let size = kit.store.packet_rows(Some(PacketStatus::Approved)).unwrap().iter().map(|r| r.size).sum::<u64>();
+    for (byte, error, says) in [
+        (0, ENOSPC, "No space left on device"),
+        (size / 2, EIO, "Input/output error"),
+        (size + 100, EIO, "Input/output error"),
+    ] {
+        let e =
+            close_day(&mut kit, &sup, &failing_at(&stick, byte, error), false, &AtomicBool::new(false), &mut |_, _| {})
+                .unwrap_err();
+        let text = e.to_string();
+        assert!(text.contains(says) && text.contains("Nothing was marked exported"), "at byte {byte}: {text}");
+        assert_eq!(names(&stick), before, "at byte {byte}: no partial file, the earlier batch untouched");
+        assert_eq!(kit.store.packet_rows(Some(PacketStatus::Approved)).unwrap().len(), 3, "at byte {byte}");
+    }
+    let identities = read_identities(&fixtures().join("keys/test-hq.age")).unwrap();
+    verify_batch(&earlier.path, &identities, None).expect("the batch already on the stick still verifies");
+
+    // The stick works again: the same packets go out in one batch.
+    let batch = close_day(&mut kit, &sup, &Destination::folder(&stick), false, &AtomicBool::new(false), &mut |_, _| {})
+        .unwrap();
+    let verified = verify_batch(&batch.path, &identities, None).unwrap();
+    assert_eq!(verified.manifest.packets.iter().map(|p| p.rid.clone()).collect::<Vec<_>>(), second);
+
+    // A copy of the earlier batch on a second stick; a pulled-out copy leaves nothing there.
+    let stick2 = tmp.path().join("stick2");
+    std::fs::create_dir_all(&stick2).unwrap();
+    let e = copy_past_batch(
+        &mut kit,
+        &sup,
+        &earlier.record.id,
+        &failing_at(&stick2, 5000, EIO),
+        &AtomicBool::new(false),
+        &mut |_, _| {},
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("Input/output error"), "{e}");
+    assert!(names(&stick2).is_empty());
+    let copy = copy_past_batch(
+        &mut kit,
+        &sup,
+        &earlier.record.id,
+        &Destination::folder(&stick2),
+        &AtomicBool::new(false),
+        &mut |_, _| {},
+    )
+    .unwrap();
+    let copied = verify_batch(&copy.path, &identities, None).unwrap();
+    let original = verify_batch(&earlier.path, &identities, None).unwrap();
+    assert_eq!(copied.manifest, original.manifest, "a copy carries the same signed manifest");
+    assert_ne!(copy.record.sha256, earlier.record.sha256, "sealed afresh");
+    assert_eq!(kit.store.packet_rows(Some(PacketStatus::Exported)).unwrap().len(), 5);
+}
+
+#[test]
+fn a_second_export_while_one_runs_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("kit");
+    let (mut kit, _clock, sup, assistant) = kit_with_staff(&dir);
+    let rid = enroll(&mut kit, &assistant, 1);
+    review::approve(&mut kit, &sup, &rid).unwrap();
+    let stick = tmp.path().join("stick");
+    std::fs::create_dir_all(&stick).unwrap();
+
+    // The first export blocks in its first write until the second has been refused.
+    let (started_tx, started_rx) = std::sync::mpsc::channel::<()>();
+    let (go_tx, go_rx) = std::sync::mpsc::channel::<()>();
+    let gate = std::sync::Mutex::new(Some((started_tx, go_rx)));
+    struct Gated<F: FnMut()>(std::fs::File, F);
+    impl<F: FnMut()> Write for Gated<F> {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            (self.1)();
+            self.0.write(buf)
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            self.0.flush()
+        }
+    }
+    let gated = Destination::folder(&stick).with_writer(Arc::new(move |file| {
+        let mut gate = gate.lock().unwrap().take();
+        Box::new(Gated(file, move || {
+            if let Some((started, go)) = gate.take() {
+                started.send(()).unwrap();
+                go.recv().unwrap();
+            }
+        }))
+    }));
+    let mut second = enroll_kit::kit::Kit::open(enroll_kit::kit::DataDir::new(&dir)).unwrap();
+    let sup2 = enroll_kit::workflow::login(
+        &mut second,
+        "supervisor",
+        &enroll_kit::domain::account::Pin::new(common::SUPERVISOR_PIN),
+    )
+    .unwrap();
+    std::thread::scope(|scope| {
+        let first = scope.spawn(|| close_day(&mut kit, &sup, &gated, false, &AtomicBool::new(false), &mut |_, _| {}));
+        started_rx.recv().unwrap();
+        let e =
+            close_day(&mut second, &sup2, &Destination::folder(&stick), false, &AtomicBool::new(false), &mut |_, _| {})
+                .unwrap_err();
+        assert!(e.to_string().contains("another export is already running"), "{e}");
+        go_tx.send(()).unwrap();
+        let batch = first.join().unwrap().unwrap();
+        assert_eq!(batch.record.count, 1);
+    });
+    assert_eq!(names(&stick).len(), 2, "one batch and its receipt");
 }

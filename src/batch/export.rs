@@ -1,6 +1,6 @@
 //! Writing a batch: stream the tar through age into a temporary file while hashing it, fsync,
 //! rename, read it back and compare, write a signed receipt beside it, and only then mark the
-//! packets exported — all or nothing.
+//! packets exported — all or nothing. A past batch can be written again to a second stick.
 
 use super::{BATCH_FORMAT, BATCH_VERSION, BatchEntry, BatchError, BatchManifest};
 use crate::domain::audit::AuditAction;
@@ -8,18 +8,55 @@ use crate::domain::status::PacketStatus;
 use crate::kit::Kit;
 use crate::packet::canonical::to_canonical_json;
 use crate::packet::{sha256_hex, utc_text};
-use crate::store::{BatchRecord, NewAuditEntry};
+use crate::store::{BatchRecord, NewAuditEntry, PacketRow};
 use serde_json::json;
 use sha2::{Digest, Sha256};
+use std::fs::File;
 use std::io::{BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Wraps the file a batch is written into (see [`Destination::with_writer`]).
+pub type WriterWrap = dyn Fn(File) -> Box<dyn Write + Send> + Send + Sync;
+
+/// Where a batch goes: a folder, usually on a USB stick.
+#[derive(Clone)]
+pub struct Destination {
+    dir: PathBuf,
+    wrap: Option<Arc<WriterWrap>>,
+}
+
+impl std::fmt::Debug for Destination {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Destination").field("dir", &self.dir).field("wrapped", &self.wrap.is_some()).finish()
+    }
+}
+
+impl Destination {
+    /// The folder `dir`.
+    pub fn folder(dir: impl Into<PathBuf>) -> Self {
+        Destination { dir: dir.into(), wrap: None }
+    }
+
+    /// Sends every byte of the batch file through `wrap`: how the tests pull a stick out or fill
+    /// it at a chosen byte. The fsync still goes to the real file.
+    pub fn with_writer(mut self, wrap: Arc<WriterWrap>) -> Self {
+        self.wrap = Some(wrap);
+        self
+    }
+
+    /// The folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+}
 
 /// A batch safely on the destination.
 #[derive(Debug, Clone)]
 pub struct ExportedBatch {
-    /// What was recorded.
+    /// What was recorded (for a copy: the original record, with this copy's SHA-256).
     pub record: BatchRecord,
     /// The sealed file.
     pub path: PathBuf,
@@ -56,71 +93,94 @@ fn append<W: Write>(tar: &mut tar::Builder<W>, name: &str, bytes: &[u8], mtime: 
     tar.append(&header, bytes)
 }
 
-/// Exports every approved packet of one kind (production, or training when `training`) from
-/// `kit` into `out_dir`, as `supervisor`. `progress` hears (packets written, packets in all).
-pub fn export(
-    kit: &mut Kit,
-    supervisor: &str,
-    training: bool,
-    out_dir: &Path,
-    cancel: &AtomicBool,
-    progress: &mut dyn FnMut(usize, usize),
-) -> Result<ExportedBatch, BatchError> {
-    let rows: Vec<_> = kit
-        .store
-        .packet_rows(Some(PacketStatus::Approved))
-        .map_err(|e| BatchError::Write { path: kit.store.path().to_path_buf(), detail: e.to_string() })?
-        .into_iter()
-        .filter(|r| r.training == training)
-        .collect();
-    if rows.is_empty() {
-        return Err(BatchError::Empty(if training { "training" } else { "production" }));
+fn write_err(path: &Path, e: &dyn std::fmt::Display) -> BatchError {
+    BatchError::Write { path: path.to_path_buf(), detail: e.to_string() }
+}
+
+/// Holds the kit's export lock: one export or copy at a time, even from two windows or a window
+/// and the command line. The lock is the kernel's, so a crashed export leaves nothing to clean.
+struct ExportLock(#[allow(dead_code)] File);
+
+fn lock_exports(kit: &Kit) -> Result<ExportLock, BatchError> {
+    let path = kit.dir.root().join("export.lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| write_err(&path, &e))?;
+    match file.try_lock() {
+        Ok(()) => Ok(ExportLock(file)),
+        Err(std::fs::TryLockError::WouldBlock) => Err(BatchError::Busy),
+        Err(std::fs::TryLockError::Error(e)) => Err(write_err(&path, &e)),
     }
-    let now = kit.now();
-    let batch_id = format!(
-        "{}{}-{}{}",
-        kit.config.centre,
-        kit.config.kit,
-        now.format("%Y%m%d%H%M%S"),
-        if training { "-T" } else { "" }
-    );
-    let recipient_texts: Vec<String> = if training {
+}
+
+/// The age recipients for a batch: the pilot's for training, kit.toml's otherwise.
+fn recipients(kit: &Kit, training: bool) -> Result<Vec<age::x25519::Recipient>, BatchError> {
+    let texts: Vec<String> = if training {
         crate::assets::PILOT_HQ_RECIPIENT.lines().filter(|l| l.starts_with("age1")).map(String::from).collect()
     } else {
         kit.config.hq_recipients.clone()
     };
-    let recipients: Vec<age::x25519::Recipient> = recipient_texts
+    texts
         .iter()
         .map(|r| age::x25519::Recipient::from_str(r))
         .collect::<Result<_, _>>()
-        .map_err(|e| BatchError::Write { path: kit.dir.config_path(), detail: format!("hq_recipients: {e}") })?;
+        .map_err(|e| write_err(&kit.dir.config_path(), &format!("hq_recipients: {e}")))
+}
 
-    let manifest = BatchManifest {
+fn manifest_for(
+    kit: &Kit,
+    batch_id: &str,
+    supervisor: &str,
+    created_at: &str,
+    training: bool,
+    rows: &[PacketRow],
+) -> BatchManifest {
+    BatchManifest {
         format: BATCH_FORMAT.into(),
         version: BATCH_VERSION,
-        batch_id: batch_id.clone(),
+        batch_id: batch_id.into(),
         training,
         kit: kit.kit_info(),
         supervisor: supervisor.into(),
-        created_at: utc_text(now),
+        created_at: created_at.into(),
         packets: rows
             .iter()
             .map(|r| BatchEntry { rid: r.rid.clone(), sha256: r.sha256.clone(), size: r.size })
             .collect(),
-    };
-    let manifest_value = serde_json::to_value(&manifest)
-        .map_err(|e| BatchError::Invalid { path: out_dir.into(), detail: e.to_string() })?;
-    let manifest_bytes = to_canonical_json(&manifest_value);
-
-    let final_path = out_dir.join(format!("{batch_id}.age"));
-    let temp_path = out_dir.join(format!(".{batch_id}.age.partial"));
-    let receipt_path = out_dir.join(format!("{batch_id}.receipt.json"));
-    let write_err =
-        |path: &Path, e: &dyn std::fmt::Display| BatchError::Write { path: path.to_path_buf(), detail: e.to_string() };
-    if final_path.exists() {
-        return Err(write_err(&final_path, &"a batch of that name is already there"));
     }
-    // create_new: a second export started at the same moment fails here instead of interleaving.
+}
+
+/// The file written, read back and compared, with its signed receipt beside it.
+struct Written {
+    path: PathBuf,
+    receipt: PathBuf,
+    sha256: String,
+}
+
+/// Writes `manifest` and its packets sealed to `recipients` into `dest`: temporary name, fsync,
+/// rename, read back, receipt. Leaves nothing behind when it fails.
+fn write_sealed(
+    kit: &Kit,
+    manifest: &BatchManifest,
+    rows: &[PacketRow],
+    recipients: &[age::x25519::Recipient],
+    dest: &Destination,
+    cancel: &AtomicBool,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<Written, BatchError> {
+    let manifest_value = serde_json::to_value(manifest)
+        .map_err(|e| BatchError::Invalid { path: dest.dir.clone(), detail: e.to_string() })?;
+    let manifest_bytes = to_canonical_json(&manifest_value);
+    let batch_id = &manifest.batch_id;
+    let final_path = dest.dir.join(format!("{batch_id}.age"));
+    let temp_path = dest.dir.join(format!(".{batch_id}.age.partial"));
+    let receipt_path = dest.dir.join(format!("{batch_id}.receipt.json"));
+    if final_path.exists() {
+        return Err(write_err(&final_path, &"a batch of that name is already there; use another stick or folder"));
+    }
     let file = std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
@@ -129,13 +189,21 @@ pub fn export(
 
     let phase = std::time::Instant::now();
     let result = (|| -> Result<String, BatchError> {
-        let (store, key) = kit.store_and_key();
-        let signature = hex::encode(key.sign(&manifest_bytes));
-        let hashing = Hashing { inner: BufWriter::new(file), hash: Sha256::new(), written: 0 };
+        let store = &kit.store;
+        let signature = hex::encode(kit.sign(&manifest_bytes));
+        let sync_handle = file.try_clone().map_err(|e| write_err(&temp_path, &e))?;
+        let sink: Box<dyn Write + Send> = match &dest.wrap {
+            Some(wrap) => wrap(file),
+            None => Box::new(file),
+        };
+        let hashing = Hashing { inner: BufWriter::with_capacity(1 << 20, sink), hash: Sha256::new(), written: 0 };
         let encryptor = age::Encryptor::with_recipients(recipients.iter().map(|r| r as &dyn age::Recipient))
             .map_err(|e| write_err(&temp_path, &e))?;
         let sealed = encryptor.wrap_output(hashing).map_err(|e| write_err(&temp_path, &e))?;
-        let mtime = u64::try_from(now.timestamp()).unwrap_or(0);
+        let mtime = chrono::DateTime::parse_from_rfc3339(&manifest.created_at)
+            .ok()
+            .and_then(|t| u64::try_from(t.timestamp()).ok())
+            .unwrap_or(0);
         // Two stages: this thread reads each packet from SQLite and re-checks its hash (a
         // connection stays on its thread); a second thread tars, encrypts, hashes and writes.
         // The bounded channel keeps at most a few packets in memory.
@@ -184,10 +252,11 @@ pub fn export(
         let sealed = sealed.map_err(|e| write_err(&temp_path, &e))?;
         let mut hashing = sealed.finish().map_err(|e| write_err(&temp_path, &e))?;
         hashing.flush().map_err(|e| write_err(&temp_path, &e))?;
-        let digest = hex::encode(hashing.hash.finalize());
-        let file = hashing.inner.into_inner().map_err(|e| write_err(&temp_path, &e.error()))?;
+        let Hashing { inner, hash, .. } = hashing;
+        drop(inner);
+        let digest = hex::encode(hash.finalize());
         let written = phase.elapsed();
-        file.sync_all().map_err(|e| write_err(&temp_path, &e))?;
+        sync_handle.sync_all().map_err(|e| write_err(&temp_path, &e))?;
         tracing::info!(
             write_s = written.as_secs_f64(),
             fsync_s = (phase.elapsed() - written).as_secs_f64(),
@@ -203,57 +272,151 @@ pub fn export(
         }
     };
 
-    std::fs::rename(&temp_path, &final_path).map_err(|e| write_err(&final_path, &e))?;
-    if let Ok(dir) = std::fs::File::open(out_dir) {
+    if let Err(e) = std::fs::rename(&temp_path, &final_path) {
+        let _ = std::fs::remove_file(&temp_path);
+        return Err(write_err(&final_path, &e));
+    }
+    if let Ok(dir) = File::open(&dest.dir) {
         let _ = dir.sync_all();
     }
-    // Read back what the stick now holds and compare with what was written.
-    let mut back = std::fs::File::open(&final_path).map_err(|e| write_err(&final_path, &e))?;
-    let mut hash = Sha256::new();
-    let mut buf = vec![0u8; 1 << 20];
-    loop {
-        let n = back.read(&mut buf).map_err(|e| write_err(&final_path, &e))?;
-        if n == 0 {
-            break;
+    // Read back what the stick now holds and compare with what was written. A file that fails
+    // the comparison is left where it is, renamed as damaged, so nobody carries it away as good.
+    let back_digest = (|| -> std::io::Result<String> {
+        let mut back = File::open(&final_path)?;
+        let mut hash = Sha256::new();
+        let mut buf = vec![0u8; 1 << 20];
+        loop {
+            let n = back.read(&mut buf)?;
+            if n == 0 {
+                break;
+            }
+            hash.update(&buf[..n]);
         }
-        hash.update(&buf[..n]);
-    }
-    if hex::encode(hash.finalize()) != digest {
+        Ok(hex::encode(hash.finalize()))
+    })();
+    if back_digest.as_deref().ok() != Some(digest.as_str()) {
+        let _ = std::fs::rename(&final_path, dest.dir.join(format!("{batch_id}.age.damaged")));
         return Err(BatchError::ReadBack(final_path));
     }
     tracing::info!(total_s = phase.elapsed().as_secs_f64(), "batch read back and compared");
 
     let receipt = json!({
-        "batch_id": batch_id, "count": rows.len(), "sha256": digest, "training": training,
-        "kit_public_key": kit.public_key().to_hex(), "created_at": utc_text(now),
+        "batch_id": batch_id, "count": rows.len(), "sha256": digest, "training": manifest.training,
+        "kit_public_key": kit.public_key().to_hex(), "created_at": manifest.created_at,
+        "written_at": utc_text(kit.now()),
     });
     let receipt_bytes = to_canonical_json(&receipt);
-    let (store, key) = kit.store_and_key();
-    let signed = json!({ "receipt": receipt, "signature": hex::encode(key.sign(&receipt_bytes)) });
-    let text = serde_json::to_string_pretty(&signed).map_err(|e| write_err(&receipt_path, &e))?;
-    crate::kit::keyfile::write_new(&receipt_path, &text, 0o644).map_err(|e| write_err(&receipt_path, &e))?;
+    let signed = json!({ "receipt": receipt, "signature": hex::encode(kit.sign(&receipt_bytes)) });
+    let written = serde_json::to_string_pretty(&signed).map_err(|e| write_err(&receipt_path, &e)).and_then(|text| {
+        crate::kit::keyfile::write_new(&receipt_path, &text, 0o644).map_err(|e| write_err(&receipt_path, &e))
+    });
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&final_path);
+        return Err(e);
+    }
+    Ok(Written { path: final_path, receipt: receipt_path, sha256: digest })
+}
+
+/// Exports every approved packet of one kind (production, or training when `training`) from
+/// `kit` into `dest`, as `supervisor`. `progress` hears (packets written, packets in all).
+pub fn export(
+    kit: &mut Kit,
+    supervisor: &str,
+    training: bool,
+    dest: &Destination,
+    cancel: &AtomicBool,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<ExportedBatch, BatchError> {
+    let _lock = lock_exports(kit)?;
+    let rows: Vec<_> = kit
+        .store
+        .packet_rows(Some(PacketStatus::Approved))
+        .map_err(|e| write_err(kit.store.path(), &e))?
+        .into_iter()
+        .filter(|r| r.training == training)
+        .collect();
+    if rows.is_empty() {
+        return Err(BatchError::Empty(if training { "training" } else { "production" }));
+    }
+    let now = kit.now();
+    let batch_id = format!(
+        "{}{}-{}{}",
+        kit.config.centre,
+        kit.config.kit,
+        now.format("%Y%m%d%H%M%S"),
+        if training { "-T" } else { "" }
+    );
+    let recipients = recipients(kit, training)?;
+    let manifest = manifest_for(kit, &batch_id, supervisor, &utc_text(now), training, &rows);
+    let written = write_sealed(kit, &manifest, &rows, &recipients, dest, cancel, progress)?;
 
     let record = BatchRecord {
         id: batch_id.clone(),
-        created_at: utc_text(now),
+        created_at: manifest.created_at.clone(),
         supervisor: supervisor.into(),
         training,
         count: rows.len() as u64,
-        sha256: digest.clone(),
+        sha256: written.sha256.clone(),
         file_name: format!("{batch_id}.age"),
     };
     let rids: Vec<String> = rows.iter().map(|r| r.rid.clone()).collect();
-    let db = store.path().to_path_buf();
-    let tx = store.begin().map_err(|e| write_err(&db, &e))?;
-    tx.record_batch(&record, &rids).map_err(|e| write_err(&final_path, &e))?;
-    tx.audit(NewAuditEntry {
-        at: now,
-        actor: Some(supervisor),
-        action: AuditAction::BatchExported,
-        subject: Some(batch_id),
-        detail: json!({"count": rows.len(), "sha256": digest, "training": training}),
+    let recorded = (|| -> Result<(), crate::store::StoreError> {
+        let tx = kit.store.begin()?;
+        tx.record_batch(&record, &rids)?;
+        tx.audit(NewAuditEntry {
+            at: now,
+            actor: Some(supervisor),
+            action: AuditAction::BatchExported,
+            subject: Some(batch_id),
+            detail: json!({"count": rows.len(), "sha256": written.sha256, "training": training}),
+        })?;
+        tx.commit()
+    })();
+    if let Err(e) = recorded {
+        // Not recorded means not exported: take the files back off the stick so the next export
+        // does not leave two batches holding the same packets.
+        let _ = std::fs::remove_file(&written.path);
+        let _ = std::fs::remove_file(&written.receipt);
+        return Err(write_err(kit.store.path(), &e));
+    }
+    Ok(ExportedBatch { record, path: written.path, receipt: written.receipt })
+}
+
+/// Writes exported batch `batch_id` again into `dest` (a second stick), as `actor`: the same
+/// manifest, signature and packets, sealed afresh; the packets' status does not change.
+pub fn copy_batch(
+    kit: &mut Kit,
+    actor: &str,
+    batch_id: &str,
+    dest: &Destination,
+    cancel: &AtomicBool,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<ExportedBatch, BatchError> {
+    let _lock = lock_exports(kit)?;
+    let (record, rows) = kit
+        .store
+        .batch(batch_id)
+        .map_err(|e| write_err(kit.store.path(), &e))?
+        .ok_or_else(|| BatchError::UnknownBatch(batch_id.into()))?;
+    let recipients = recipients(kit, record.training)?;
+    let manifest = manifest_for(kit, &record.id, &record.supervisor, &record.created_at, record.training, &rows);
+    let written = write_sealed(kit, &manifest, &rows, &recipients, dest, cancel, progress)?;
+    let now = kit.now();
+    let audited = (|| -> Result<(), crate::store::StoreError> {
+        let tx = kit.store.begin()?;
+        tx.audit(NewAuditEntry {
+            at: now,
+            actor: Some(actor),
+            action: AuditAction::BatchCopied,
+            subject: Some(record.id.clone()),
+            detail: json!({"count": rows.len(), "sha256": written.sha256, "to": dest.dir.display().to_string()}),
+        })?;
+        tx.commit()
+    })();
+    audited.map_err(|e| write_err(kit.store.path(), &e))?;
+    Ok(ExportedBatch {
+        record: BatchRecord { sha256: written.sha256, ..record },
+        path: written.path,
+        receipt: written.receipt,
     })
-    .map_err(|e| write_err(&final_path, &e))?;
-    tx.commit().map_err(|e| write_err(&final_path, &e))?;
-    Ok(ExportedBatch { record, path: final_path, receipt: receipt_path })
 }

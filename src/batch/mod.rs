@@ -81,6 +81,12 @@ pub enum BatchError {
     /// Nothing to export.
     #[error("there are no approved {0} packets to export")]
     Empty(&'static str),
+    /// Another export or copy is running on this kit.
+    #[error("another export is already running on this kit: wait for it to finish, then try again")]
+    Busy,
+    /// No exported batch has that id.
+    #[error("this kit has exported no batch {0}: see the list of past batches")]
+    UnknownBatch(String),
     /// The export was cancelled.
     #[error("export cancelled: the partial file was removed and nothing was marked exported")]
     Cancelled,

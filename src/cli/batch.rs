@@ -4,11 +4,12 @@ use super::LoginArgs;
 use super::operator::login_from;
 use anyhow::{Context, Result};
 use clap::Args;
+use enroll_kit::batch::export::Destination;
 use enroll_kit::batch::verify::{read_identities, verify_batch};
 use enroll_kit::kit::Kit;
 use enroll_kit::kit::keyfile::read_text;
 use enroll_kit::packet::PublicKey;
-use enroll_kit::workflow::export::close_day;
+use enroll_kit::workflow::export::{check_destination, close_day, copy_past_batch};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -22,6 +23,9 @@ pub struct ExportArgs {
     /// Export the approved training packets (sealed to the pilot key) instead of production ones
     #[arg(long)]
     training: bool,
+    /// Write a past batch again (to a second stick) instead of exporting new packets
+    #[arg(long, value_name = "BATCH_ID", conflicts_with = "training")]
+    copy: Option<String>,
     #[command(flatten)]
     login: LoginArgs,
 }
@@ -39,15 +43,19 @@ pub struct VerifyArgs {
 }
 
 pub fn export(mut kit: Kit, args: ExportArgs) -> Result<ExitCode> {
-    if !args.out.is_dir() {
-        anyhow::bail!("{} is not a folder: insert the USB stick and pass its folder with --out", args.out.display());
-    }
+    check_destination(&args.out)?;
     let op = login_from(&mut kit, &args.login)?;
     let mut stderr = std::io::stderr();
-    let batch = close_day(&mut kit, &op, &args.out, args.training, &AtomicBool::new(false), &mut |done, total| {
+    let dest = Destination::folder(&args.out);
+    let mut progress = |done, total| {
         let _ = write!(stderr, "\rwriting packet {done}/{total}");
         let _ = stderr.flush();
-    })?;
+    };
+    let cancel = AtomicBool::new(false);
+    let batch = match &args.copy {
+        Some(id) => copy_past_batch(&mut kit, &op, id, &dest, &cancel, &mut progress)?,
+        None => close_day(&mut kit, &op, &dest, args.training, &cancel, &mut progress)?,
+    };
     eprintln!();
     println!("wrote {} ({} packet(s), SHA-256 {})", batch.path.display(), batch.record.count, batch.record.sha256);
     println!("receipt {}", batch.receipt.display());

@@ -33,6 +33,8 @@ pub enum AuditAction {
     PacketStatusChanged,
     /// A batch was written, read back and verified.
     BatchExported,
+    /// A copy of an exported batch was written to another stick.
+    BatchCopied,
 }
 
 impl AuditAction {
@@ -55,6 +57,7 @@ impl AuditAction {
             EnrollmentSaved => "enrollment_saved",
             PacketStatusChanged => "packet_status_changed",
             BatchExported => "batch_exported",
+            BatchCopied => "batch_copied",
         }
     }
 }

@@ -147,6 +147,11 @@ impl Kit {
         (&mut self.store, &self.key)
     }
 
+    /// Signs `message` with the kit key (manifests, receipts).
+    pub(crate) fn sign(&self, message: &[u8]) -> [u8; 64] {
+        self.key.sign(message)
+    }
+
     /// The kit block written into every packet.
     pub fn kit_info(&self) -> KitInfo {
         KitInfo {

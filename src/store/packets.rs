@@ -276,4 +276,25 @@ impl Store {
             .or_store(self.path())?;
         rows.map(|r| r.or_store(self.path())).collect()
     }
+
+    /// One exported batch and its packets' listings, in the order they were written.
+    pub fn batch(&self, id: &str) -> Result<Option<(BatchRecord, Vec<PacketRow>)>, StoreError> {
+        let Some(record) = self.batches()?.into_iter().find(|b| b.id == id) else { return Ok(None) };
+        let mut stmt = self
+            .conn()
+            .prepare("SELECT rid FROM batch_packets WHERE batch_id = ?1 ORDER BY rowid")
+            .or_store(self.path())?;
+        let rids: Vec<String> = stmt
+            .query_map([id], |r| r.get(0))
+            .or_store(self.path())?
+            .collect::<Result<_, _>>()
+            .or_store(self.path())?;
+        let mut rows = Vec::with_capacity(rids.len());
+        for rid in rids {
+            rows.push(
+                self.packet_row(&rid)?.ok_or_else(|| StoreError::NotFound(format!("packet {rid} of batch {id}")))?,
+            );
+        }
+        Ok(Some((record, rows)))
+    }
 }

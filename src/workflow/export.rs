@@ -1,21 +1,129 @@
-//! Closing the day: a supervisor exports the approved packets into a sealed batch.
+//! Closing the day: a supervisor exports the approved packets into a sealed batch, copies a past
+//! batch to a second stick, and picks where to write (removable drives first).
 
 use super::{Operator, WorkflowError, require};
-use crate::batch::export::{ExportedBatch, export};
+use crate::batch::export::{Destination, ExportedBatch, copy_batch, export};
 use crate::domain::account::Permission;
 use crate::kit::Kit;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
-/// Exports the approved production packets (or, with `training`, the training ones) into `out_dir`.
+/// Exports the approved production packets (or, with `training`, the training ones) into `dest`.
 pub fn close_day(
     kit: &mut Kit,
     op: &Operator,
-    out_dir: &Path,
+    dest: &Destination,
     training: bool,
     cancel: &AtomicBool,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<ExportedBatch, WorkflowError> {
     require(op, Permission::ExportBatch)?;
-    Ok(export(kit, &op.username, training, out_dir, cancel, progress)?)
+    Ok(export(kit, &op.username, training, dest, cancel, progress)?)
+}
+
+/// Writes a past batch again into `dest` (a second stick); its packets stay as they are.
+pub fn copy_past_batch(
+    kit: &mut Kit,
+    op: &Operator,
+    batch_id: &str,
+    dest: &Destination,
+    cancel: &AtomicBool,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<ExportedBatch, WorkflowError> {
+    require(op, Permission::ExportBatch)?;
+    Ok(copy_batch(kit, &op.username, batch_id, dest, cancel, progress)?)
+}
+
+/// A place a batch could go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Drive {
+    /// Its mount point.
+    pub path: PathBuf,
+    /// A removable drive (USB stick, SD card), listed first.
+    pub removable: bool,
+}
+
+/// Mounted removable drives (from `/proc/self/mounts` and `/sys/block/*/removable`, plus anything
+/// mounted under /media or /run/media, where desktops put sticks), then the home folder.
+pub fn suggested_destinations() -> Vec<Drive> {
+    let mounts = std::fs::read_to_string("/proc/self/mounts").unwrap_or_default();
+    let mut drives = removable_mounts(&mounts, |dev| {
+        std::fs::read_to_string(format!("/sys/block/{dev}/removable")).is_ok_and(|s| s.trim() == "1")
+    });
+    if let Some(home) = std::env::var_os("HOME").map(PathBuf::from).filter(|h| h.is_dir()) {
+        drives.push(Drive { path: home, removable: false });
+    }
+    drives
+}
+
+/// The removable mounts listed in `mounts` (the /proc/mounts format); `removable` answers for a
+/// whole disk's name (sdb, mmcblk0).
+fn removable_mounts(mounts: &str, removable: impl Fn(&str) -> bool) -> Vec<Drive> {
+    let mut found = Vec::new();
+    for line in mounts.lines() {
+        let mut fields = line.split_whitespace();
+        let (Some(device), Some(mount)) = (fields.next(), fields.next()) else { continue };
+        // /proc/mounts escapes spaces in paths as \040.
+        let mount = mount.replace("\\040", " ");
+        let under_media = mount.starts_with("/media/") || mount.starts_with("/run/media/");
+        let disk = device.strip_prefix("/dev/").map(disk_of);
+        if under_media || disk.is_some_and(|d| removable(&d)) {
+            let path = PathBuf::from(mount);
+            if !found.iter().any(|d: &Drive| d.path == path) {
+                found.push(Drive { path, removable: true });
+            }
+        }
+    }
+    found
+}
+
+/// The whole disk a partition belongs to: sdb1 → sdb, mmcblk0p1 → mmcblk0, nvme0n1p2 → nvme0n1.
+fn disk_of(partition: &str) -> String {
+    if partition.starts_with("mmcblk") || partition.starts_with("nvme") {
+        match partition.rfind('p') {
+            Some(i) if i > 0 && partition[i + 1..].chars().all(|c| c.is_ascii_digit()) && i + 1 < partition.len() => {
+                partition[..i].to_string()
+            }
+            _ => partition.to_string(),
+        }
+    } else {
+        partition.trim_end_matches(|c: char| c.is_ascii_digit()).to_string()
+    }
+}
+
+/// Whether `dir` is somewhere a batch can be written: an existing folder.
+pub fn check_destination(dir: &Path) -> Result<(), WorkflowError> {
+    if dir.is_dir() {
+        Ok(())
+    } else {
+        Err(WorkflowError::Refused(format!(
+            "{} is not a folder: insert the USB stick, or choose a folder that exists",
+            dir.display()
+        )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sticks_are_found_by_the_removable_flag_or_by_where_they_are_mounted() {
+        let mounts = "/dev/sda2 / ext4 rw 0 0\n\
+            /dev/sdb1 /mnt/stick vfat rw 0 0\n\
+            /dev/mmcblk0p1 /mnt/sd vfat rw 0 0\n\
+            /dev/sdc1 /media/amina/KIT\\040STICK vfat rw 0 0\n\
+            proc /proc proc rw 0 0\n";
+        let drives = removable_mounts(mounts, |d| d == "sdb" || d == "mmcblk0");
+        let paths: Vec<_> = drives.iter().map(|d| d.path.display().to_string()).collect();
+        assert_eq!(paths, ["/mnt/stick", "/mnt/sd", "/media/amina/KIT STICK"]);
+    }
+
+    #[test]
+    fn partitions_map_to_their_disk() {
+        assert_eq!(disk_of("sdb1"), "sdb");
+        assert_eq!(disk_of("mmcblk0p1"), "mmcblk0");
+        assert_eq!(disk_of("nvme0n1p2"), "nvme0n1");
+        assert_eq!(disk_of("sdb"), "sdb");
+    }
 }
