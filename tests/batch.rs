@@ -70,6 +70,19 @@ fn training_batches_round_trip_and_every_fault_is_named() {
     ok(&cli(&dir, &["simulate", "--count", "12", "--seed", "5"]));
     let approved = ok(&cli(&dir, &["review", "approve", "--all"]));
     let n: usize = approved.split_whitespace().nth(1).unwrap().parse().unwrap();
+    // The daily report from the command line: JSON, CSV that never overwrites, a bad date named.
+    let report: serde_json::Value = serde_json::from_str(&ok(&cli(&dir, &["report", "--json"]))).unwrap();
+    assert_eq!(
+        report["by_status"]["approved"].as_u64().unwrap_or(0) as usize
+            + report["by_status"]["pending_review"].as_u64().unwrap_or(0) as usize,
+        report["enrollments"].as_u64().unwrap() as usize
+    );
+    let csv = tmp.path().join("day.csv");
+    ok(&cli(&dir, &["report", "--date", "2020-01-01", "--csv", csv.to_str().unwrap()]));
+    assert_eq!(std::fs::read_to_string(&csv).unwrap().lines().count(), 1, "a header, no packets that day");
+    assert!(failed(&cli(&dir, &["report", "--csv", csv.to_str().unwrap()])).contains("choose a new file name"));
+    assert!(failed(&cli(&dir, &["report", "--date", "yesterday"])).contains("YYYY-MM-DD"));
+
     let stick = tmp.path().join("stick");
     std::fs::create_dir_all(&stick).unwrap();
 

@@ -9,6 +9,7 @@ mod hq;
 mod init;
 mod operator;
 mod packet;
+mod report;
 mod review;
 mod simulate;
 
@@ -46,6 +47,8 @@ pub enum Command {
     Review(review::ReviewCommand),
     /// Close the day (supervisor): seal the approved packets into a batch on the USB stick
     Export(batch::ExportArgs),
+    /// The daily report (supervisor): counts by assistant and hour, decisions, print quality; JSON or CSV too
+    Report(report::ReportArgs),
     /// Central office: decrypt a batch and check its manifest, signatures and every packet
     Verify(batch::VerifyArgs),
     /// The hash-chained audit log: verify it, or show its last entries
@@ -87,6 +90,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Audit(cmd) => audit::run(open_kit(data_dir)?, cmd),
         Command::Review(cmd) => review::run(open_kit(data_dir)?, cmd),
         Command::Export(args) => batch::export(open_kit(data_dir)?, args),
+        Command::Report(args) => report::run(open_kit(data_dir)?, args),
         Command::Verify(args) => batch::verify(args),
         Command::Account(cmd) => account::run(open_kit(data_dir)?, cmd),
         Command::Devices(cmd) => devices::run(data_dir, cmd),

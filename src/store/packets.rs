@@ -81,6 +81,18 @@ impl Store {
         rows.map(|r| r.or_store(self.path()).and_then(|r| self.finish_row(r))).collect()
     }
 
+    /// The packets sealed on a UTC day (`YYYY-MM-DD`), oldest first.
+    pub fn packet_rows_on(&self, day: &str) -> Result<Vec<PacketRow>, StoreError> {
+        let mut stmt = self
+            .conn()
+            .prepare(&format!(
+                "SELECT {ROW_COLUMNS} FROM packets WHERE substr(created_at, 1, 10) = ?1 ORDER BY created_at, rid"
+            ))
+            .or_store(self.path())?;
+        let rows = stmt.query_map([day], row_of).or_store(self.path())?;
+        rows.map(|r| r.or_store(self.path()).and_then(|r| self.finish_row(r))).collect()
+    }
+
     /// One packet's listing, without its bytes.
     pub fn packet_row(&self, rid: &str) -> Result<Option<PacketRow>, StoreError> {
         let found = self

@@ -11,6 +11,7 @@ pub mod enrollment;
 pub mod export;
 pub mod integrity;
 pub mod pilot;
+pub mod report;
 pub mod review;
 pub mod simulate;
 

@@ -25,6 +25,34 @@ pub fn reject(kit: &mut Kit, op: &Operator, rid: &str, reason: RejectReason, not
     decide(kit, op, rid, PacketStatus::Rejected, Some(&text))
 }
 
+/// What a supervisor looks at in a packet before deciding: forced prints, exceptions, qualities.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PacketFlags {
+    /// Prints force-captured below the threshold.
+    pub forced: usize,
+    /// Fingers recorded as exceptions.
+    pub exceptions: usize,
+    /// Each captured print's quality, in finger order.
+    pub qualities: Vec<u8>,
+}
+
+impl PacketFlags {
+    /// The flags of a verified packet.
+    pub fn of(json: &crate::packet::manifest::PacketJson) -> Self {
+        let captures: Vec<_> = json.fingers.iter().filter_map(|f| f.capture.as_ref()).collect();
+        PacketFlags {
+            forced: captures.iter().filter(|c| c.force_captured).count(),
+            exceptions: json.exception_count(),
+            qualities: captures.iter().map(|c| c.quality).collect(),
+        }
+    }
+
+    /// The lowest print quality.
+    pub fn min_quality(&self) -> Option<u8> {
+        self.qualities.iter().copied().min()
+    }
+}
+
 /// A pending packet as the review queue shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QueueItem {
@@ -55,11 +83,11 @@ pub fn queue(kit: &Kit, op: &Operator) -> Result<Vec<QueueItem>, WorkflowError> 
     for row in kit.store.packet_rows(Some(PacketStatus::PendingReview))? {
         let Some(stored) = kit.store.packet(&row.rid)? else { continue };
         let json = open_packet(&stored.data, Some(&key))?.json;
-        let captures: Vec<_> = json.fingers.iter().filter_map(|f| f.capture.as_ref()).collect();
+        let flags = PacketFlags::of(&json);
         items.push(QueueItem {
-            forced: captures.iter().filter(|c| c.force_captured).count(),
-            exceptions: json.exception_count(),
-            min_quality: captures.iter().map(|c| c.quality).min(),
+            forced: flags.forced,
+            exceptions: flags.exceptions,
+            min_quality: flags.min_quality(),
             assistant: json.assistant,
             row,
         });
