@@ -420,3 +420,114 @@ fn poor_prints_open_force_capture_after_three_attempts_and_exceptions_need_a_pho
     assert!(h.query_by_label("Exception photo taken.").is_some());
     assert_eq!(step_of(&h), Step::Fingerprints);
 }
+
+/// Replaces what the field labelled `label` holds, as a person would: select all, type.
+fn replace_text(h: &mut Harness<'_, KitApp>, label: &str, text: &str) {
+    h.get_by_label(label).focus();
+    h.run();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.run();
+    h.get_by_label(label).type_text(text);
+    h.run();
+}
+
+#[test]
+fn a_supervisor_reviews_approves_rejects_approves_the_clean_rest_and_closes_the_day() {
+    use enroll_kit::domain::status::PacketStatus;
+    use enroll_kit::workflow::review;
+    let dir = tempfile::tempdir().unwrap();
+    let stick = tempfile::tempdir().unwrap();
+    // Four simulated enrollments by simulated assistants, the first two to decide one by one.
+    let (first, second, clean_rest) = {
+        let mut kit = open_or_provision(DataDir::new(dir.path())).unwrap();
+        let sup = enroll_kit::workflow::login(&mut kit, "supervisor", &enroll_kit::domain::account::Pin::new("246810"))
+            .unwrap();
+        let options = enroll_kit::workflow::simulate::SimulateOptions { count: 4, seed: 11, assistants: 2 };
+        enroll_kit::workflow::simulate::simulate(&mut kit, &sup, options, |_, _| {}).unwrap();
+        let queue = review::queue(&kit, &sup).unwrap();
+        let clean_rest = queue[2..].iter().filter(|i| i.is_clean()).count();
+        (queue[0].row.rid.clone(), queue[1].row.rid.clone(), clean_rest)
+    };
+    assert!(clean_rest > 0, "the seed leaves a clean packet for approve-all");
+
+    let mut h = harness(app(dir.path()));
+    h.run();
+    log_in(&mut h, "supervisor", "246810");
+    h.get_by_label("Review packets (4 waiting)").click();
+    h.run();
+    assert!(h.query_by_label("4 packet(s) waiting. Open one by its RID to see everything in it.").is_some());
+
+    // Open the first: its details, photo and prints are on screen; approve it.
+    h.get_by_label(&first).click();
+    h.run();
+    assert!(h.query_by_label_contains(&format!("— {first}")).is_some(), "the opened packet's heading");
+    assert!(h.query_by_label("Right thumb").is_some(), "the prints are listed by finger");
+    h.get_by_label("Approve").click();
+    h.run();
+    assert!(h.query_by_label(&format!("Approved {first}.")).is_some());
+
+    // Reject the second with a reason and a note.
+    h.get_by_label(&second).click();
+    h.run();
+    h.get_by_label("Reject").click();
+    h.run();
+    assert!(h.query_by_label(&format!("Rejected {second}.")).is_none(), "no reason chosen, no rejection");
+    choose(&mut h, "Reason for rejecting", "Poor fingerprints");
+    type_into(&mut h, "Note (what exactly is wrong; needed for \"Other\")", "left index smudged");
+    h.get_by_label("Reject").click();
+    h.run();
+    assert!(h.query_by_label(&format!("Rejected {second}.")).is_some());
+
+    // Approve the clean rest, after one confirmation.
+    h.get_by_label(&format!("Approve all clean packets ({clean_rest})")).click();
+    h.run();
+    assert!(h.query_by_label_contains("without opening them").is_some(), "asks first");
+    h.get_by_label(&format!("Yes, approve {clean_rest}")).click();
+    h.run();
+    assert!(h.query_by_label(&format!("Approved {clean_rest} clean packet(s).")).is_some());
+    {
+        let kit = h.state().kit();
+        assert_eq!(kit.store.packet_row(&first).unwrap().unwrap().status, PacketStatus::Approved);
+        let rejected = kit.store.packet_row(&second).unwrap().unwrap();
+        assert_eq!(rejected.status, PacketStatus::Rejected);
+        assert_eq!(rejected.status_note.as_deref(), Some("poor_prints: left index smudged"));
+    }
+
+    // Close the day into the stick folder; the export runs on its worker while frames go on.
+    h.get_by_label("Back to home").click();
+    h.run();
+    h.get_by_label("Close the day (export)").click();
+    h.run();
+    let approved = 1 + clean_rest;
+    assert!(h.query_by_label(&format!("{approved} approved packet(s) ready to export.")).is_some());
+    replace_text(&mut h, "Folder", &stick.path().display().to_string());
+    h.get_by_label(&format!("Export {approved} packet(s)")).click();
+    h.run_ok();
+    until(&mut h, "the export to finish", |h| !h.state().export_running());
+    h.run();
+    assert!(h.query_by_label_contains(&format!("Exported {approved} packet(s) to")).is_some());
+    let files: Vec<String> = std::fs::read_dir(stick.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".age"))
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    let exported = h.state().kit().store.packet_rows(Some(PacketStatus::Exported)).unwrap();
+    assert_eq!(exported.len(), approved);
+    let identities = enroll_kit::batch::verify::read_identities(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/pilot-keys/pilot-hq.age"),
+    )
+    .unwrap();
+    let verified = enroll_kit::batch::verify::verify_batch(&stick.path().join(&files[0]), &identities, None).unwrap();
+    assert!(verified.manifest.training);
+    assert_eq!(verified.manifest.packets.len(), approved);
+    assert!(h.query_by_label("Past batches").is_some(), "the batch is listed for a second copy");
+
+    // The daily report counts the day's decisions.
+    h.get_by_label("Back to home").click();
+    h.run();
+    h.get_by_label("Daily report").click();
+    h.run();
+    assert!(h.query_by_label("4 enrollment(s) that day").is_some());
+    assert!(h.query_by_label("Poor fingerprints").is_some(), "rejections by reason");
+}

@@ -127,6 +127,19 @@ impl Kit {
         Ok(Kit { dir, config, store, key, clock: Arc::new(Utc::now), units })
     }
 
+    /// The same kit over a second database connection, for a worker thread (an export runs
+    /// beside the window; WAL lets both read, and writes wait their turn).
+    pub fn second_connection(&self) -> Result<Kit, KitError> {
+        Ok(Kit {
+            dir: self.dir.clone(),
+            config: self.config.clone(),
+            store: Store::open(&self.dir.db_path())?,
+            key: self.key.duplicate(),
+            clock: self.clock.clone(),
+            units: self.units.clone(),
+        })
+    }
+
     /// The current time by the kit's clock.
     pub fn now(&self) -> DateTime<Utc> {
         (self.clock)()

@@ -37,6 +37,11 @@ fn key_bytes(text: &str) -> Result<[u8; 32], KeyTextError> {
 }
 
 impl KitKey {
+    /// A second handle on the same key (a worker thread's kit connection).
+    pub(crate) fn duplicate(&self) -> Self {
+        KitKey(SigningKey::from_bytes(&self.0.to_bytes()))
+    }
+
     /// A new random key from the operating system's generator.
     pub fn generate() -> Result<Self, getrandom::Error> {
         let mut seed = [0u8; 32];

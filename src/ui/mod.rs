@@ -27,10 +27,13 @@ use crate::workflow::devices::{CameraService, DeviceStatus, ReaderService};
 use crate::workflow::enrollment::EnrollmentSession;
 use crate::workflow::{LoginError, Operator, WorkflowError, accounts, login};
 use i18n::{I18n, Language};
+use screens::close_day::{CloseDayScreen, ExportNotice};
 use screens::done::DoneScreen;
 use screens::enroll::EnrollScreen;
 use screens::home::{HomeMessage, HomeScreen};
 use screens::login::LoginScreen;
+use screens::queue::{QueueNotice, QueueScreen};
+use screens::report::ReportScreen;
 use std::time::Duration;
 
 /// What a person did on a screen this frame.
@@ -65,6 +68,40 @@ pub enum Action {
     CaptureFinger,
     /// Stop the capture under way.
     CancelCapture,
+    /// Open the review queue (supervisor).
+    OpenQueue,
+    /// Open one packet in the queue.
+    OpenPacket(String),
+    /// Approve a packet.
+    Approve(String),
+    /// Reject a packet.
+    Reject {
+        /// Its RID.
+        rid: String,
+        /// The reason from the list.
+        reason: crate::domain::status::RejectReason,
+        /// The note.
+        note: String,
+    },
+    /// Approve every clean packet (after the confirmation).
+    ApproveAllClean,
+    /// Open the close-the-day screen.
+    OpenCloseDay,
+    /// Start an export or a copy into a folder.
+    Export {
+        /// What to write.
+        job: crate::workflow::export::ExportJob,
+        /// Where.
+        dir: std::path::PathBuf,
+    },
+    /// Stop the export under way.
+    CancelExport,
+    /// Open the daily report for today.
+    OpenReport,
+    /// Show the report for a day.
+    ShowReport(String),
+    /// Save the report shown as CSV.
+    SaveReportCsv,
 }
 
 /// Which screen is up.
@@ -77,6 +114,12 @@ pub enum Screen {
     Enroll(Box<EnrollScreen>),
     /// An enrollment just saved.
     Done(DoneScreen),
+    /// The supervisor's review queue (boxed: it holds an opened packet).
+    Queue(Box<QueueScreen>),
+    /// Close the day: export (boxed: it holds the drive and batch lists).
+    CloseDay(Box<CloseDayScreen>),
+    /// The daily report.
+    Report(Box<ReportScreen>),
 }
 
 /// The device profiles the app uses.
@@ -110,6 +153,7 @@ pub struct KitApp {
     profiles: Profiles,
     reader: Option<ReaderService>,
     camera: Option<CameraService>,
+    export: Option<crate::workflow::export::ExportWorker>,
     styled: bool,
     exit_after_first_frame: bool,
     tour: Option<tour::Tour>,
@@ -129,6 +173,7 @@ impl KitApp {
             profiles,
             reader: None,
             camera: None,
+            export: None,
             styled: false,
             exit_after_first_frame: false,
             tour: None,
@@ -235,6 +280,7 @@ impl KitApp {
         if let Some(c) = self.camera.as_mut() {
             c.poll();
         }
+        self.poll_export();
         let mut actions = Vec::new();
         egui::Panel::top("top-bar").show(ui, |ui| self.top_bar(ui, &mut actions));
         egui::CentralPanel::default().show(ui, |ui| {
@@ -252,6 +298,9 @@ impl KitApp {
                     Screen::Home(s) => s.ui(ui, &view, &mut actions),
                     Screen::Enroll(s) => s.ui(ui, &view, &mut actions),
                     Screen::Done(s) => s.ui(ui, &view, &mut actions),
+                    Screen::Queue(s) => s.ui(ui, &view, &mut actions),
+                    Screen::CloseDay(s) => s.ui(ui, &view, self.export.as_ref(), &mut actions),
+                    Screen::Report(s) => s.ui(ui, &view, &mut actions),
                 }
             });
         });
@@ -332,6 +381,49 @@ impl KitApp {
             Screen::Home(s) => Some(&s.operator),
             Screen::Enroll(s) => Some(&s.operator),
             Screen::Done(s) => Some(&s.operator),
+            Screen::Queue(s) => Some(&s.operator),
+            Screen::CloseDay(s) => Some(&s.operator),
+            Screen::Report(s) => Some(&s.operator),
+        }
+    }
+
+    /// The export under way, if any.
+    pub fn export_running(&self) -> bool {
+        self.export.is_some()
+    }
+
+    /// Takes a finished export's outcome onto the close-the-day screen.
+    fn poll_export(&mut self) {
+        let Some(outcome) = self.export.as_ref().and_then(|w| w.finished().map(|r| (r, w.job().clone()))) else {
+            return;
+        };
+        self.export = None;
+        let (result, job) = outcome;
+        let notice = match (result, job) {
+            (Ok(batch), crate::workflow::export::ExportJob::CloseDay { .. }) => ExportNotice::Exported(batch),
+            (Ok(batch), crate::workflow::export::ExportJob::Copy { .. }) => ExportNotice::Copied(batch),
+            (Err(e), _) => ExportNotice::Failed(e.to_string()),
+        };
+        if let Screen::CloseDay(s) = &mut self.screen {
+            s.refresh(&self.kit);
+            s.notice = Some(notice);
+        }
+    }
+
+    fn queue_items(&self, op: &Operator) -> Result<Vec<crate::workflow::review::QueueItem>, WorkflowError> {
+        crate::workflow::review::queue(&self.kit, op)
+    }
+
+    /// After a decision: the queue re-read, with `notice` (or the error that stopped it).
+    fn after_decision(&mut self, result: Result<QueueNotice, WorkflowError>) {
+        let Screen::Queue(s) = &self.screen else { return };
+        let op = s.operator.clone();
+        let refreshed = result.and_then(|notice| self.queue_items(&op).map(|items| (items, notice)));
+        if let Screen::Queue(s) = &mut self.screen {
+            match refreshed {
+                Ok((items, notice)) => s.refreshed(items, notice),
+                Err(e) => s.failed(e.to_string()),
+            }
         }
     }
 
@@ -339,13 +431,7 @@ impl KitApp {
         match action {
             Action::SetLanguage(lang) => {
                 self.i18n.set_language(lang);
-                let op = match &mut self.screen {
-                    Screen::Home(s) => Some(&mut s.operator),
-                    Screen::Enroll(s) => Some(&mut s.operator),
-                    Screen::Done(s) => Some(&mut s.operator),
-                    Screen::Login(_) => None,
-                };
-                if let Some(op) = op
+                if let Some(op) = operator_of(&mut self.screen)
                     && let Err(e) = accounts::set_language(&mut self.kit, op, lang.code())
                 {
                     tracing::warn!(error = %e, "could not remember the language");
@@ -412,6 +498,81 @@ impl KitApp {
                     s.cancel_capture();
                 }
             }
+            Action::OpenQueue => {
+                let Some(op) = self.operator().cloned() else { return };
+                match self.queue_items(&op) {
+                    Ok(items) => self.screen = Screen::Queue(Box::new(QueueScreen::new(op, items))),
+                    Err(e) => self.home_message(op, &e),
+                }
+            }
+            Action::OpenPacket(rid) => {
+                let Screen::Queue(s) = &mut self.screen else { return };
+                let detail = crate::workflow::review::packet_detail(&self.kit, &s.operator, &rid);
+                s.open(detail.map_err(|e| e.to_string()));
+            }
+            Action::Approve(rid) => {
+                let Some(op) = self.operator().cloned() else { return };
+                let result =
+                    crate::workflow::review::approve(&mut self.kit, &op, &rid).map(|()| QueueNotice::Approved(rid));
+                self.after_decision(result);
+            }
+            Action::Reject { rid, reason, note } => {
+                let Some(op) = self.operator().cloned() else { return };
+                let result = crate::workflow::review::reject(&mut self.kit, &op, &rid, reason, &note)
+                    .map(|()| QueueNotice::Rejected(rid));
+                self.after_decision(result);
+            }
+            Action::ApproveAllClean => {
+                let Some(op) = self.operator().cloned() else { return };
+                let result = crate::workflow::review::approve_all(&mut self.kit, &op, true)
+                    .map(|rids| QueueNotice::ApprovedAll(rids.len()));
+                self.after_decision(result);
+            }
+            Action::OpenCloseDay => {
+                let Some(op) = self.operator().cloned() else { return };
+                let drives = crate::workflow::export::suggested_destinations();
+                self.screen = Screen::CloseDay(Box::new(CloseDayScreen::new(op, &self.kit, drives)));
+            }
+            Action::Export { job, dir } => {
+                if self.export.is_some() {
+                    return;
+                }
+                let Screen::CloseDay(s) = &mut self.screen else { return };
+                let ctx = ctx.clone();
+                let dest = crate::batch::export::Destination::folder(dir);
+                match crate::workflow::export::ExportWorker::start(&self.kit, &s.operator, job, dest, move || {
+                    ctx.request_repaint()
+                }) {
+                    Ok(worker) => {
+                        s.notice = None;
+                        self.export = Some(worker);
+                    }
+                    Err(e) => s.notice = Some(ExportNotice::Failed(e.to_string())),
+                }
+            }
+            Action::CancelExport => {
+                if let Some(w) = &self.export {
+                    w.cancel();
+                }
+            }
+            Action::OpenReport => {
+                let Some(op) = self.operator().cloned() else { return };
+                let date = self.kit.now().format("%Y-%m-%d").to_string();
+                let report = crate::workflow::report::daily(&self.kit, &op, &date).map_err(|e| e.to_string());
+                self.screen = Screen::Report(Box::new(ReportScreen::new(op, date, report)));
+            }
+            Action::ShowReport(date) => {
+                let Screen::Report(s) = &mut self.screen else { return };
+                s.show(crate::workflow::report::daily(&self.kit, &s.operator, &date).map_err(|e| e.to_string()));
+            }
+            Action::SaveReportCsv => {
+                let Screen::Report(s) = &mut self.screen else { return };
+                let Some(report) = s.report() else { return };
+                let saved = crate::workflow::report::save_csv(&self.kit, report)
+                    .map(|p| p.display().to_string())
+                    .map_err(|e| e.to_string());
+                s.saved(saved);
+            }
             Action::Enroll(command) => {
                 let Screen::Enroll(s) = &mut self.screen else { return };
                 match s.apply(&mut self.kit, command) {
@@ -464,6 +625,19 @@ impl KitApp {
             LoginError::Disabled(_) => self.i18n.t("login-disabled"),
             LoginError::Store(e) => self.i18n.t_args("login-failed", &[("detail", e.to_string().into())]),
         }
+    }
+}
+
+/// The operator of the screen up (a free function so it borrows only the screen).
+fn operator_of(screen: &mut Screen) -> Option<&mut Operator> {
+    match screen {
+        Screen::Login(_) => None,
+        Screen::Home(s) => Some(&mut s.operator),
+        Screen::Enroll(s) => Some(&mut s.operator),
+        Screen::Done(s) => Some(&mut s.operator),
+        Screen::Queue(s) => Some(&mut s.operator),
+        Screen::CloseDay(s) => Some(&mut s.operator),
+        Screen::Report(s) => Some(&mut s.operator),
     }
 }
 

@@ -6,7 +6,8 @@ use crate::batch::export::{Destination, ExportedBatch, copy_batch, export};
 use crate::domain::account::Permission;
 use crate::kit::Kit;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 /// Exports the approved production packets (or, with `training`, the training ones) into `dest`.
 pub fn close_day(
@@ -32,6 +33,121 @@ pub fn copy_past_batch(
 ) -> Result<ExportedBatch, WorkflowError> {
     require(op, Permission::ExportBatch)?;
     Ok(copy_batch(kit, &op.username, batch_id, dest, cancel, progress)?)
+}
+
+/// What an export worker is asked to write.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExportJob {
+    /// Close the day: the approved packets of this kind (training or production).
+    CloseDay {
+        /// A training batch.
+        training: bool,
+    },
+    /// A past batch again, to a second stick.
+    Copy {
+        /// Its id.
+        batch_id: String,
+    },
+}
+
+/// An export running on a worker thread over its own kit connection, so the window keeps
+/// drawing; the progress and the cancel flag are shared with it.
+pub struct ExportWorker {
+    job: ExportJob,
+    dest: PathBuf,
+    done: Arc<AtomicUsize>,
+    total: Arc<AtomicUsize>,
+    cancel: Arc<AtomicBool>,
+    result: std::sync::mpsc::Receiver<Result<ExportedBatch, WorkflowError>>,
+}
+
+impl ExportWorker {
+    /// Starts `job` into `dest` as `op` on a second connection to `kit`; `wake` is called as it
+    /// progresses and when it ends.
+    pub fn start(
+        kit: &Kit,
+        op: &Operator,
+        job: ExportJob,
+        dest: Destination,
+        wake: impl Fn() + Send + 'static,
+    ) -> Result<ExportWorker, WorkflowError> {
+        require(op, Permission::ExportBatch)?;
+        check_destination(dest.dir())?;
+        let mut conn = kit.second_connection()?;
+        let (done, total, cancel) =
+            (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)), Arc::new(AtomicBool::new(false)));
+        let (tx, result) = std::sync::mpsc::channel();
+        let worker = ExportWorker {
+            job: job.clone(),
+            dest: dest.dir().to_path_buf(),
+            done: done.clone(),
+            total: total.clone(),
+            cancel: cancel.clone(),
+            result,
+        };
+        let op = op.clone();
+        std::thread::Builder::new()
+            .name("batch-export".into())
+            .spawn(move || {
+                let mut progress = |d: usize, t: usize| {
+                    done.store(d, Ordering::Relaxed);
+                    total.store(t, Ordering::Relaxed);
+                    wake();
+                };
+                let outcome = match &job {
+                    ExportJob::CloseDay { training } => {
+                        close_day(&mut conn, &op, &dest, *training, &cancel, &mut progress)
+                    }
+                    ExportJob::Copy { batch_id } => {
+                        copy_past_batch(&mut conn, &op, batch_id, &dest, &cancel, &mut progress)
+                    }
+                };
+                let _ = tx.send(outcome);
+                wake();
+            })
+            .map_err(|e| {
+                WorkflowError::Refused(format!(
+                    "the export could not be started ({e}): close other programs and try again"
+                ))
+            })?;
+        Ok(worker)
+    }
+
+    /// What it is writing.
+    pub fn job(&self) -> &ExportJob {
+        &self.job
+    }
+
+    /// Where.
+    pub fn dest(&self) -> &Path {
+        &self.dest
+    }
+
+    /// (packets written, packets in all); the total is 0 until the first packet is written.
+    pub fn progress(&self) -> (usize, usize) {
+        (self.done.load(Ordering::Relaxed), self.total.load(Ordering::Relaxed))
+    }
+
+    /// Asks it to stop; the partial file is removed and nothing is marked.
+    pub fn cancel(&self) {
+        self.cancel.store(true, Ordering::Relaxed);
+    }
+
+    /// Whether a cancel was asked for.
+    pub fn cancelling(&self) -> bool {
+        self.cancel.load(Ordering::Relaxed)
+    }
+
+    /// The outcome, once it has ended.
+    pub fn finished(&self) -> Option<Result<ExportedBatch, WorkflowError>> {
+        match self.result.try_recv() {
+            Ok(r) => Some(r),
+            Err(std::sync::mpsc::TryRecvError::Empty) => None,
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => {
+                Some(Err(WorkflowError::Refused("the export stopped unexpectedly; nothing was marked exported".into())))
+            }
+        }
+    }
 }
 
 /// A place a batch could go.

@@ -121,6 +121,17 @@ pub fn daily(kit: &Kit, op: &Operator, date: &str) -> Result<DailyReport, Workfl
     Ok(report)
 }
 
+/// Writes the report's CSV into the data dir's `reports` folder (replacing an older copy of the
+/// same day's report) and returns its path.
+pub fn save_csv(kit: &Kit, report: &DailyReport) -> Result<std::path::PathBuf, WorkflowError> {
+    let folder = kit.dir.root().join("reports");
+    let path = folder.join(format!("report-{}.csv", report.date));
+    std::fs::create_dir_all(&folder)
+        .and_then(|()| std::fs::write(&path, report.to_csv()))
+        .map_err(|e| WorkflowError::Refused(format!("cannot write {}: {e}", path.display())))?;
+    Ok(path)
+}
+
 /// The reason name at the start of a rejection note (`poor_prints: thumb smudged`).
 fn reject_reason(note: Option<&str>) -> String {
     let head = note.unwrap_or_default().split(':').next().unwrap_or_default();

@@ -95,6 +95,45 @@ pub fn queue(kit: &Kit, op: &Operator) -> Result<Vec<QueueItem>, WorkflowError> 
     Ok(items)
 }
 
+/// Everything in one packet a supervisor needs to see: its details and its images' bytes.
+#[derive(Debug, Clone)]
+pub struct PacketDetail {
+    /// The stored row.
+    pub row: PacketRow,
+    /// packet.json.
+    pub json: crate::packet::manifest::PacketJson,
+    /// The face photo (JPEG).
+    pub face_jpeg: Vec<u8>,
+    /// Each captured print (PNG), in finger order.
+    pub prints: Vec<(crate::domain::biometrics::FingerPosition, Vec<u8>)>,
+    /// The exception photo (JPEG), when a finger is an exception.
+    pub exception_photo: Option<Vec<u8>>,
+}
+
+/// One packet, verified, with its images, for a supervisor to look at.
+pub fn packet_detail(kit: &Kit, op: &Operator, rid: &str) -> Result<PacketDetail, WorkflowError> {
+    require(op, Permission::ReviewPackets)?;
+    let stored = kit
+        .store
+        .packet(rid)?
+        .ok_or_else(|| WorkflowError::Refused(format!("there is no packet {rid} on this kit")))?;
+    let opened = open_packet(&stored.data, Some(&kit.public_key()))?;
+    let file = |name: &str| opened.file(name).map(<[u8]>::to_vec);
+    let prints = opened
+        .json
+        .fingers
+        .iter()
+        .filter_map(|f| f.capture.as_ref().and_then(|c| file(&c.image.file.name)).map(|png| (f.position, png)))
+        .collect();
+    Ok(PacketDetail {
+        face_jpeg: file(&opened.json.face.image.file.name).unwrap_or_default(),
+        exception_photo: opened.json.exception_photo.as_ref().and_then(|e| file(&e.file.name)),
+        prints,
+        json: opened.json.clone(),
+        row: stored.row,
+    })
+}
+
 /// Approves every pending packet the operator did not capture — only the clean ones with
 /// `clean_only` (the one-confirmation action); returns their RIDs.
 pub fn approve_all(kit: &mut Kit, op: &Operator, clean_only: bool) -> Result<Vec<String>, WorkflowError> {

@@ -1,6 +1,7 @@
 //! Home: today's count, drafts to resume, device status, a large start button.
 
 use super::View;
+use crate::domain::account::Permission;
 use crate::domain::enrollment::Step;
 use crate::ui::{Action, theme};
 use crate::workflow::Operator;
@@ -27,6 +28,8 @@ pub struct HomeScreen {
     // so drawing a frame never touches the database.
     today: u64,
     drafts: Vec<crate::store::DraftSummary>,
+    /// Packets waiting for review, for someone who may review them.
+    pending: Option<usize>,
 }
 
 /// The message key naming a step.
@@ -78,7 +81,10 @@ impl HomeScreen {
     pub fn new(operator: Operator, kit: &crate::kit::Kit) -> Self {
         let today = kit.store.packets_on(&kit.now().format("%Y-%m-%d").to_string()).unwrap_or(0);
         let drafts = EnrollmentSession::resumable(kit, &operator).unwrap_or_default();
-        HomeScreen { operator, message: None, today, drafts }
+        let pending = operator.role.allows(Permission::ReviewPackets).then(|| {
+            kit.store.packet_rows(Some(crate::domain::status::PacketStatus::PendingReview)).map_or(0, |r| r.len())
+        });
+        HomeScreen { operator, message: None, today, drafts, pending }
     }
 
     /// Draws home.
@@ -96,6 +102,22 @@ impl HomeScreen {
         ui.add_space(8.0);
         if theme::primary_button(ui, &t.t("home-start")).clicked() {
             actions.push(Action::StartEnrollment);
+        }
+
+        if let Some(pending) = self.pending {
+            ui.add_space(8.0);
+            ui.label(egui::RichText::new(t.t("home-supervisor")).strong());
+            ui.horizontal_wrapped(|ui| {
+                if ui.button(t.t_args("home-review", &[("count", pending.into())])).clicked() {
+                    actions.push(Action::OpenQueue);
+                }
+                if self.operator.role.allows(Permission::ExportBatch) && ui.button(t.t("home-close-day")).clicked() {
+                    actions.push(Action::OpenCloseDay);
+                }
+                if ui.button(t.t("home-report")).clicked() {
+                    actions.push(Action::OpenReport);
+                }
+            });
         }
 
         if !self.drafts.is_empty() {

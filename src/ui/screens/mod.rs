@@ -1,5 +1,6 @@
 //! One module per screen.
 
+pub mod close_day;
 pub mod demographics;
 pub mod done;
 pub mod enroll;
@@ -7,6 +8,8 @@ pub mod face;
 pub mod fingers;
 pub mod home;
 pub mod login;
+pub mod queue;
+pub mod report;
 pub mod review;
 
 use super::i18n::I18n;
