@@ -155,7 +155,9 @@ fn the_database_refuses_to_alter_sealed_packets_or_the_audit_log() {
     ok(&init(&dir));
     ok(&cli(&dir, &["simulate", "--count", "1"]));
     let conn = Connection::open(dir.join("kit.db")).unwrap();
-    assert!(conn.execute("UPDATE packets SET data = x'00'", []).is_err());
+    assert!(conn.execute("UPDATE packet_data SET data = x'00'", []).is_err());
+    assert!(conn.execute("DELETE FROM packet_data", []).is_err());
+    assert!(conn.execute("UPDATE packets SET sha256 = 'x'", []).is_err());
     assert!(conn.execute("DELETE FROM packets", []).is_err());
     assert!(conn.execute("UPDATE audit_log SET actor = 'x'", []).is_err());
     assert!(conn.execute("DELETE FROM audit_log", []).is_err());

@@ -12,7 +12,7 @@ use crate::store::{BatchRecord, NewAuditEntry, PacketRow};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use std::fs::File;
-use std::io::{BufWriter, Read, Write};
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::Arc;
@@ -64,22 +64,32 @@ pub struct ExportedBatch {
     pub receipt: PathBuf,
 }
 
-/// Counts and hashes what passes through to the file.
-struct Hashing<W: Write> {
-    inner: W,
-    hash: Sha256,
-    written: u64,
+/// The chunk size handed from the encrypting stage to the file stage.
+const CHUNK: usize = 1 << 20;
+
+/// Collects the encrypted stream into chunks for the file stage.
+struct Chunked {
+    buf: Vec<u8>,
+    to: std::sync::mpsc::SyncSender<Vec<u8>>,
 }
 
-impl<W: Write> Write for Hashing<W> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let n = self.inner.write(buf)?;
-        self.hash.update(&buf[..n]);
-        self.written += n as u64;
-        Ok(n)
+impl Chunked {
+    fn send(&mut self) -> std::io::Result<()> {
+        let full = std::mem::replace(&mut self.buf, Vec::with_capacity(CHUNK));
+        self.to.send(full).map_err(|_| std::io::Error::other("the batch file writer stopped"))
+    }
+}
+
+impl Write for Chunked {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        self.buf.extend_from_slice(data);
+        if self.buf.len() >= CHUNK {
+            self.send()?;
+        }
+        Ok(data.len())
     }
     fn flush(&mut self) -> std::io::Result<()> {
-        self.inner.flush()
+        if self.buf.is_empty() { Ok(()) } else { self.send() }
     }
 }
 
@@ -153,6 +163,27 @@ fn manifest_for(
     }
 }
 
+/// Drops a file's pages from the page cache, so that reading it back reads the stick itself and
+/// not the copy in memory (after fsync the pages are clean and the kernel can let them go).
+/// Without this the read-back would compare memory with memory and prove nothing about the stick.
+fn evict_from_cache(file: &File) {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::fd::AsRawFd;
+        // SAFETY: `file` is an open descriptor for the call's whole duration; fadvise is advice
+        // to the kernel and touches no memory of ours. Failure only means a warmer read.
+        let result = unsafe { libc::posix_fadvise(file.as_raw_fd(), 0, 0, libc::POSIX_FADV_DONTNEED) };
+        if result != 0 {
+            tracing::warn!(
+                errno = result,
+                "could not drop the batch from the page cache; the read-back may come from memory"
+            );
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = file;
+}
+
 /// The file written, read back and compared, with its signed receipt beside it.
 struct Written {
     path: PathBuf,
@@ -196,33 +227,50 @@ fn write_sealed(
             Some(wrap) => wrap(file),
             None => Box::new(file),
         };
-        let hashing = Hashing { inner: BufWriter::with_capacity(1 << 20, sink), hash: Sha256::new(), written: 0 };
         let encryptor = age::Encryptor::with_recipients(recipients.iter().map(|r| r as &dyn age::Recipient))
             .map_err(|e| write_err(&temp_path, &e))?;
-        let sealed = encryptor.wrap_output(hashing).map_err(|e| write_err(&temp_path, &e))?;
         let mtime = chrono::DateTime::parse_from_rfc3339(&manifest.created_at)
             .ok()
             .and_then(|t| u64::try_from(t.timestamp()).ok())
             .unwrap_or(0);
-        // Two stages: this thread reads each packet from SQLite and re-checks its hash (a
-        // connection stays on its thread); a second thread tars, encrypts, hashes and writes.
-        // The bounded channel keeps at most a few packets in memory.
-        let (to_writer, from_reader) = std::sync::mpsc::sync_channel::<(String, Vec<u8>)>(4);
-        let (sealed, read_result) = std::thread::scope(|scope| {
-            let writer = scope.spawn(move || -> std::io::Result<_> {
+        // Three stages on bounded channels, so a few packets and chunks are in memory at a time
+        // and two cores share the work: this thread reads each packet from SQLite and re-checks
+        // its hash (a connection stays on its thread); a second tars and encrypts; a third hashes
+        // what goes to the file and writes it.
+        let (to_sealer, from_reader) = std::sync::mpsc::sync_channel::<(String, Vec<u8>)>(4);
+        let (to_file, from_sealer) = std::sync::mpsc::sync_channel::<Vec<u8>>(8);
+        let (filed, sealed, read_result) = std::thread::scope(|scope| {
+            let filer = scope.spawn(move || -> std::io::Result<String> {
+                let mut sink = sink;
+                let mut hash = Sha256::new();
+                for chunk in from_sealer {
+                    hash.update(&chunk);
+                    sink.write_all(&chunk)?;
+                }
+                sink.flush()?;
+                Ok(hex::encode(hash.finalize()))
+            });
+            let sealer = scope.spawn(move || -> std::io::Result<()> {
+                let sealed = encryptor.wrap_output(Chunked { buf: Vec::with_capacity(CHUNK), to: to_file })?;
                 let mut tar = tar::Builder::new(sealed);
                 append(&mut tar, "manifest.json", &manifest_bytes, mtime)?;
                 append(&mut tar, "manifest.sig", signature.as_bytes(), mtime)?;
+                let mut busy = std::time::Duration::ZERO;
                 for (name, bytes) in from_reader {
+                    let started = std::time::Instant::now();
                     append(&mut tar, &name, &bytes, mtime)?;
+                    busy += started.elapsed();
                 }
-                tar.into_inner()
+                tracing::info!(busy_s = busy.as_secs_f64(), "batch sealer: tar and encrypt");
+                tar.into_inner()?.finish()?.flush()
             });
+            let mut busy = std::time::Duration::ZERO;
             let read_result = (|| -> Result<(), BatchError> {
                 for (i, row) in rows.iter().enumerate() {
                     if cancel.load(Ordering::Relaxed) {
                         return Err(BatchError::Cancelled);
                     }
+                    let started = std::time::Instant::now();
                     let packet = store
                         .packet(&row.rid)
                         .map_err(|e| write_err(&temp_path, &e))?
@@ -236,25 +284,26 @@ fn write_sealed(
                             ),
                         });
                     }
-                    // A closed channel means the writer failed; its error is reported below.
-                    if to_writer.send((format!("packets/{}.zst", row.rid), packet.data)).is_err() {
+                    busy += started.elapsed();
+                    // A closed channel means a later stage failed; its error is reported below.
+                    if to_sealer.send((format!("packets/{}.zst", row.rid), packet.data)).is_err() {
                         break;
                     }
                     progress(i + 1, rows.len());
                 }
                 Ok(())
             })();
-            drop(to_writer);
-            let sealed = writer.join().unwrap_or_else(|_| Err(std::io::Error::other("the batch writer stopped")));
-            (sealed, read_result)
+            drop(to_sealer);
+            tracing::info!(busy_s = busy.as_secs_f64(), "batch reader: SQLite reads and hash checks");
+            let stopped = || std::io::Error::other("the batch writer stopped");
+            let sealed = sealer.join().unwrap_or_else(|_| Err(stopped()));
+            let filed = filer.join().unwrap_or_else(|_| Err(stopped()));
+            (filed, sealed, read_result)
         });
+        // The file's own error comes first: the other stages only saw their channel close.
+        let digest = filed.map_err(|e| write_err(&temp_path, &e))?;
         read_result?;
-        let sealed = sealed.map_err(|e| write_err(&temp_path, &e))?;
-        let mut hashing = sealed.finish().map_err(|e| write_err(&temp_path, &e))?;
-        hashing.flush().map_err(|e| write_err(&temp_path, &e))?;
-        let Hashing { inner, hash, .. } = hashing;
-        drop(inner);
-        let digest = hex::encode(hash.finalize());
+        sealed.map_err(|e| write_err(&temp_path, &e))?;
         let written = phase.elapsed();
         sync_handle.sync_all().map_err(|e| write_err(&temp_path, &e))?;
         tracing::info!(
@@ -283,6 +332,7 @@ fn write_sealed(
     // the comparison is left where it is, renamed as damaged, so nobody carries it away as good.
     let back_digest = (|| -> std::io::Result<String> {
         let mut back = File::open(&final_path)?;
+        evict_from_cache(&back);
         let mut hash = Sha256::new();
         let mut buf = vec![0u8; 1 << 20];
         loop {

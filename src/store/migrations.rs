@@ -8,6 +8,7 @@ use std::path::Path;
 const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "init", include_str!("migrations/0001_init.sql")),
     (2, "batches", include_str!("migrations/0002_batches.sql")),
+    (3, "packet_data", include_str!("migrations/0003_packet_data.sql")),
 ];
 
 /// The newest schema version this build knows.
@@ -39,4 +40,43 @@ pub(crate) fn apply(conn: &mut Connection, path: &Path) -> Result<(), StoreError
         tx.commit().or_store(path)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn packets_stored_before_migration_3_keep_their_bytes_and_stay_sealed() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("kit.db");
+        {
+            // A kit database as version 2 left it, holding one packet.
+            let conn = Connection::open(&path).unwrap();
+            current(&conn, &path).unwrap();
+            for (version, name, sql) in &MIGRATIONS[..2] {
+                conn.execute_batch(sql).unwrap();
+                conn.execute(
+                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, 'then')",
+                    rusqlite::params![version, name],
+                )
+                .unwrap();
+            }
+            conn.execute_batch(
+                "INSERT INTO accounts (id, username, display_name, role, pin_hash, created_at) \
+                 VALUES (1, 'a', 'A', 'assistant', 'x', 'then');
+                 INSERT INTO packets (rid, account_id, created_at, training, status, display_name, sha256, size, data) \
+                 VALUES ('R1', 1, '2026-11-24T09:00:00Z', 0, 'approved', 'A', 'h', 3, x'010203');",
+            )
+            .unwrap();
+        }
+        let store = crate::store::Store::open(&path).unwrap();
+        assert_eq!(current(store.conn(), &path).unwrap(), latest());
+        let packet = store.packet("R1").unwrap().unwrap();
+        assert_eq!(packet.data, [1, 2, 3]);
+        assert_eq!(packet.row.status, crate::domain::status::PacketStatus::Approved);
+        assert!(store.conn().execute("UPDATE packet_data SET data = x'00'", []).is_err());
+        assert!(store.conn().execute("UPDATE packets SET size = 4", []).is_err());
+        store.conn().execute("UPDATE packets SET status = 'exported'", []).expect("status still moves");
+    }
 }

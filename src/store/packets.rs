@@ -107,9 +107,11 @@ impl Store {
     pub fn packet(&self, rid: &str) -> Result<Option<StoredPacket>, StoreError> {
         let found = self
             .conn()
-            .query_row(&format!("SELECT {ROW_COLUMNS}, data FROM packets WHERE rid = ?1"), [rid], |r| {
-                Ok((row_of(r)?, r.get::<_, Vec<u8>>(9)?))
-            })
+            .query_row(
+                &format!("SELECT {ROW_COLUMNS}, data FROM packets JOIN packet_data USING (rid) WHERE rid = ?1"),
+                [rid],
+                |r| Ok((row_of(r)?, r.get::<_, Vec<u8>>(9)?)),
+            )
             .optional()
             .or_store(self.path())?;
         match found {
@@ -179,8 +181,8 @@ impl Tx<'_> {
     ) -> Result<(), StoreError> {
         self.conn()
             .execute(
-                "INSERT INTO packets (rid, account_id, created_at, training, status, display_name, sha256, size, data) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                "INSERT INTO packets (rid, account_id, created_at, training, status, display_name, sha256, size) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                 params![
                     packet.rid.as_str(),
                     account_id,
@@ -190,9 +192,11 @@ impl Tx<'_> {
                     display_name,
                     packet.sha256,
                     packet.bytes.len() as i64,
-                    packet.bytes,
                 ],
             )
+            .or_store(self.path())?;
+        self.conn()
+            .execute("INSERT INTO packet_data (rid, data) VALUES (?1, ?2)", params![packet.rid.as_str(), packet.bytes])
             .or_store(self.path())?;
         Ok(())
     }

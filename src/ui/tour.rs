@@ -85,6 +85,34 @@ fn stages() -> Vec<Stage> {
         Shot("07-review"),
         Do(|_| vec![Action::Enroll(Command::Complete(Pin::new(PILOT_ACCOUNTS[1].3)))]),
         Shot("08-done"),
+        Do(|app| {
+            // Logging in brings back the account's own language: keep the tour's.
+            let (name, _, _, pin) = PILOT_ACCOUNTS[0];
+            let lang = app.i18n().language();
+            vec![Action::Logout, Action::Login { username: name.into(), pin: pin.into() }, Action::SetLanguage(lang)]
+        }),
+        Shot("09-supervisor-home"),
+        Do(|_| vec![Action::OpenQueue]),
+        Shot("10-review-queue"),
+        Do(|app| {
+            let pending = app.kit().store.packet_rows(Some(crate::domain::status::PacketStatus::PendingReview));
+            pending
+                .ok()
+                .and_then(|rows| rows.last().map(|r| vec![Action::OpenPacket(r.rid.clone())]))
+                .unwrap_or_default()
+        }),
+        Shot("11-review-packet"),
+        Do(|app| match app.screen() {
+            Screen::Queue(_) => {
+                let pending = app.kit().store.packet_rows(Some(crate::domain::status::PacketStatus::PendingReview));
+                let rid = pending.ok().and_then(|rows| rows.last().map(|r| r.rid.clone()));
+                rid.map(|rid| vec![Action::Approve(rid), Action::OpenCloseDay]).unwrap_or_default()
+            }
+            _ => vec![Action::OpenCloseDay],
+        }),
+        Shot("12-close-day"),
+        Do(|_| vec![Action::OpenReport]),
+        Shot("13-daily-report"),
         Do(|_| vec![Action::Logout]),
     ]
 }

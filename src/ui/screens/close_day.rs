@@ -37,7 +37,8 @@ pub struct CloseDayScreen {
 impl CloseDayScreen {
     /// The screen with what the kit holds now; the first removable drive is chosen.
     pub fn new(operator: Operator, kit: &crate::kit::Kit, drives: Vec<Drive>) -> Self {
-        let folder = drives.first().map(|d| d.path.display().to_string()).unwrap_or_default();
+        // Only a stick is chosen for the supervisor; any other folder is a deliberate choice.
+        let folder = drives.iter().find(|d| d.removable).map(|d| d.path.display().to_string()).unwrap_or_default();
         let mut s = CloseDayScreen {
             operator,
             drives,
