@@ -61,7 +61,11 @@ fn failed(out: &Output) -> String {
 /// A tamperer with the sqlite3 shell: drops the guard triggers and flips one byte.
 fn tamper(db: &Path, sql_table: &str, column: &str, key: &str, key_value: &str, offset: usize) {
     let conn = Connection::open(db).unwrap();
-    conn.execute_batch("DROP TRIGGER IF EXISTS packets_sealed; DROP TRIGGER IF EXISTS audit_log_no_update;").unwrap();
+    conn.execute_batch(
+        "DROP TRIGGER IF EXISTS packets_sealed; DROP TRIGGER IF EXISTS packet_data_sealed; \
+         DROP TRIGGER IF EXISTS audit_log_no_update;",
+    )
+    .unwrap();
     let mut bytes: Vec<u8> = conn
         .query_row(&format!("SELECT CAST({column} AS BLOB) FROM {sql_table} WHERE {key} = ?1"), [key_value], |r| {
             r.get(0)
@@ -125,12 +129,12 @@ fn init_simulate_verify_then_any_flipped_byte_is_named() {
     drop(conn);
     // A byte in the zstd frame header, in the middle of an image, and at the very end.
     for offset in [5, size as usize / 2, size as usize - 1] {
-        tamper(&db, "packets", "data", "rid", &rid, offset);
+        tamper(&db, "packet_data", "data", "rid", &rid, offset);
         let out = cli(&dir, &["packet", "verify"]);
         let t = failed(&out);
         assert!(t.contains(&format!("FAILED {rid}")), "offset {offset}: {t}");
         assert!(t.contains("1 of 200"), "only the altered packet fails: {t}");
-        tamper(&db, "packets", "data", "rid", &rid, offset);
+        tamper(&db, "packet_data", "data", "rid", &rid, offset);
         ok(&cli(&dir, &["packet", "verify", &rid]));
     }
 
