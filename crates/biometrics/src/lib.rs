@@ -1,0 +1,20 @@
+//! enroll-kit's biometric image arithmetic, in a crate of its own so that it is compiled with
+//! optimisation even in debug builds (the kit's tests, `simulate` and pilot mode generate
+//! thousands of prints).
+//!
+//! - [`generator`]: synthetic fingerprints at 500 dpi, SFinGe-style: an orientation field from
+//!   the pattern class's cores and deltas, ridges grown by iterative Gabor filtering from random
+//!   seeds, then impressions with rotation, translation, elastic distortion, pressure, noise,
+//!   blur and partial contact — deterministic from a seed, with their ground truth.
+//! - [`quality`]: the kit quality score 0–100 (NFIQ 2-inspired, not NFIQ 2) with the reasons a
+//!   print falls short.
+//!
+//! Images are 8-bit grey, row-major ([`Grey`]); no I/O happens here.
+
+pub mod filters;
+pub mod generator;
+pub mod image;
+pub mod minutiae;
+pub mod quality;
+
+pub use image::{Grey, Plane};
