@@ -7,7 +7,7 @@
 use chrono::NaiveDate;
 use enroll_kit::batch::export::Destination;
 use enroll_kit::batch::verify::{read_identities, verify_batch};
-use enroll_kit::biometrics::synthetic::simple_print;
+use enroll_kit::biometrics::synthetic::typical_print;
 use enroll_kit::domain::account::{Pin, Role};
 use enroll_kit::domain::admin_units::AdminUnits;
 use enroll_kit::domain::biometrics::{DeviceRef, FacePhoto, FingerCapture, FingerPosition, FingerRecord};
@@ -72,7 +72,7 @@ fn main() {
         let fingers = FingerPosition::ALL
             .into_iter()
             .map(|p| {
-                let image = simple_print(seed * 10 + u64::from(p.code()), 400, 500);
+                let image = typical_print(seed * 10 + u64::from(p.code()), 0, 400, 500);
                 let c = FingerCapture {
                     image,
                     dpi: 500,

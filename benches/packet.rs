@@ -7,7 +7,7 @@
 use chrono::NaiveDate;
 use criterion::{Criterion, criterion_group, criterion_main};
 use enroll_kit::assets::PILOT_FACE_JPEG;
-use enroll_kit::biometrics::synthetic::simple_print;
+use enroll_kit::biometrics::synthetic::typical_print;
 use enroll_kit::domain::account::{Pin, Role};
 use enroll_kit::domain::admin_units::AdminUnits;
 use enroll_kit::domain::biometrics::{DeviceRef, FacePhoto, FingerCapture, FingerPosition, FingerRecord};
@@ -68,7 +68,7 @@ fn prints() -> Vec<FingerRecord> {
         .into_iter()
         .map(|p| {
             FingerRecord::Captured(FingerCapture {
-                image: simple_print(u64::from(p.code()), 400, 500),
+                image: typical_print(u64::from(p.code()), 0, 400, 500),
                 dpi: 500,
                 quality: 70,
                 attempts: 1,

@@ -462,3 +462,40 @@ fn review_queue_approve_all_clean_and_reject_with_a_reason() {
     );
     assert!(ok(&cli(&dir, &["audit", "verify"])).contains("OK"));
 }
+
+#[test]
+fn quality_scores_images_at_their_resolution_and_names_what_it_cannot_read() {
+    use enroll_kit::biometrics::synthetic::{Impression, print};
+    let tmp = tempfile::tempdir().unwrap();
+    let save = |name: &str, img: &enroll_kit::domain::biometrics::GreyImage| {
+        let path = tmp.path().join(name);
+        image::GrayImage::from_raw(img.width(), img.height(), img.pixels().to_vec()).unwrap().save(&path).unwrap();
+        path.display().to_string()
+    };
+    let good = save("good.png", &print(2, &Impression::ideal(2), 256, 288));
+    let dry = save("dry.png", &print(2, &Impression { moisture: -0.9, ..Impression::ideal(2) }, 256, 288));
+    let blank = tmp.path().join("blank.png");
+    image::GrayImage::from_pixel(256, 288, image::Luma([255])).save(&blank).unwrap();
+    let junk = tmp.path().join("junk.jpg");
+    std::fs::write(&junk, b"not an image").unwrap();
+
+    let out = ok(&cli(tmp.path(), &["quality", &good, &dry, blank.to_str().unwrap()]));
+    let score = |line: &str| line.split_whitespace().nth(1).unwrap().parse::<u8>().unwrap();
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(score(lines[0]) >= 60 && lines[0].ends_with("ok"), "{out}");
+    assert!(score(lines[1]) < 40 && lines[1].contains("faint"), "{out}");
+    assert!(lines[2].ends_with("  0  no_finger"), "{out}");
+
+    let json = ok(&cli(tmp.path(), &["quality", "--json", &good]));
+    let v: serde_json::Value = serde_json::from_str(json.trim()).unwrap();
+    assert_eq!(v["score"].as_u64(), Some(u64::from(score(lines[0]))));
+
+    // Read at the wrong resolution the ridges look twice as wide: the score drops.
+    let at_250 = ok(&cli(tmp.path(), &["quality", "--dpi", "250", &good]));
+    assert!(score(at_250.lines().next().unwrap()) < score(lines[0]), "{at_250}");
+
+    let t = failed(&cli(tmp.path(), &["quality", &good, junk.to_str().unwrap()]));
+    assert!(t.contains("junk.jpg: not a readable PNG or JPEG image") && t.contains("1 of 2"), "{t}");
+    assert!(t.contains("good.png"), "the readable file is still scored: {t}");
+    assert!(failed(&cli(tmp.path(), &["quality", "--dpi", "7", &good])).contains("7"));
+}

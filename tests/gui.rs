@@ -397,6 +397,11 @@ fn poor_prints_open_force_capture_after_three_attempts_and_exceptions_need_a_pho
         until(&mut h, "a result", |h| h.query_by_label_contains(&format!("attempt {attempt}")).is_some());
     }
     assert!(h.query_by_label_contains("too faint or partial").is_some());
+    assert!(
+        h.query_by_label("No finger on the glass: place the finger flat on the reader.").is_some(),
+        "the reason is shown with what to do"
+    );
+    assert!(h.query_by_label_contains("Best attempt so far: quality 0").is_some());
     assert_eq!(fingers_recorded(&h), 0, "nothing recorded below the threshold");
     type_into(&mut h, "Why accept a poor print (for the supervisor)", "worn ridges from farm work");
     h.get_by_label("Accept this print anyway").click();

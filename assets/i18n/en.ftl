@@ -244,3 +244,12 @@ status-approved = Approved
 status-rejected = Rejected
 status-exported = Exported
 status-acknowledged = Acknowledged
+
+# Fingerprint quality: what the assistant should do
+quality-no-finger = No finger on the glass: place the finger flat on the reader.
+quality-small-area = Too little of the finger touched the glass: place it flat and centred, and press gently.
+quality-unclear = The ridges are unclear: clean the glass and the finger, and keep the finger still.
+quality-faint = The print is too light: the finger may be dry — breathe on it or press a little harder.
+quality-dark = The print is too dark: the finger may be wet or greasy — wipe it dry and press more lightly.
+quality-few-minutiae = Too little ridge detail: roll the finger slightly to show more of its centre.
+fingers-best = Best attempt so far: quality { $q }. You may accept it with a reason, or try again.

@@ -243,3 +243,12 @@ status-approved = Imeidhinishwa
 status-rejected = Imekataliwa
 status-exported = Imehamishwa
 status-acknowledged = Imepokelewa
+
+# Ubora wa alama za vidole: afanye nini msaidizi
+quality-no-finger = Hakuna kidole kwenye kioo: weka kidole bapa kwenye kisomaji.
+quality-small-area = Sehemu ndogo tu ya kidole imegusa kioo: kiweke bapa katikati, na ubonyeze kidogo.
+quality-unclear = Mistari haionekani vizuri: safisha kioo na kidole, na usitikise kidole.
+quality-faint = Alama ni hafifu mno: huenda kidole ni kikavu — kipulizie pumzi au ubonyeze zaidi kidogo.
+quality-dark = Alama ni nzito mno: huenda kidole kina maji au mafuta — kikaushe na ubonyeze kwa wepesi.
+quality-few-minutiae = Maelezo ya mistari ni machache: zungusha kidole kidogo kuonyesha zaidi katikati yake.
+fingers-best = Jaribio bora hadi sasa: ubora { $q }. Unaweza kulikubali kwa sababu, au ujaribu tena.

@@ -1,5 +1,7 @@
-//! Biometric image processing: for now the synthetic print generator used by `simulate` and
-//! pilot mode. Quality scoring and matching arrive with their issues.
+//! Biometric image processing for the kit, over the domain's image types: synthetic prints for
+//! simulators, `simulate`, pilot mode and tests, and the kit quality score. The arithmetic lives
+//! in the `enroll-kit-biometrics` crate (crates/biometrics), compiled with optimisation even in
+//! debug builds.
 
 pub mod quality;
 pub mod synthetic;

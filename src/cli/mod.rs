@@ -9,6 +9,7 @@ mod hq;
 mod init;
 mod operator;
 mod packet;
+mod quality;
 mod report;
 mod review;
 mod simulate;
@@ -60,6 +61,8 @@ pub enum Command {
     /// Fingerprint readers and cameras: list, capture one image, run a simulator
     #[command(subcommand)]
     Devices(devices::DevicesCommand),
+    /// Kit quality (0-100) of fingerprint images, with what holds each back
+    Quality(quality::QualityArgs),
     /// Central-office tools: make the office's key set
     #[command(subcommand)]
     Hq(hq::HqCommand),
@@ -95,6 +98,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Account(cmd) => account::run(open_kit(data_dir)?, cmd),
         Command::Devices(cmd) => devices::run(data_dir, cmd),
         Command::Hq(cmd) => hq::run(cmd),
+        Command::Quality(args) => quality::run(args),
     }
 }
 

@@ -1,7 +1,7 @@
 //! What every protocol simulator shares: a pseudo-terminal, byte pacing at the line rate,
 //! an image source, and the faults a trainer or a test can inject.
 
-use crate::biometrics::synthetic::simple_print;
+use crate::biometrics::synthetic::typical_print;
 use crate::domain::biometrics::GreyImage;
 use serialport::{SerialPort, TTYPort};
 use std::io::{ErrorKind, Read, Write};
@@ -84,7 +84,7 @@ impl ImageSource {
     /// Image number `n`, fitted to `width`×`height` (centred; cropped or padded white).
     pub fn image(&self, n: u32, width: u32, height: u32) -> GreyImage {
         match self {
-            ImageSource::Synthetic(seed) => simple_print(seed.wrapping_add(u64::from(n)), width, height),
+            ImageSource::Synthetic(seed) => typical_print(seed.wrapping_add(u64::from(n)), 0, width, height),
             ImageSource::Images(list) => fit(&list[n as usize % list.len()], width, height),
         }
     }

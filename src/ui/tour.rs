@@ -4,8 +4,8 @@
 
 use super::{Action, KitApp, Screen};
 use crate::assets::{PILOT_FACE_JPEG, PILOT_FACE_SIZE};
-use crate::biometrics::quality::interim_score;
-use crate::biometrics::synthetic::simple_print;
+use crate::biometrics::quality::assess;
+use crate::biometrics::synthetic::typical_print;
 use crate::domain::account::Pin;
 use crate::domain::biometrics::{DeviceRef, FacePhoto, FingerCapture, FingerPosition, FingerRecord};
 use crate::domain::person::PersonForm;
@@ -63,8 +63,8 @@ fn stages() -> Vec<Stage> {
         Do(|_| {
             let mut actions = Vec::new();
             for p in FingerPosition::ALL.into_iter().skip(1) {
-                let image = simple_print(u64::from(p.code()), 256, 288);
-                let quality = interim_score(&image);
+                let image = typical_print(u64::from(p.code()), 0, 256, 288);
+                let quality = assess(&image, 500).score;
                 actions.push(Action::Enroll(Command::SetFinger(
                     p,
                     FingerRecord::Captured(FingerCapture {

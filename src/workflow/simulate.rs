@@ -8,7 +8,8 @@ use super::accounts::{add_account, lock_account, reset_pin, unlock_account};
 use super::enrollment::{Command, EnrollmentSession, Outcome};
 use super::{Operator, WorkflowError, login};
 use crate::assets::{PILOT_FACE_JPEG, PILOT_FACE_SIZE};
-use crate::biometrics::synthetic::simple_print;
+use crate::biometrics::quality::assess;
+use crate::biometrics::synthetic::{Impression, print};
 use crate::domain::account::{Pin, Role};
 use crate::domain::admin_units::AdminUnits;
 use crate::domain::biometrics::{DeviceRef, FacePhoto, FingerCapture, FingerException, FingerPosition, FingerRecord};
@@ -23,6 +24,8 @@ use rand_chacha::ChaCha8Rng;
 /// The simulated reader's image geometry (an R307 at 500 dpi).
 const PRINT_SIZE: (u32, u32) = (256, 288);
 const PRINT_DPI: u16 = 500;
+/// The quality threshold the simulated reader (r307-sim) applies.
+const SIMULATED_THRESHOLD: u8 = 40;
 
 /// How many simulated enrollments, from which seed, by how many simulated assistants.
 #[derive(Debug, Clone, Copy)]
@@ -113,10 +116,16 @@ fn enroll_one(
         let record = if Some(position) == amputated {
             FingerRecord::Exception(FingerException::Amputated)
         } else {
-            let quality = rng.random_range(45..98u8);
-            let forced = quality < 50;
+            // Most fingers print well; now and then a dry one is forced after three attempts.
+            let mut impression = Impression::typical(rng.random());
+            if rng.random_bool(0.04) {
+                impression.moisture = -0.9;
+            }
+            let image = print(rng.random(), &impression, PRINT_SIZE.0, PRINT_SIZE.1);
+            let quality = assess(&image, PRINT_DPI).score;
+            let forced = quality < SIMULATED_THRESHOLD;
             FingerRecord::Captured(FingerCapture {
-                image: simple_print(rng.random(), PRINT_SIZE.0, PRINT_SIZE.1),
+                image,
                 dpi: PRINT_DPI,
                 quality,
                 attempts: if forced { 3 } else { rng.random_range(1..3u8) },

@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 use chrono::{DateTime, TimeZone, Utc};
 use enroll_kit::assets::PILOT_FACE_JPEG;
-use enroll_kit::biometrics::synthetic::simple_print;
+use enroll_kit::biometrics::synthetic::typical_print;
 use enroll_kit::domain::account::{Pin, Role};
 use enroll_kit::domain::biometrics::{DeviceRef, FacePhoto, FingerCapture, FingerPosition, FingerRecord};
 use enroll_kit::domain::enrollment::Step;
@@ -92,7 +92,7 @@ pub fn face() -> FacePhoto {
 
 pub fn print(seed: u64) -> FingerRecord {
     FingerRecord::Captured(FingerCapture {
-        image: simple_print(seed, 256, 288),
+        image: typical_print(seed, 0, 256, 288),
         dpi: 500,
         quality: 70,
         attempts: 1,

@@ -2,16 +2,15 @@
 //! progress bar while the image streams in, the quality gate, force-capture, exceptions.
 
 use super::View;
-use crate::biometrics::quality::interim_score;
-use crate::devices::reader::{CancelToken, CaptureProgress, RawCapture};
+use crate::biometrics::quality::Issue;
+use crate::devices::reader::{CancelToken, CaptureProgress};
 use crate::domain::biometrics::{DeviceRef, FingerCapture, FingerException, FingerPosition, FingerRecord};
 use crate::domain::enrollment::{Draft, ExceptionPhoto};
 use crate::ui::i18n::I18n;
 use crate::ui::{Action, theme};
-use crate::workflow::capture::{Verdict, judge};
+use crate::workflow::capture::{CaptureGate, Judged, Verdict};
 use crate::workflow::devices::{DeviceStatus, ReaderEvent};
 use crate::workflow::enrollment::Command;
-use std::collections::BTreeMap;
 
 /// The message key naming a finger.
 pub fn finger_key(p: FingerPosition) -> &'static str {
@@ -29,12 +28,21 @@ pub fn finger_key(p: FingerPosition) -> &'static str {
     ][usize::from(p.code() - 1)]
 }
 
-/// A print below the threshold after the allowed attempts, waiting for the assistant's decision.
+/// The message key of a quality issue: what the assistant should do about it.
+pub fn issue_key(issue: Issue) -> &'static str {
+    match issue {
+        Issue::NoFinger => "quality-no-finger",
+        Issue::SmallArea => "quality-small-area",
+        Issue::Unclear => "quality-unclear",
+        Issue::Faint => "quality-faint",
+        Issue::Dark => "quality-dark",
+        Issue::FewMinutiae => "quality-few-minutiae",
+    }
+}
+
+/// A finger whose attempts are used up, waiting for the assistant's decision.
 struct Pending {
     position: FingerPosition,
-    capture: RawCapture,
-    quality: u8,
-    attempt: u8,
     device: DeviceRef,
 }
 
@@ -43,8 +51,8 @@ pub struct FingerStep {
     selected: FingerPosition,
     capturing: Option<CancelToken>,
     progress: Option<CaptureProgress>,
-    attempts: BTreeMap<FingerPosition, u8>,
-    last: Option<(u8, u8, Verdict)>,
+    gate: CaptureGate,
+    last: Option<Judged>,
     pending: Option<Pending>,
     force_reason: String,
     exception: String,
@@ -64,7 +72,7 @@ impl Default for FingerStep {
             selected: FingerPosition::ALL[0],
             capturing: None,
             progress: None,
-            attempts: BTreeMap::new(),
+            gate: CaptureGate::default(),
             last: None,
             pending: None,
             force_reason: String::new(),
@@ -131,19 +139,17 @@ impl FingerStep {
                     }
                 };
                 let position = self.selected;
-                let attempt = self.attempts.entry(position).and_modify(|a| *a += 1).or_insert(1);
-                let attempt = *attempt;
-                let quality = interim_score(&capture.image);
-                let verdict = judge(attempt, quality, threshold);
-                self.last = Some((quality, attempt, verdict));
+                let (judged, chosen) = self.gate.offer(position, capture, threshold);
+                let verdict = judged.verdict;
+                self.last = Some(judged);
                 let device = device.unwrap_or(DeviceRef { profile: "unknown".into(), serial: "unknown".into() });
-                match verdict {
-                    Verdict::Accept => {
+                match (verdict, chosen) {
+                    (Verdict::Accept, Some(c)) => {
                         let record = FingerRecord::Captured(FingerCapture {
-                            dpi: capture.dpi,
-                            image: capture.image,
-                            quality,
-                            attempts: attempt,
+                            dpi: c.capture.dpi,
+                            image: c.capture.image,
+                            quality: c.quality,
+                            attempts: c.attempts,
                             force_captured: false,
                             force_reason: None,
                             device,
@@ -151,11 +157,11 @@ impl FingerStep {
                         self.advance(draft, position);
                         Some(Command::SetFinger(position, record))
                     }
-                    Verdict::Retry => None,
-                    Verdict::RetryOrForce => {
-                        self.pending = Some(Pending { position, capture, quality, attempt, device });
+                    (Verdict::RetryOrForce, _) => {
+                        self.pending = Some(Pending { position, device });
                         None
                     }
+                    _ => None,
                 }
             }
         }
@@ -224,13 +230,21 @@ impl FingerStep {
                 }
             }
         }
-        if let Some((q, n, verdict)) = self.last {
+        if let Some(j) = &self.last {
             ui.label(t.t_args(
                 "fingers-result",
-                &[("q", q.into()), ("min", view.reader_min_quality.into()), ("n", n.into())],
+                &[("q", j.quality.into()), ("min", view.reader_min_quality.into()), ("n", j.attempt.into())],
             ));
-            if verdict != Verdict::Accept {
+            for issue in &j.issues {
+                theme::error(ui, &t.t(issue_key(*issue)));
+            }
+            if j.verdict != Verdict::Accept {
                 theme::error(ui, &t.t("fingers-retry"));
+            }
+            if j.verdict == Verdict::RetryOrForce
+                && let Some(best) = self.gate.best_quality(self.selected)
+            {
+                ui.label(t.t_args("fingers-best", &[("q", best.into())]));
             }
         }
         if let Some(e) = &self.error {
@@ -250,12 +264,13 @@ impl FingerStep {
         let reason = self.force_reason.trim().to_string();
         if ui.add_enabled(!reason.is_empty(), egui::Button::new(t.t("fingers-force"))).clicked()
             && let Some(p) = self.pending.take()
+            && let Some(best) = self.gate.force(p.position)
         {
             let record = FingerRecord::Captured(FingerCapture {
-                dpi: p.capture.dpi,
-                image: p.capture.image,
-                quality: p.quality,
-                attempts: p.attempt,
+                dpi: best.capture.dpi,
+                image: best.capture.image,
+                quality: best.quality,
+                attempts: best.attempts,
                 force_captured: true,
                 force_reason: Some(reason),
                 device: p.device,
@@ -297,6 +312,8 @@ impl FingerStep {
                 && let Some(reason) = reason
             {
                 let p = self.selected;
+                self.gate.forget(p);
+                self.pending = None;
                 self.advance(draft, p);
                 self.exception.clear();
                 self.exception_note.clear();
