@@ -15,9 +15,18 @@ fn app(dir: &Path) -> KitApp {
 /// The app with the replay reader (no timing to wait for: the simulators are tested in
 /// tests/devices.rs), serving `prints` or synthetic ones.
 fn app_with_prints(dir: &Path, prints: Option<&Path>) -> KitApp {
+    app_with_devices(dir, prints, None)
+}
+
+/// The app with replay devices: `prints` for the reader, `photos` for the camera.
+fn app_with_devices(dir: &Path, prints: Option<&Path>, photos: Option<&Path>) -> KitApp {
     let kit = open_or_provision(DataDir::new(dir)).expect("pilot kit");
-    let devices =
-        DeviceChoice { reader: "replay".into(), camera: "replay".into(), images: prints.map(Path::to_path_buf) };
+    let devices = DeviceChoice {
+        reader: "replay".into(),
+        camera: "replay".into(),
+        images: prints.map(Path::to_path_buf),
+        camera_images: photos.map(Path::to_path_buf),
+    };
     KitApp::new(kit, devices).expect("app")
 }
 
@@ -279,17 +288,19 @@ fn the_face_step_previews_captures_and_gates_next() {
     h.get_by_label("Next").click();
     h.run();
     assert!(h.query_by_label("Take the face photo.").is_some(), "no Next without a photo");
-    // The replay camera delivers frames on its own thread; the preview follows.
-    let started = std::time::Instant::now();
-    while h.query_by_label_contains("No picture from the camera yet").is_some() {
-        assert!(started.elapsed() < std::time::Duration::from_secs(10), "the preview appears");
-        std::thread::sleep(std::time::Duration::from_millis(30));
-        h.run();
+    // The replay camera delivers the pilot face (plain wall behind her) on its own thread; the
+    // checks pass frame after frame and the photo takes itself.
+    until(&mut h, "the photo to take itself", |h| h.query_by_label_contains("The photo took itself").is_some());
+    {
+        let Screen::Enroll(s) = h.state().screen() else { panic!("not enrolling") };
+        let face = s.draft().face.as_ref().expect("a face photo");
+        assert_eq!(face.quality, 100);
+        assert_eq!(face.checks.len(), 9);
+        assert!(face.checks.iter().all(|c| c.passed), "{:?}", face.checks);
     }
-    h.get_by_label("Take the photo").click();
+    h.get_by_label("Retake").click();
     h.run();
-    assert!(h.query_by_label("Photo taken. Check it, then go on or retake.").is_some());
-    assert!(h.query_by_label("Retake").is_some());
+    assert!(h.query_by_label("Photo taken. Check it, then go on or retake.").is_some(), "a retake by hand");
     h.get_by_label("Next").click();
     h.run();
     assert_eq!(step_of(&h), Step::Fingerprints);
@@ -535,4 +546,30 @@ fn a_supervisor_reviews_approves_rejects_approves_the_clean_rest_and_closes_the_
     h.run();
     assert!(h.query_by_label("4 enrollment(s) that day").is_some());
     assert!(h.query_by_label("Poor fingerprints").is_some(), "rejections by reason");
+}
+
+#[test]
+fn the_face_checks_say_what_to_do_and_a_failing_face_is_not_taken() {
+    use enroll_kit::domain::enrollment::Step;
+    let dir = tempfile::tempdir().unwrap();
+    // The camera sees a cat (fixtures/faces/chelsea.png): no face.
+    let photos = dir.path().join("photos");
+    std::fs::create_dir_all(&photos).unwrap();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/faces");
+    std::fs::copy(fixtures.join("chelsea.png"), photos.join("chelsea.png")).unwrap();
+    let mut h = harness(app_with_devices(&dir.path().join("kit"), None, Some(&photos)));
+    to_face_step(&mut h);
+    until(&mut h, "the checks' verdict", |h| h.query_by_label_contains("No face found").is_some());
+    for _ in 0..20 {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        h.run_ok();
+    }
+    assert!(h.query_by_label_contains("The photo took itself").is_none(), "a failing face never takes itself");
+    let Screen::Enroll(s) = h.state().screen() else { panic!("not enrolling") };
+    assert!(s.draft().face.is_none());
+    // In Kiswahili the instruction changes with the language.
+    h.get_by_label("Kiswahili").click();
+    h.run_ok();
+    assert!(h.query_by_label_contains("Hakuna uso ulioonekana").is_some());
+    assert_eq!(step_of(&h), Step::Face);
 }

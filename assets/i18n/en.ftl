@@ -253,3 +253,17 @@ quality-faint = The print is too light: the finger may be dry — breathe on it 
 quality-dark = The print is too dark: the finger may be wet or greasy — wipe it dry and press more lightly.
 quality-few-minutiae = Too little ridge detail: roll the finger slightly to show more of its centre.
 fingers-best = Best attempt so far: quality { $q }. You may accept it with a reason, or try again.
+
+# Face photo checks: what to do
+face-check-no-face = No face found: the applicant stands in front of the camera and looks at it.
+face-check-several-faces = More than one face: only the applicant may be in the picture.
+face-check-centred = Centre the face in the picture.
+face-check-close-enough = Move closer to the camera.
+face-check-not-too-close = Move back: the whole head must be in the picture.
+face-check-eyes-level = Look straight at the camera with both eyes open, head straight.
+face-check-enough-light = More light on the face.
+face-check-not-too-bright = Less light: no sun or lamp straight on the face.
+face-check-sharp = Hold still: the picture is blurred.
+face-check-plain-background = Stand in front of a plain, light background.
+face-all-passed = All checks passed: hold still ({ $n } of { $of })…
+face-auto-taken = The photo took itself when every check passed. Retake it if it does not look right.

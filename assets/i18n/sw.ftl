@@ -252,3 +252,17 @@ quality-faint = Alama ni hafifu mno: huenda kidole ni kikavu — kipulizie pumzi
 quality-dark = Alama ni nzito mno: huenda kidole kina maji au mafuta — kikaushe na ubonyeze kwa wepesi.
 quality-few-minutiae = Maelezo ya mistari ni machache: zungusha kidole kidogo kuonyesha zaidi katikati yake.
 fingers-best = Jaribio bora hadi sasa: ubora { $q }. Unaweza kulikubali kwa sababu, au ujaribu tena.
+
+# Ukaguzi wa picha ya uso: nini cha kufanya
+face-check-no-face = Hakuna uso ulioonekana: mwombaji asimame mbele ya kamera na aitazame.
+face-check-several-faces = Kuna uso zaidi ya mmoja: mwombaji peke yake ndiye awe kwenye picha.
+face-check-centred = Weka uso katikati ya picha.
+face-check-close-enough = Sogea karibu na kamera.
+face-check-not-too-close = Rudi nyuma: kichwa chote kionekane kwenye picha.
+face-check-eyes-level = Tazama kamera moja kwa moja, macho yote wazi, kichwa sawa.
+face-check-enough-light = Ongeza mwanga usoni.
+face-check-not-too-bright = Punguza mwanga: jua au taa isimulike uso moja kwa moja.
+face-check-sharp = Tulia: picha haiko wazi.
+face-check-plain-background = Simama mbele ya mandhari tupu yenye rangi nyepesi.
+face-all-passed = Ukaguzi wote umepita: tulia ({ $n } kati ya { $of })…
+face-auto-taken = Picha imejipiga yenyewe ukaguzi wote ulipopita. Ipige upya kama haionekani sawa.

@@ -1,7 +1,8 @@
 //! Biometric image processing for the kit, over the domain's image types: synthetic prints for
-//! simulators, `simulate`, pilot mode and tests, and the kit quality score. The arithmetic lives
+//! simulators, `simulate`, pilot mode and tests, the kit quality score, and face photo checks. The arithmetic lives
 //! in the `enroll-kit-biometrics` crate (crates/biometrics), compiled with optimisation even in
 //! debug builds.
 
+pub mod face;
 pub mod quality;
 pub mod synthetic;

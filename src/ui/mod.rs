@@ -131,15 +131,17 @@ pub struct DeviceChoice {
     pub camera: String,
     /// Images for a replay reader or an in-process simulator (synthetic prints when none).
     pub images: Option<std::path::PathBuf>,
+    /// Photos for the replay camera (the pilot face when none).
+    pub camera_images: Option<std::path::PathBuf>,
 }
 
 impl DeviceChoice {
     /// Simulated reader and replay camera for pilot mode; hardware otherwise.
     pub fn for_kit(kit: &Kit) -> Self {
         if kit.config.training {
-            DeviceChoice { reader: "r307-sim".into(), camera: "replay".into(), images: None }
+            DeviceChoice { reader: "r307-sim".into(), camera: "replay".into(), images: None, camera_images: None }
         } else {
-            DeviceChoice { reader: "r307".into(), camera: "uvc-generic".into(), images: None }
+            DeviceChoice { reader: "r307".into(), camera: "uvc-generic".into(), images: None, camera_images: None }
         }
     }
 }
@@ -249,7 +251,8 @@ impl KitApp {
         if self.camera.is_none() {
             let profile = self.profiles.get(&self.devices.camera).cloned();
             let ctx = ctx.clone();
-            self.camera = profile.map(|p| CameraService::start(p, None, move || ctx.request_repaint()));
+            let images = self.devices.camera_images.clone();
+            self.camera = profile.map(|p| CameraService::start(p, images, move || ctx.request_repaint()));
         }
     }
 

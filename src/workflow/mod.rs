@@ -9,6 +9,7 @@ pub mod capture;
 pub mod devices;
 pub mod enrollment;
 pub mod export;
+pub mod face;
 pub mod integrity;
 pub mod pilot;
 pub mod report;

@@ -9,8 +9,12 @@
 //! - [`quality`]: the kit quality score 0–100 (NFIQ 2-inspired, not NFIQ 2) with the reasons a
 //!   print falls short.
 //!
+//! - [`face`]: face photo checks (one face, centred, size, eyes level, exposure, sharpness,
+//!   plain background), each a thing the assistant can fix.
+//!
 //! Images are 8-bit grey, row-major ([`Grey`]); no I/O happens here.
 
+pub mod face;
 pub mod filters;
 pub mod generator;
 pub mod image;

@@ -14,6 +14,18 @@ pub struct Latest {
     pub error: Option<String>,
 }
 
+/// The newest frame of a running camera, shareable between threads.
+#[derive(Clone)]
+pub struct FrameSource(Arc<Mutex<Latest>>);
+
+impl FrameSource {
+    /// The newest frame if it is newer than frame number `seen`.
+    pub fn frame_since(&self, seen: u64) -> Option<(u64, RgbFrame)> {
+        let latest = self.0.lock().ok()?;
+        latest.frame.as_ref().filter(|(n, _)| *n > seen).cloned()
+    }
+}
+
 /// A camera running on its own thread.
 pub struct CameraWorker {
     latest: Arc<Mutex<Latest>>,
@@ -76,6 +88,11 @@ impl CameraWorker {
     pub fn frame_since(&self, seen: u64) -> Option<(u64, RgbFrame)> {
         let latest = self.latest.lock().ok()?;
         latest.frame.as_ref().filter(|(n, _)| *n > seen).cloned()
+    }
+
+    /// A handle on the newest frame that another thread can keep (the face checks' worker).
+    pub fn source(&self) -> FrameSource {
+        FrameSource(Arc::clone(&self.latest))
     }
 
     /// The newest frame and any error, without waiting.

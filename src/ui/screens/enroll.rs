@@ -73,6 +73,11 @@ impl EnrollScreen {
         self.session.draft().fingers.len()
     }
 
+    /// The enrollment as it stands.
+    pub fn draft(&self) -> &crate::domain::enrollment::Draft {
+        self.session.draft()
+    }
+
     /// The step shown.
     pub fn step(&self) -> Step {
         self.session.draft().step
@@ -151,6 +156,9 @@ impl EnrollScreen {
                 actions.push(Action::Enroll(Command::SetForm(Box::new(self.demographics.form.clone()))));
             }
             actions.push(Action::Enroll(Command::Next));
+        }
+        if step != Step::Face {
+            self.face.pause();
         }
         match step {
             Step::Consent => self.consent(ui, view, actions),

@@ -1,9 +1,12 @@
-//! The face step: live preview, capture, retake.
+//! The face step: live preview with the face checks beside it (each failed check an
+//! instruction), a photo that takes itself after a few passing frames, capture and retake.
 
 use super::View;
+use crate::biometrics::face::{FaceCheck, FaceReport, stored_checks};
 use crate::devices::camera::RgbFrame;
 use crate::domain::biometrics::{DeviceRef, FacePhoto};
 use crate::ui::theme;
+use crate::workflow::face::{AUTO_CAPTURE_FRAMES, Checked, FaceCheckWorker};
 
 /// Largest side of the preview on screen, in points.
 const PREVIEW_SIDE: f32 = 360.0;
@@ -18,6 +21,25 @@ pub struct FaceStep {
     seen: u64,
     photo: Option<egui::TextureHandle>,
     error: Option<String>,
+    checks: Option<FaceCheckWorker>,
+    checked: Option<Checked>,
+    auto_taken: bool,
+}
+
+/// The message key of a failed check: what to do about it.
+pub fn check_key(check: FaceCheck, report: &FaceReport) -> &'static str {
+    match check {
+        FaceCheck::OneFace if report.faces == 0 => "face-check-no-face",
+        FaceCheck::OneFace => "face-check-several-faces",
+        FaceCheck::Centred => "face-check-centred",
+        FaceCheck::CloseEnough => "face-check-close-enough",
+        FaceCheck::NotTooClose => "face-check-not-too-close",
+        FaceCheck::EyesLevel => "face-check-eyes-level",
+        FaceCheck::EnoughLight => "face-check-enough-light",
+        FaceCheck::NotTooBright => "face-check-not-too-bright",
+        FaceCheck::Sharp => "face-check-sharp",
+        FaceCheck::PlainBackground => "face-check-plain-background",
+    }
 }
 
 impl std::fmt::Debug for FaceStep {
@@ -37,18 +59,44 @@ fn show(ui: &mut egui::Ui, tex: &egui::TextureHandle) {
     ui.image((tex.id(), size * scale));
 }
 
+fn photo(frame: &RgbFrame, report: Option<&FaceReport>, device: DeviceRef) -> Result<FacePhoto, String> {
+    let jpeg = frame.to_jpeg(JPEG_QUALITY).map_err(|e| e.to_string())?;
+    Ok(FacePhoto {
+        jpeg,
+        width: frame.width,
+        height: frame.height,
+        quality: report.map_or(0, |r| r.score),
+        checks: report.map(stored_checks).unwrap_or_default(),
+        device,
+    })
+}
+
 impl FaceStep {
-    /// Draws the step; returns the photo when the assistant takes one.
+    /// Stops the face checks while another step is on screen.
+    pub fn pause(&mut self) {
+        self.checks = None;
+    }
+
+    /// Draws the step; returns the photo when the assistant takes one (or it takes itself).
     pub fn ui(&mut self, ui: &mut egui::Ui, view: &View<'_>, has_photo: bool) -> Option<FacePhoto> {
         let t = view.i18n;
         ui.heading(t.t("face-title"));
         ui.label(t.t("face-instructions"));
-        if let Some(worker) = view.camera_worker
-            && let Some((n, frame)) = worker.frame_since(self.seen)
+        if let Some(worker) = view.camera_worker {
+            if let Some((n, frame)) = worker.frame_since(self.seen) {
+                self.seen = n;
+                self.preview = Some(texture(ui.ctx(), "face-preview", &frame));
+                self.latest = Some(frame);
+            }
+            if self.checks.is_none() {
+                let ctx = ui.ctx().clone();
+                self.checks = Some(FaceCheckWorker::start(worker.source(), move || ctx.request_repaint()));
+            }
+        }
+        if let Some(checks) = &self.checks
+            && let Some(c) = checks.checked_since(self.checked.as_ref().map_or(0, |c| c.seq))
         {
-            self.seen = n;
-            self.preview = Some(texture(ui.ctx(), "face-preview", &frame));
-            self.latest = Some(frame);
+            self.checked = Some(c);
         }
         let mut taken = None;
         ui.horizontal(|ui| {
@@ -60,31 +108,50 @@ impl FaceStep {
                 show(ui, photo);
             }
         });
-        if has_photo && self.photo.is_some() {
-            ui.label(t.t("face-taken"));
+        if let Some(c) = &self.checked {
+            let failed = c.report.failed();
+            if failed.is_empty() {
+                ui.colored_label(
+                    theme::OK,
+                    t.t_args(
+                        "face-all-passed",
+                        &[("n", c.streak.min(AUTO_CAPTURE_FRAMES).into()), ("of", AUTO_CAPTURE_FRAMES.into())],
+                    ),
+                );
+            }
+            for check in failed {
+                theme::error(ui, &t.t(check_key(check, &c.report)));
+            }
         }
+        if let Some(e) = self.checks.as_ref().and_then(FaceCheckWorker::error) {
+            theme::error(ui, &e);
+        }
+        if has_photo && self.photo.is_some() {
+            ui.label(t.t(if self.auto_taken { "face-auto-taken" } else { "face-taken" }));
+        }
+        let auto = !has_photo && self.checked.as_ref().is_some_and(|c| c.streak >= AUTO_CAPTURE_FRAMES);
         let label = if has_photo { t.t("face-retake") } else { t.t("face-capture") };
-        if theme::primary_button(ui, &label).clicked() {
-            match (&self.latest, view.camera_worker) {
-                (Some(frame), Some(worker)) => match frame.to_jpeg(JPEG_QUALITY) {
-                    Ok(jpeg) => {
-                        self.photo = Some(texture(ui.ctx(), "face-photo", frame));
-                        self.error = None;
-                        taken = Some(FacePhoto {
-                            jpeg,
-                            width: frame.width,
-                            height: frame.height,
-                            // Scored by the face checks of the quality work; unknown until then.
-                            quality: 0,
-                            checks: vec![],
-                            device: DeviceRef {
-                                profile: worker.info().profile.clone(),
-                                serial: worker.info().name.clone(),
-                            },
-                        });
+        let pressed = theme::primary_button(ui, &label).clicked();
+        if pressed || auto {
+            // The photo is the newest checked frame (with its checks), or the newest frame.
+            let chosen = match &self.checked {
+                Some(c) => Some((&c.frame, Some(&c.report))),
+                None => self.latest.as_ref().map(|f| (f, None)),
+            };
+            match (chosen, view.camera_worker) {
+                (Some((frame, report)), Some(worker)) => {
+                    let device =
+                        DeviceRef { profile: worker.info().profile.clone(), serial: worker.info().name.clone() };
+                    match photo(frame, report, device) {
+                        Ok(p) => {
+                            self.photo = Some(texture(ui.ctx(), "face-photo", frame));
+                            self.error = None;
+                            self.auto_taken = auto && !pressed;
+                            taken = Some(p);
+                        }
+                        Err(e) => self.error = Some(e),
                     }
-                    Err(e) => self.error = Some(e.to_string()),
-                },
+                }
                 _ => self.error = Some(t.t("face-no-camera")),
             }
         }
