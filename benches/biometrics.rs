@@ -30,9 +30,10 @@ fn bench(c: &mut Criterion) {
     let mut checker = FaceChecker::new().expect("face models");
     // The pilot face (one face, plain wall: every check runs) and the cat (no face: the search only),
     // both stretched to a 640x480 camera frame.
-    for (name, path) in
-        [("one face", root.join("assets/pilot/faces/astronaut.jpg")), ("no face", root.join("fixtures/faces/chelsea.png"))]
-    {
+    for (name, path) in [
+        ("one face", root.join("assets/pilot/faces/astronaut.jpg")),
+        ("no face", root.join("fixtures/faces/chelsea.png")),
+    ] {
         let (w, h, rgb) = frame(&path);
         c.bench_function(&format!("face checks 640x480, {name}"), |b| {
             b.iter(|| check_rgb(&mut checker, w, h, black_box(&rgb)))

@@ -30,13 +30,19 @@ fn separable(p: &Plane, kernel: &[f32]) -> Plane {
     let mut tmp = Plane::new(p.width, p.height, 0.0);
     for y in 0..h {
         let row = &p.data[(y * w) as usize..((y + 1) * w) as usize];
+        let out = &mut tmp.data[(y * w) as usize..((y + 1) * w) as usize];
         for x in 0..w {
-            let mut acc = 0.0;
-            for (k, weight) in kernel.iter().enumerate() {
-                let sx = (x + k as isize - r).clamp(0, w - 1);
-                acc += row[sx as usize] * weight;
-            }
-            tmp.data[(y * w + x) as usize] = acc;
+            // Away from the edges the window is a plain slice (no clamping: it vectorises).
+            out[x as usize] = if x >= r && x + r < w {
+                let window = &row[(x - r) as usize..=(x + r) as usize];
+                window.iter().zip(kernel).map(|(a, b)| a * b).sum()
+            } else {
+                kernel
+                    .iter()
+                    .enumerate()
+                    .map(|(k, weight)| row[(x + k as isize - r).clamp(0, w - 1) as usize] * weight)
+                    .sum()
+            };
         }
     }
     let mut out = Plane::new(p.width, p.height, 0.0);

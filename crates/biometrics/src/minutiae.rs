@@ -19,9 +19,13 @@ pub struct Minutia {
 
 /// Minutiae of `img` (500 dpi) inside `foreground` (true where the print is), row-major.
 pub fn extract(img: &Grey, foreground: &[bool]) -> Vec<Minutia> {
-    let (w, h) = (img.width, img.height);
-    let plane = crate::filters::gaussian_blur(&img.to_plane(), 1.0);
-    let local = box_blur(&plane, 7);
+    extract_smoothed(&crate::filters::gaussian_blur(&img.to_plane(), 1.0), foreground)
+}
+
+/// [`extract`] from the image already smoothed with a Gaussian of σ = 1 px.
+pub fn extract_smoothed(plane: &Plane, foreground: &[bool]) -> Vec<Minutia> {
+    let (w, h) = (plane.width, plane.height);
+    let local = box_blur(plane, 7);
     let mut ridge: Vec<bool> = (0..w * h).map(|i| foreground[i] && plane.data[i] < local.data[i] - 2.0).collect();
     // A 3×3 majority vote closes pin holes and removes specks before thinning.
     let snapshot = ridge.clone();
@@ -64,34 +68,49 @@ pub fn extract(img: &Grey, foreground: &[bool]) -> Vec<Minutia> {
     found.iter().filter(|m| found.iter().filter(|o| close(m, o)).count() == 1).copied().collect()
 }
 
-/// Zhang–Suen thinning in place.
+/// Zhang–Suen thinning in place. Only pixels still set are visited: after the first pass
+/// that is a shrinking list, not the whole image.
 fn thin(img: &mut [bool], w: usize, h: usize) {
-    let mut changed = true;
+    let mut alive: Vec<usize> =
+        (0..w * h).filter(|&i| img[i] && i % w != 0 && i % w != w - 1 && i / w != 0 && i / w != h - 1).collect();
     let mut remove = Vec::new();
-    while changed {
-        changed = false;
+    loop {
+        let mut changed = false;
         for pass in 0..2 {
             remove.clear();
-            for y in 1..h.saturating_sub(1) {
-                for x in 1..w.saturating_sub(1) {
-                    if !img[y * w + x] {
-                        continue;
-                    }
-                    let p = |dx: isize, dy: isize| img[(y as isize + dy) as usize * w + (x as isize + dx) as usize];
-                    let n = [p(0, -1), p(1, -1), p(1, 0), p(1, 1), p(0, 1), p(-1, 1), p(-1, 0), p(-1, -1)];
-                    let b = n.iter().filter(|&&v| v).count();
-                    let a = (0..8).filter(|&i| !n[i] && n[(i + 1) % 8]).count();
-                    let (p2, p4, p6, p8) = (n[0], n[2], n[4], n[6]);
-                    let ok = if pass == 0 { !(p4 && p6 && (p2 || p8)) } else { !(p2 && p8 && (p4 || p6)) };
-                    if (2..=6).contains(&b) && a == 1 && ok {
-                        remove.push(y * w + x);
-                    }
+            for &i in &alive {
+                if !img[i] {
+                    continue;
+                }
+                let n = [
+                    img[i - w],
+                    img[i - w + 1],
+                    img[i + 1],
+                    img[i + w + 1],
+                    img[i + w],
+                    img[i + w - 1],
+                    img[i - 1],
+                    img[i - w - 1],
+                ];
+                let b = n.iter().filter(|&&v| v).count();
+                if !(2..=6).contains(&b) {
+                    continue;
+                }
+                let a = (0..8).filter(|&k| !n[k] && n[(k + 1) % 8]).count();
+                let (p2, p4, p6, p8) = (n[0], n[2], n[4], n[6]);
+                let ok = if pass == 0 { !(p4 && p6 && (p2 || p8)) } else { !(p2 && p8 && (p4 || p6)) };
+                if a == 1 && ok {
+                    remove.push(i);
                 }
             }
             for &i in &remove {
                 img[i] = false;
             }
             changed |= !remove.is_empty();
+        }
+        alive.retain(|&i| img[i]);
+        if !changed {
+            return;
         }
     }
 }

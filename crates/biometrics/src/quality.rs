@@ -146,7 +146,7 @@ pub fn assess(img: &Grey) -> Assessment {
     let avg = |f: &dyn Fn(&Window) -> f32| windows.iter().map(f).sum::<f32>() / count;
     let mut periods: Vec<f32> = windows.iter().filter_map(|w| w.period).collect();
     periods.sort_by(f32::total_cmp);
-    let minutiae = minutiae::extract(img, &foreground).len();
+    let minutiae = minutiae::extract_smoothed(&smooth, &foreground).len();
     let measures = Measures {
         foreground_px,
         orientation_certainty: avg(&|w| w.ocl),
@@ -220,28 +220,29 @@ fn window(plane: &Plane, gx: &Plane, gy: &Plane, x0: usize, y0: usize, ww: usize
     let normal = 0.5 * (2.0 * gxy).atan2(gxx - gyy);
     let (c, s) = (normal.cos(), normal.sin());
     const BINS: usize = 48;
-    let (mut bsum, mut bcount) = ([0.0f32; BINS], [0u32; BINS]);
+    let (mut bsum, mut bsq, mut bcount) = ([0.0f32; BINS], [0.0f32; BINS], [0u32; BINS]);
     let (mx, my) = (x0 as f32 + ww as f32 / 2.0, y0 as f32 + wh as f32 / 2.0);
-    let bin_of = |x: usize, y: usize| {
-        let t = (x as f32 + 0.5 - mx) * c + (y as f32 + 0.5 - my) * s;
-        ((t + BINS as f32 / 2.0).floor() as isize).clamp(0, BINS as isize - 1) as usize
-    };
     for y in y0..y0 + wh {
-        for x in x0..x0 + ww {
-            let b = bin_of(x, y);
-            bsum[b] += plane.at(x, y);
+        // Along a row the distance grows by `c` a pixel: no multiplication per pixel.
+        let mut t = (x0 as f32 + 0.5 - mx) * c + (y as f32 + 0.5 - my) * s + BINS as f32 / 2.0;
+        for &v in &plane.data[y * plane.width + x0..y * plane.width + x0 + ww] {
+            let b = (t.floor() as isize).clamp(0, BINS as isize - 1) as usize;
+            bsum[b] += v;
+            bsq[b] += v * v;
             bcount[b] += 1;
+            t += c;
         }
     }
     let profile: Vec<Option<f32>> = (0..BINS).map(|b| (bcount[b] >= 3).then(|| bsum[b] / bcount[b] as f32)).collect();
-    let mut residual = 0.0;
-    for y in y0..y0 + wh {
-        for x in x0..x0 + ww {
-            let v = plane.at(x, y);
-            let p = profile[bin_of(x, y)].unwrap_or(mean);
-            residual += (v - p).powi(2);
-        }
-    }
+    // What the profile leaves unexplained, from the bins' sums: Σ(v − p)² = Σv² − 2pΣv + n·p²,
+    // with p the bin's mean (or the window's, for a bin too small to trust).
+    let residual: f32 = (0..BINS)
+        .map(|b| {
+            let p = profile[b].unwrap_or(mean);
+            bsq[b] - 2.0 * p * bsum[b] + bcount[b] as f32 * p * p
+        })
+        .sum::<f32>()
+        .max(0.0);
     let clarity = 1.0 - residual / (var * n).max(1e-6);
     let known: Vec<f32> = profile.iter().flatten().copied().collect();
     let pmean = known.iter().sum::<f32>() / known.len().max(1) as f32;
@@ -257,21 +258,26 @@ fn dominant_period(profile: &[f32]) -> Option<f32> {
         return None;
     }
     let mean = profile.iter().sum::<f32>() / n as f32;
+    let hann = |i: usize| 0.5 - 0.5 * (std::f32::consts::TAU * i as f32 / (n - 1) as f32).cos();
+    let signal: Vec<f32> = profile.iter().enumerate().map(|(i, p)| (p - mean) * hann(i)).collect();
     let power = |k: usize| {
         let (mut re, mut im) = (0.0f32, 0.0f32);
-        for (i, p) in profile.iter().enumerate() {
-            let window = 0.5 - 0.5 * (std::f32::consts::TAU * i as f32 / (n - 1) as f32).cos();
-            let a = std::f32::consts::TAU * k as f32 * i as f32 / n as f32;
-            re += (p - mean) * window * a.cos();
-            im += (p - mean) * window * a.sin();
+        let step = std::f32::consts::TAU * k as f32 / n as f32;
+        for (i, v) in signal.iter().enumerate() {
+            let (sin, cos) = (step * i as f32).sin_cos();
+            re += v * cos;
+            im += v * sin;
         }
         re * re + im * im
     };
-    let spectrum: Vec<f32> = (1..n / 2).map(power).collect();
-    let total: f32 = spectrum.iter().sum();
-    let (k, peak) = spectrum.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)).map(|(i, p)| (i + 1, *p))?;
+    // Only the plausible ridge frequencies are computed; the whole one-sided spectrum's power
+    // comes from Parseval's theorem instead of the other twenty-odd frequencies.
+    let total = signal.iter().map(|v| v * v).sum::<f32>() * n as f32 / 2.0;
+    let lowest = n.div_ceil(16).max(1);
+    let highest = n / 5;
+    let (k, peak) = (lowest..=highest).map(|k| (k, power(k))).max_by(|a, b| a.1.total_cmp(&b.1))?;
     let period = n as f32 / k as f32;
-    ((5.0..=16.0).contains(&period) && peak > 0.2 * total).then_some(period)
+    (peak > 0.2 * total).then_some(period)
 }
 
 #[cfg(test)]
