@@ -19,6 +19,8 @@ pub mod filters;
 pub mod generator;
 pub mod image;
 pub mod minutiae;
+pub mod matcher;
 pub mod quality;
+pub mod template;
 
 pub use image::{Grey, Plane};

@@ -110,11 +110,16 @@ struct Window {
 
 /// Scores a 500 dpi print.
 pub fn assess(img: &Grey) -> Assessment {
+    assess_with_minutiae(img).0
+}
+
+/// Scores a 500 dpi print and returns the minutiae found on the way (best first).
+pub fn assess_with_minutiae(img: &Grey) -> (Assessment, Vec<minutiae::Minutia>) {
     let n = img.pixels.len() as f32;
     let mean = img.mean();
     let var = img.pixels.iter().map(|&p| (f32::from(p) - mean).powi(2)).sum::<f32>() / n;
     if mean > 250.0 || var.sqrt() < 1.0 {
-        return Assessment { score: 0, issues: vec![Issue::NoFinger], measures: Measures::default() };
+        return (Assessment { score: 0, issues: vec![Issue::NoFinger], measures: Measures::default() }, Vec::new());
     }
     let plane = img.to_plane();
     let smooth = gaussian_blur(&plane, 1.0);
@@ -136,17 +141,15 @@ pub fn assess(img: &Grey) -> Assessment {
     }
     let foreground_px = windows.len() * CELL * CELL;
     if windows.len() < 4 {
-        return Assessment {
-            score: 0,
-            issues: vec![Issue::NoFinger],
-            measures: Measures { foreground_px, ..Measures::default() },
-        };
+        let measures = Measures { foreground_px, ..Measures::default() };
+        return (Assessment { score: 0, issues: vec![Issue::NoFinger], measures }, Vec::new());
     }
     let count = windows.len() as f32;
     let avg = |f: &dyn Fn(&Window) -> f32| windows.iter().map(f).sum::<f32>() / count;
     let mut periods: Vec<f32> = windows.iter().filter_map(|w| w.period).collect();
     periods.sort_by(f32::total_cmp);
-    let minutiae = minutiae::extract_smoothed(&smooth, &foreground).len();
+    let found = minutiae::extract_smoothed(&smooth, &foreground);
+    let minutiae = found.len();
     let measures = Measures {
         foreground_px,
         orientation_certainty: avg(&|w| w.ocl),
@@ -186,7 +189,7 @@ pub fn assess(img: &Grey) -> Assessment {
     if minutiae < MIN_MINUTIAE {
         issues.push(Issue::FewMinutiae);
     }
-    Assessment { score, issues, measures }
+    (Assessment { score, issues, measures }, found)
 }
 
 fn smoothstep(edge0: f32, edge1: f32, x: f32) -> f32 {

@@ -1,0 +1,175 @@
+//! 1:1 fingerprint comparison, rotation- and translation-invariant, after SourceAFIS's idea:
+//! every minutia and its nearest neighbours make **edges** (a length and the two minutiae's
+//! directions relative to the edge — the same wherever the finger lay on the glass); edges that
+//! agree between two prints vote for how one print sits on the other; under the best-supported
+//! placements the minutiae are paired, and the score is how many pair up, weighed against how
+//! many each print has.
+
+use crate::minutiae::Minutia;
+use crate::template::Template;
+use std::collections::HashMap;
+use std::f32::consts::{PI, TAU};
+
+/// Neighbours a minutia makes edges to.
+const NEIGHBOURS: usize = 9;
+/// Edges shorter than this carry too little direction to trust (pixels).
+const MIN_EDGE: f32 = 10.0;
+/// Edge lengths agree within this (pixels at 500 dpi).
+const MAX_LENGTH_ERROR: f32 = 9.0;
+/// Edge angles agree within this (radians, 12°).
+const MAX_ANGLE_ERROR: f32 = 0.21;
+/// Paired minutiae lie within this of each other once placed (pixels).
+const MAX_PAIR_DISTANCE: f32 = 14.0;
+/// Paired minutiae point the same way within this (radians, 25°).
+const MAX_PAIR_ANGLE: f32 = 0.44;
+/// Placements tried, best-voted first.
+const PLACEMENTS: usize = 4;
+
+#[derive(Debug, Clone, Copy)]
+struct Edge {
+    from: usize,
+    length: f32,
+    /// Edge direction relative to the `from` minutia's direction.
+    at_from: f32,
+    /// Reverse edge direction relative to the `to` minutia's direction.
+    at_to: f32,
+}
+
+fn angle_diff(a: f32, b: f32) -> f32 {
+    let d = (a - b).rem_euclid(TAU);
+    d.min(TAU - d)
+}
+
+/// Direction from a to b, counter-clockwise with y up (the minutiae's convention).
+fn heading(a: &Minutia, b: &Minutia) -> f32 {
+    (-(b.y as f32 - a.y as f32)).atan2(b.x as f32 - a.x as f32)
+}
+
+/// Each minutia's edges to its nearest neighbours, sorted by length.
+fn edges(m: &[Minutia]) -> Vec<Edge> {
+    let mut out = Vec::with_capacity(m.len() * NEIGHBOURS);
+    for (i, a) in m.iter().enumerate() {
+        let mut near: Vec<(f32, usize)> = m
+            .iter()
+            .enumerate()
+            .filter(|(j, _)| *j != i)
+            .map(|(j, b)| (((a.x as f32 - b.x as f32).powi(2) + (a.y as f32 - b.y as f32).powi(2)).sqrt(), j))
+            .filter(|(d, _)| *d >= MIN_EDGE)
+            .collect();
+        near.sort_by(|p, q| p.0.total_cmp(&q.0));
+        for &(length, j) in near.iter().take(NEIGHBOURS) {
+            let b = &m[j];
+            out.push(Edge {
+                from: i,
+                length,
+                at_from: (heading(a, b) - a.angle).rem_euclid(TAU),
+                at_to: (heading(b, a) - b.angle).rem_euclid(TAU),
+            });
+        }
+    }
+    out.sort_by(|p, q| p.length.total_cmp(&q.length));
+    out
+}
+
+/// A placement of the candidate on the probe: rotate by `rotation`, then shift by (dx, dy).
+#[derive(Debug, Clone, Copy)]
+struct Placement {
+    rotation: f32,
+    dx: f32,
+    dy: f32,
+}
+
+/// Where the candidate minutia `c` lands on the probe under `p` (x right, y down, as pixels).
+fn place(p: &Placement, c: &Minutia) -> (f32, f32, f32) {
+    // Rotation counter-clockwise with y up is clockwise in pixel rows: flip y around it.
+    let (s, co) = p.rotation.sin_cos();
+    let (x, y) = (c.x as f32, -(c.y as f32));
+    let (rx, ry) = (x * co - y * s, x * s + y * co);
+    (rx + p.dx, -ry + p.dy, (c.angle + p.rotation).rem_euclid(TAU))
+}
+
+/// How similar two prints are: 0 for nothing in common, rising with the minutiae that pair up
+/// (calibrated thresholds live with the caller).
+pub fn score(probe: &Template, candidate: &Template) -> f32 {
+    let (pm, cm) = (&probe.minutiae, &candidate.minutiae);
+    if pm.len() < 3 || cm.len() < 3 {
+        return 0.0;
+    }
+    let (pe, ce) = (edges(pm), edges(cm));
+    // Vote: each pair of agreeing edges proposes a placement, binned by rotation (10°) and
+    // shift (16 px).
+    let mut votes: HashMap<(i32, i32, i32), (u32, f32, f32, f32)> = HashMap::new();
+    let mut lo = 0;
+    for e in &pe {
+        while lo < ce.len() && ce[lo].length < e.length - MAX_LENGTH_ERROR {
+            lo += 1;
+        }
+        for c in ce[lo..].iter().take_while(|c| c.length <= e.length + MAX_LENGTH_ERROR) {
+            if angle_diff(e.at_from, c.at_from) > MAX_ANGLE_ERROR || angle_diff(e.at_to, c.at_to) > MAX_ANGLE_ERROR {
+                continue;
+            }
+            let (a, b) = (&pm[e.from], &cm[c.from]);
+            let rotation = (a.angle - b.angle).rem_euclid(TAU);
+            let shifted = place(&Placement { rotation, dx: 0.0, dy: 0.0 }, b);
+            let (dx, dy) = (a.x as f32 - shifted.0, a.y as f32 - shifted.1);
+            let key = ((rotation / (PI / 18.0)) as i32, (dx / 16.0).floor() as i32, (dy / 16.0).floor() as i32);
+            let v = votes.entry(key).or_insert((0, 0.0, 0.0, 0.0));
+            // Rotations are averaged as unit vectors' sum would be; a bin is only 10° wide.
+            *v = (v.0 + 1, v.1 + rotation, v.2 + dx, v.3 + dy);
+        }
+    }
+    let mut ranked: Vec<_> = votes.into_values().collect();
+    ranked.sort_by(|a, b| b.0.cmp(&a.0));
+    let mut best = 0usize;
+    for (n, r, dx, dy) in ranked.into_iter().take(PLACEMENTS) {
+        let n_f = n as f32;
+        let placement = Placement { rotation: r / n_f, dx: dx / n_f, dy: dy / n_f };
+        best = best.max(paired(pm, cm, &placement));
+    }
+    // Pairs against the geometric mean of the two templates' sizes: 100 when every minutia pairs.
+    100.0 * best as f32 / ((pm.len() * cm.len()) as f32).sqrt()
+}
+
+/// Minutiae paired one to one under `placement` (greedy, nearest first).
+fn paired(pm: &[Minutia], cm: &[Minutia], placement: &Placement) -> usize {
+    let mut candidates: Vec<(f32, usize, usize)> = Vec::new();
+    for (j, c) in cm.iter().enumerate() {
+        let (x, y, angle) = place(placement, c);
+        for (i, p) in pm.iter().enumerate() {
+            let d = ((p.x as f32 - x).powi(2) + (p.y as f32 - y).powi(2)).sqrt();
+            if d <= MAX_PAIR_DISTANCE && angle_diff(p.angle, angle) <= MAX_PAIR_ANGLE {
+                candidates.push((d, i, j));
+            }
+        }
+    }
+    candidates.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let (mut used_p, mut used_c) = (vec![false; pm.len()], vec![false; cm.len()]);
+    let mut n = 0;
+    for (_, i, j) in candidates {
+        if !used_p[i] && !used_c[j] {
+            used_p[i] = true;
+            used_c[j] = true;
+            n += 1;
+        }
+    }
+    n
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::generator::{Finger, Impression};
+
+    fn template(finger: u64, imp: Impression) -> Template {
+        Template::of(&Finger::generate(finger).impression(&imp, 256, 288))
+    }
+
+    #[test]
+    fn a_print_matches_itself_rotated_and_shifted_but_not_another_finger() {
+        let a = template(5, Impression::ideal(1));
+        let moved = template(5, Impression { rotation_deg: 12.0, dx: 14.0, dy: -10.0, ..Impression::ideal(1) });
+        let other = template(6, Impression::ideal(1));
+        let (same, turned, different) = (score(&a, &a), score(&a, &moved), score(&a, &other));
+        assert!(turned > 3.0 * different.max(1.0), "same finger {turned} vs another {different} (self {same})");
+    }
+}
