@@ -499,3 +499,27 @@ fn quality_scores_images_at_their_resolution_and_names_what_it_cannot_read() {
     assert!(t.contains("good.png"), "the readable file is still scored: {t}");
     assert!(failed(&cli(tmp.path(), &["quality", "--dpi", "7", &good])).contains("7"));
 }
+
+#[test]
+fn match_tells_two_impressions_of_one_finger_from_another_finger() {
+    use enroll_kit::biometrics::synthetic::{Impression, print};
+    let tmp = tempfile::tempdir().unwrap();
+    let save = |name: &str, finger: u64, imp: Impression| {
+        let img = print(finger, &imp, 256, 288);
+        let path = tmp.path().join(name);
+        image::GrayImage::from_raw(256, 288, img.pixels().to_vec()).unwrap().save(&path).unwrap();
+        path.display().to_string()
+    };
+    let a = save("a.png", 41, Impression::typical(1));
+    let a2 = save("a2.png", 41, Impression::typical(2));
+    let b = save("b.png", 42, Impression::typical(1));
+    let same = ok(&cli(tmp.path(), &["match", &a, &a2]));
+    assert!(same.contains("at FMR 1/10,000") && !same.contains("different fingers"), "{same}");
+    let other = ok(&cli(tmp.path(), &["match", &a, &b]));
+    assert!(!other.contains("same finger"), "{other}");
+    let json: serde_json::Value =
+        serde_json::from_str(ok(&cli(tmp.path(), &["match", "--json", &a, &a2])).trim()).unwrap();
+    assert_eq!(json["fmr_1000"]["match"], true);
+    let t = failed(&cli(tmp.path(), &["match", &a, tmp.path().join("missing.png").to_str().unwrap()]));
+    assert!(t.contains("missing.png: not a readable PNG or JPEG image"), "{t}");
+}

@@ -4,5 +4,6 @@
 //! debug builds.
 
 pub mod face;
+pub mod matching;
 pub mod quality;
 pub mod synthetic;

@@ -7,6 +7,7 @@ mod devices;
 mod gui;
 mod hq;
 mod init;
+mod matching;
 mod operator;
 mod packet;
 mod quality;
@@ -61,6 +62,8 @@ pub enum Command {
     /// Fingerprint readers and cameras: list, capture one image, run a simulator
     #[command(subcommand)]
     Devices(devices::DevicesCommand),
+    /// Compare two fingerprint images: the score and the decision at each calibrated threshold
+    Match(matching::MatchArgs),
     /// Kit quality (0-100) of fingerprint images, with what holds each back
     Quality(quality::QualityArgs),
     /// Central-office tools: make the office's key set
@@ -99,6 +102,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Devices(cmd) => devices::run(data_dir, cmd),
         Command::Hq(cmd) => hq::run(cmd),
         Command::Quality(args) => quality::run(args),
+        Command::Match(args) => matching::run(args),
     }
 }
 

@@ -18,8 +18,8 @@ pub mod face;
 pub mod filters;
 pub mod generator;
 pub mod image;
-pub mod minutiae;
 pub mod matcher;
+pub mod minutiae;
 pub mod quality;
 pub mod template;
 

@@ -71,6 +71,15 @@ fn edges(m: &[Minutia]) -> Vec<Edge> {
     out
 }
 
+/// The placements one vote bin collected: how many, and their sums (for the mean).
+#[derive(Debug, Clone, Copy, Default)]
+struct Votes {
+    count: u32,
+    rotation: f32,
+    dx: f32,
+    dy: f32,
+}
+
 /// A placement of the candidate on the probe: rotate by `rotation`, then shift by (dx, dy).
 #[derive(Debug, Clone, Copy)]
 struct Placement {
@@ -98,7 +107,7 @@ pub fn score(probe: &Template, candidate: &Template) -> f32 {
     let (pe, ce) = (edges(pm), edges(cm));
     // Vote: each pair of agreeing edges proposes a placement, binned by rotation (10°) and
     // shift (16 px).
-    let mut votes: HashMap<(i32, i32, i32), (u32, f32, f32, f32)> = HashMap::new();
+    let mut votes: HashMap<(i32, i32, i32), Votes> = HashMap::new();
     let mut lo = 0;
     for e in &pe {
         while lo < ce.len() && ce[lo].length < e.length - MAX_LENGTH_ERROR {
@@ -113,17 +122,17 @@ pub fn score(probe: &Template, candidate: &Template) -> f32 {
             let shifted = place(&Placement { rotation, dx: 0.0, dy: 0.0 }, b);
             let (dx, dy) = (a.x as f32 - shifted.0, a.y as f32 - shifted.1);
             let key = ((rotation / (PI / 18.0)) as i32, (dx / 16.0).floor() as i32, (dy / 16.0).floor() as i32);
-            let v = votes.entry(key).or_insert((0, 0.0, 0.0, 0.0));
-            // Rotations are averaged as unit vectors' sum would be; a bin is only 10° wide.
-            *v = (v.0 + 1, v.1 + rotation, v.2 + dx, v.3 + dy);
+            let v = votes.entry(key).or_default();
+            // Rotations are averaged plainly: a bin is only 10° wide.
+            *v = Votes { count: v.count + 1, rotation: v.rotation + rotation, dx: v.dx + dx, dy: v.dy + dy };
         }
     }
     let mut ranked: Vec<_> = votes.into_values().collect();
-    ranked.sort_by(|a, b| b.0.cmp(&a.0));
+    ranked.sort_by_key(|v| std::cmp::Reverse(v.count));
     let mut best = 0usize;
-    for (n, r, dx, dy) in ranked.into_iter().take(PLACEMENTS) {
-        let n_f = n as f32;
-        let placement = Placement { rotation: r / n_f, dx: dx / n_f, dy: dy / n_f };
+    for v in ranked.into_iter().take(PLACEMENTS) {
+        let n = v.count as f32;
+        let placement = Placement { rotation: v.rotation / n, dx: v.dx / n, dy: v.dy / n };
         best = best.max(paired(pm, cm, &placement));
     }
     // Pairs against the geometric mean of the two templates' sizes: 100 when every minutia pairs.

@@ -92,8 +92,13 @@ pub fn extract_smoothed(plane: &Plane, foreground: &[bool]) -> Vec<Minutia> {
             let i = y * w + x;
             let around = ring(i, w);
             // Each branch leaving the pixel starts where the ring turns from background to ridge.
-            let starts: Vec<usize> =
-                (0..8).filter(|&k| !ridge[around[k]] && ridge[around[(k + 1) % 8]]).map(|k| around[(k + 1) % 8]).collect();
+            let starts: Vec<usize> = (0..8)
+                .filter(|&k| !ridge[around[k]] && ridge[around[(k + 1) % 8]])
+                .map(|k| around[(k + 1) % 8])
+                .collect();
+            if starts.len() != 1 && starts.len() != 3 {
+                continue;
+            }
             let ends: Vec<usize> = starts
                 .iter()
                 .map(|&s| {
@@ -139,7 +144,7 @@ pub fn extract_smoothed(plane: &Plane, foreground: &[bool]) -> Vec<Minutia> {
         let var = (sq / 121.0 - (sum / 121.0).powi(2)).max(0.0);
         m.quality = (var.sqrt() * 1.6).min(100.0) as u8;
     }
-    kept.sort_by(|a, b| b.quality.cmp(&a.quality));
+    kept.sort_by_key(|m| std::cmp::Reverse(m.quality));
     kept
 }
 

@@ -273,14 +273,15 @@ fn dominant_period(profile: &[f32]) -> Option<f32> {
         }
         re * re + im * im
     };
-    // Only the plausible ridge frequencies are computed; the whole one-sided spectrum's power
-    // comes from Parseval's theorem instead of the other twenty-odd frequencies.
+    // The peak is sought over periods of 3–24 px, wider than the plausible 5–16, so that a print
+    // at the wrong resolution shows its true (implausible) period; the whole one-sided
+    // spectrum's power comes from Parseval's theorem instead of the remaining frequencies.
     let total = signal.iter().map(|v| v * v).sum::<f32>() * n as f32 / 2.0;
-    let lowest = n.div_ceil(16).max(1);
-    let highest = n / 5;
+    let lowest = n.div_ceil(24).max(1);
+    let highest = n / 3;
     let (k, peak) = (lowest..=highest).map(|k| (k, power(k))).max_by(|a, b| a.1.total_cmp(&b.1))?;
     let period = n as f32 / k as f32;
-    (peak > 0.2 * total).then_some(period)
+    ((5.0..=16.0).contains(&period) && peak > 0.2 * total).then_some(period)
 }
 
 #[cfg(test)]
