@@ -8,9 +8,9 @@ pub use kit_biometrics::template::{IsoError, Template};
 
 /// Score above which a pair is called the same finger with about one false match in 1,000
 /// comparisons of different fingers (calibrated on generated prints: see the README).
-pub const THRESHOLD_FMR_1000: f32 = 36.0;
+pub const THRESHOLD_FMR_1000: f32 = 37.0;
 /// Likewise, one in 10,000.
-pub const THRESHOLD_FMR_10000: f32 = 41.0;
+pub const THRESHOLD_FMR_10000: f32 = 40.6;
 
 /// The template of `image`, taken at `dpi`.
 pub fn template(image: &GreyImage, dpi: u16) -> Template {

@@ -1,7 +1,7 @@
 //! Genuine and impostor scores on generated prints: `cargo run --release -p enroll-kit-biometrics --example match_stats -- FINGERS`.
 
 use kit_biometrics::generator::{Finger, Impression};
-use kit_biometrics::matcher::score;
+use kit_biometrics::matcher::{Prepared, score_prepared};
 use kit_biometrics::template::Template;
 
 fn main() {
@@ -17,13 +17,14 @@ fn main() {
         .collect();
     println!("{n} fingers, two impressions each, extracted in {:?}", started.elapsed());
     let mean_minutiae = pairs.iter().map(|p| p.0.minutiae.len()).sum::<usize>() as f32 / n as f32;
-    let mut genuine: Vec<f32> = pairs.iter().map(|(a, b)| score(a, b)).collect();
+    let prepared: Vec<(Prepared, Prepared)> = pairs.iter().map(|(a, b)| (Prepared::new(a), Prepared::new(b))).collect();
+    let mut genuine: Vec<f32> = prepared.iter().map(|(a, b)| score_prepared(a, b)).collect();
     let started = std::time::Instant::now();
     let mut impostor = Vec::new();
-    for i in 0..pairs.len() {
-        for j in 0..pairs.len() {
+    for i in 0..prepared.len() {
+        for j in 0..prepared.len() {
             if i != j {
-                impostor.push(score(&pairs[i].0, &pairs[j].1));
+                impostor.push(score_prepared(&prepared[i].0, &prepared[j].1));
             }
         }
     }
