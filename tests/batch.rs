@@ -68,6 +68,9 @@ fn training_batches_round_trip_and_every_fault_is_named() {
         ],
     ));
     ok(&cli(&dir, &["simulate", "--count", "12", "--seed", "5"]));
+    // Twelve different simulated people: the kit-wide duplicate check finds no pair.
+    let t = ok(&cli(&dir, &["dedup"]));
+    assert!(t.contains("0 possible duplicate pair(s)"), "{t}");
     let approved = ok(&cli(&dir, &["review", "approve", "--all"]));
     let n: usize = approved.split_whitespace().nth(1).unwrap().parse().unwrap();
     // The daily report from the command line: JSON, CSV that never overwrites, a bad date named.

@@ -3,7 +3,7 @@
 
 use crate::biometrics::quality::QUALITY_DPI;
 use crate::domain::biometrics::GreyImage;
-pub use kit_biometrics::matcher::score;
+pub use kit_biometrics::matcher::{Prepared, score, score_prepared};
 pub use kit_biometrics::template::{IsoError, Template};
 
 /// Score above which a pair is called the same finger with about one false match in 1,000

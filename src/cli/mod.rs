@@ -3,6 +3,7 @@
 mod account;
 mod audit;
 mod batch;
+mod dedup;
 mod devices;
 mod gui;
 mod hq;
@@ -62,6 +63,8 @@ pub enum Command {
     /// Fingerprint readers and cameras: list, capture one image, run a simulator
     #[command(subcommand)]
     Devices(devices::DevicesCommand),
+    /// Every pair of enrollments on this kit that may be one person (supervisor)
+    Dedup(dedup::DedupArgs),
     /// Compare two fingerprint images: the score and the decision at each calibrated threshold
     Match(matching::MatchArgs),
     /// Kit quality (0-100) of fingerprint images, with what holds each back
@@ -103,6 +106,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Hq(cmd) => hq::run(cmd),
         Command::Quality(args) => quality::run(args),
         Command::Match(args) => matching::run(args),
+        Command::Dedup(args) => dedup::run(open_kit(data_dir)?, args),
     }
 }
 

@@ -9,6 +9,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "init", include_str!("migrations/0001_init.sql")),
     (2, "batches", include_str!("migrations/0002_batches.sql")),
     (3, "packet_data", include_str!("migrations/0003_packet_data.sql")),
+    (4, "finger_templates", include_str!("migrations/0004_finger_templates.sql")),
 ];
 
 /// The newest schema version this build knows.

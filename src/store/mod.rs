@@ -9,11 +9,13 @@ pub mod audit;
 pub mod drafts;
 mod migrations;
 mod packets;
+mod templates;
 
 pub use accounts::{Account, NewAccount};
 pub use audit::{AuditEntry, AuditFault, NewAuditEntry};
 pub use drafts::DraftSummary;
 pub use packets::{BatchRecord, PacketRow, StoredPacket};
+pub use templates::StoredTemplate;
 
 use rusqlite::{Connection, ErrorCode, OpenFlags};
 use std::path::{Path, PathBuf};

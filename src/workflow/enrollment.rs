@@ -313,6 +313,8 @@ pub fn seal_and_store(
     let kit_no = Code5::parse("kit number", &kit.config.kit).map_err(|e| WorkflowError::Refused(e.to_string()))?;
     let info = kit.kit_info();
     let display_name = enrollment.person.display_name();
+    // The duplicate search's templates, made before the transaction: no lock held while they are.
+    let templates = crate::workflow::dedup::templates_of(&enrollment.fingers);
     let (store, key) = kit.store_and_key();
     let tx = store.begin()?;
     let sequence = tx.next_sequence(&now.format("%Y%m%d").to_string())?;
@@ -320,6 +322,7 @@ pub fn seal_and_store(
     let meta = PacketMeta { rid: &rid, created_at: now, training, kit: info, assistant: &op.username };
     let sealed = build_packet(meta, enrollment, key)?;
     tx.insert_packet(&sealed, op.account_id, &display_name, now)?;
+    tx.insert_templates(rid.as_str(), &templates)?;
     if let Some(id) = draft_id {
         tx.delete_draft(id)?;
     }

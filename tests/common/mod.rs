@@ -91,8 +91,13 @@ pub fn face() -> FacePhoto {
 }
 
 pub fn print(seed: u64) -> FingerRecord {
+    print_of(seed, 0)
+}
+
+/// Impression number `n` of generated finger `finger`, as the reader would record it.
+pub fn print_of(finger: u64, n: u64) -> FingerRecord {
     FingerRecord::Captured(FingerCapture {
-        image: typical_print(seed, 0, 256, 288),
+        image: typical_print(finger, n, 256, 288),
         dpi: 500,
         quality: 70,
         attempts: 1,
@@ -117,6 +122,11 @@ pub fn step(session: &mut EnrollmentSession, kit: &mut Kit, command: Command) ->
 
 /// Drives a session up to the review step.
 pub fn fill(session: &mut EnrollmentSession, kit: &mut Kit, seed: u64) {
+    fill_with(session, kit, seed, 0);
+}
+
+/// Like `fill`, with impression number `impression` of person `seed`'s fingers.
+pub fn fill_with(session: &mut EnrollmentSession, kit: &mut Kit, seed: u64, impression: u64) {
     for c in [
         Command::GiveConsent,
         Command::Next,
@@ -128,7 +138,7 @@ pub fn fill(session: &mut EnrollmentSession, kit: &mut Kit, seed: u64) {
         assert!(matches!(step(session, kit, c), Outcome::Step(_)));
     }
     for p in FingerPosition::ALL {
-        step(session, kit, Command::SetFinger(p, print(seed * 10 + u64::from(p.code()))));
+        step(session, kit, Command::SetFinger(p, print_of(seed * 10 + u64::from(p.code()), impression)));
     }
     assert_eq!(step(session, kit, Command::Next), Outcome::Step(Step::Review));
 }
