@@ -91,6 +91,7 @@ fn main() {
             face: face.clone(),
             fingers,
             exception_photo: None,
+            possible_duplicates: vec![],
         };
         made.push(seal_and_store(&mut kit, &op, &e, false, None).expect("sealed"));
     }

@@ -85,7 +85,14 @@ fn enrollment(seed: u64, face: &FacePhoto, prints: &[FingerRecord]) -> CompleteE
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
     let person = person(&mut rng, today, AdminUnits::bundled()).validate(today, AdminUnits::bundled()).expect("valid");
     let fingers = FingerPosition::ALL.into_iter().zip(prints.iter().cloned()).collect();
-    CompleteEnrollment { consent_at: chrono::Utc::now(), person, face: face.clone(), fingers, exception_photo: None }
+    CompleteEnrollment {
+        consent_at: chrono::Utc::now(),
+        person,
+        face: face.clone(),
+        fingers,
+        exception_photo: None,
+        possible_duplicates: vec![],
+    }
 }
 
 fn packets(c: &mut Criterion) {

@@ -1,6 +1,8 @@
 //! The GUI driven by label through egui_kittest (no GPU, no display): login, lockout message,
 //! language switch remembered per account, home, consent, refusal, resume after a restart.
 
+mod common;
+
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use enroll_kit::kit::{DataDir, Kit};
@@ -572,4 +574,64 @@ fn the_face_checks_say_what_to_do_and_a_failing_face_is_not_taken() {
     h.run_ok();
     assert!(h.query_by_label_contains("Hakuna uso ulioonekana").is_some());
     assert_eq!(step_of(&h), Step::Face);
+}
+
+#[test]
+fn a_person_enrolling_again_is_warned_about_in_the_flow_and_flagged_for_the_supervisor() {
+    use enroll_kit::domain::account::Pin;
+    use enroll_kit::workflow::enrollment::{Command, EnrollmentSession, Outcome};
+    let dir = tempfile::tempdir().unwrap();
+    let kit_dir = dir.path().join("kit");
+    // Earlier today the trainee enrolled person 7 (impression 0 of each of their fingers).
+    let first = {
+        let mut kit = open_or_provision(DataDir::new(&kit_dir)).unwrap();
+        let op = enroll_kit::workflow::login(&mut kit, "trainee", &Pin::new("135790")).unwrap();
+        let mut s = EnrollmentSession::start(&mut kit, &op, false).unwrap();
+        common::fill_with(&mut s, &mut kit, 7, 0);
+        match s.apply(&mut kit, Command::Complete(Pin::new("135790"))).unwrap() {
+            Outcome::Saved(rid) => rid.to_string(),
+            other => panic!("{other:?}"),
+        }
+    };
+    // Now the same fingers are on the reader again, pressed differently (impression 1).
+    let prints = dir.path().join("prints");
+    std::fs::create_dir_all(&prints).unwrap();
+    for p in enroll_kit::domain::biometrics::FingerPosition::ALL {
+        let img = enroll_kit::biometrics::synthetic::typical_print(7 * 10 + u64::from(p.code()), 1, 256, 288);
+        image::GrayImage::from_raw(256, 288, img.pixels().to_vec())
+            .unwrap()
+            .save(prints.join(format!("{:02}.png", p.code())))
+            .unwrap();
+    }
+    let mut h = harness(app_with_prints(&kit_dir, Some(&prints)));
+    to_face_step(&mut h);
+    take_face(&mut h);
+    until(&mut h, "the reader", |h| h.query_by_label("Capture").is_some());
+    for n in 1..=10 {
+        h.get_by_label("Capture").click();
+        h.run_ok();
+        until(&mut h, "a print", |h| fingers_recorded(h) == n);
+    }
+    h.get_by_label("Next").click();
+    h.run_ok();
+    until(&mut h, "the duplicate search", |h| h.query_by_label_contains("Possible duplicate of").is_some());
+    assert!(h.query_by_label_contains(&format!("Possible duplicate of {first}")).is_some());
+    type_into(&mut h, "Your PIN, to sign off this enrollment", "135790");
+    h.get_by_label("Sign and save").click();
+    h.run();
+    let second = match h.state().screen() {
+        Screen::Done(d) => d.rid.clone(),
+        _ => panic!("the done screen after sign-off"),
+    };
+    // The packet carries the flag, and the supervisor's queue shows it.
+    let kit = h.state().kit();
+    let stored = kit.store.packet(&second).unwrap().unwrap();
+    let json = enroll_kit::packet::open_packet(&stored.data, Some(&kit.public_key())).unwrap().json;
+    assert_eq!(json.possible_duplicates.iter().map(|d| d.rid.as_str()).collect::<Vec<_>>(), [first.as_str()]);
+    h.get_by_label("Log out").click();
+    h.run();
+    log_in(&mut h, "supervisor", "246810");
+    h.get_by_label("Review packets (2 waiting)").click();
+    h.run();
+    assert!(h.query_by_label(&format!("possible duplicate of {first}")).is_some(), "the flag in the queue");
 }

@@ -72,5 +72,6 @@ pub fn run(mut kit: Kit, args: ReportArgs) -> Result<ExitCode> {
         report.finger_exceptions, report.enrollments_with_exceptions
     );
     println!("Rejected as suspected duplicates: {}", report.suspected_duplicates);
+    println!("Flagged by the kit's duplicate search: {}", report.flagged_duplicates);
     Ok(ExitCode::SUCCESS)
 }

@@ -121,6 +121,17 @@ impl fmt::Debug for GreyImage {
     }
 }
 
+/// Another enrollment on this kit whose fingerprints match this one's (the on-kit duplicate
+/// search): carried in the packet for the supervisor and the central office.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PossibleDuplicate {
+    /// Its RID.
+    pub rid: String,
+    /// The fused person score, 0–100.
+    pub score: u8,
+}
+
 /// Which device took a capture.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeviceRef {

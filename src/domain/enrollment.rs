@@ -1,7 +1,7 @@
 //! An enrollment in progress (the draft), its steps, and what each step needs before the next.
 
 use super::admin_units::AdminUnits;
-use super::biometrics::{FacePhoto, FingerPosition, FingerRecord};
+use super::biometrics::{FacePhoto, FingerPosition, FingerRecord, PossibleDuplicate};
 use super::person::{FieldError, Person, PersonForm};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -123,6 +123,9 @@ pub struct Draft {
     pub exception_photo: Option<ExceptionPhoto>,
     /// The step on screen.
     pub step: Step,
+    /// What the duplicate search found for the fingers as they are (searched again after a
+    /// restart; cleared whenever a finger changes).
+    pub possible_duplicates: Vec<PossibleDuplicate>,
 }
 
 impl Default for Draft {
@@ -134,6 +137,7 @@ impl Default for Draft {
             fingers: BTreeMap::new(),
             exception_photo: None,
             step: Step::Consent,
+            possible_duplicates: Vec::new(),
         }
     }
 }
@@ -151,6 +155,8 @@ pub struct CompleteEnrollment {
     pub fingers: BTreeMap<FingerPosition, FingerRecord>,
     /// The exception photo (present when any finger is an exception).
     pub exception_photo: Option<ExceptionPhoto>,
+    /// Enrollments on this kit that may be the same person.
+    pub possible_duplicates: Vec<PossibleDuplicate>,
 }
 
 impl Draft {
@@ -225,6 +231,7 @@ impl Draft {
                 face: face.clone(),
                 fingers: self.fingers.clone(),
                 exception_photo: if self.has_exception() { self.exception_photo.clone() } else { None },
+                possible_duplicates: self.possible_duplicates.clone(),
             }),
             _ => Err(gaps),
         }

@@ -109,6 +109,7 @@ pub fn build_packet(
         face: face_entry,
         fingers,
         exception_photo,
+        possible_duplicates: enrollment.possible_duplicates.clone(),
     };
     let value = serde_json::to_value(&json).map_err(|e| PacketError::Manifest(e.to_string()))?;
     let json_bytes = to_canonical_json(&value);

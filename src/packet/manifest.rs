@@ -35,6 +35,10 @@ pub struct PacketJson {
     pub fingers: Vec<FingerEntry>,
     /// The photo of the hand when a finger is an exception.
     pub exception_photo: Option<ImageEntry>,
+    /// Enrollments on the sealing kit whose fingerprints matched this one's (absent when none):
+    /// an addition to version 1 that older readers never see on a packet without a match.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub possible_duplicates: Vec<crate::domain::biometrics::PossibleDuplicate>,
 }
 
 /// The sealing kit.

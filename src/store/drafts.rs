@@ -292,8 +292,15 @@ impl Store {
             None => None,
         };
         let name = format!("{} {}", state.form.first_name.trim(), state.form.surname.trim()).trim().to_string();
-        let draft =
-            Draft { consent_at: state.consent_at, form: state.form, face, fingers, exception_photo, step: state.step };
+        let draft = Draft {
+            consent_at: state.consent_at,
+            form: state.form,
+            face,
+            fingers,
+            exception_photo,
+            step: state.step,
+            possible_duplicates: Vec::new(),
+        };
         Ok((DraftSummary { id, account_id, training, started_at, updated_at, step: state.step, name }, draft))
     }
 

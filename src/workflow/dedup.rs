@@ -124,3 +124,74 @@ fn parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> Option<R> + Sync) -
         handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
     })
 }
+
+/// A possible duplicate as the assistant sees it: the earlier enrollment's name and photo.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Match {
+    /// Its RID.
+    pub rid: String,
+    /// Fused person score, 0–100.
+    pub score: u8,
+    /// The name in that packet.
+    pub name: String,
+    /// That packet's face photo (JPEG).
+    pub face_jpeg: Vec<u8>,
+}
+
+impl Match {
+    /// What the packet records of it.
+    pub fn entry(&self) -> crate::domain::biometrics::PossibleDuplicate {
+        crate::domain::biometrics::PossibleDuplicate { rid: self.rid.clone(), score: self.score }
+    }
+}
+
+/// The search run on a worker thread over its own kit connection, as soon as the fingerprints
+/// are in, so the assistant never waits on it.
+pub struct SearchWorker {
+    result: std::sync::mpsc::Receiver<Result<Vec<Match>, String>>,
+}
+
+impl SearchWorker {
+    /// Starts searching for the person with `fingers`; `wake` is called when it is done.
+    pub fn start(
+        kit: &Kit,
+        fingers: BTreeMap<FingerPosition, FingerRecord>,
+        wake: impl Fn() + Send + 'static,
+    ) -> Result<SearchWorker, WorkflowError> {
+        let conn = kit.second_connection()?;
+        let (tx, result) = std::sync::mpsc::channel();
+        std::thread::Builder::new()
+            .name("duplicate-search".into())
+            .spawn(move || {
+                let found = search(&conn, &fingers, None).and_then(|c| c.iter().map(|c| describe(&conn, c)).collect());
+                let _ = tx.send(found.map_err(|e| e.to_string()));
+                wake();
+            })
+            .map_err(|e| WorkflowError::Refused(format!("the duplicate search could not start ({e})")))?;
+        Ok(SearchWorker { result })
+    }
+
+    /// The result, once the search has ended (the worker is spent after).
+    pub fn finished(&self) -> Option<Result<Vec<Match>, String>> {
+        match self.result.try_recv() {
+            Ok(r) => Some(r),
+            Err(std::sync::mpsc::TryRecvError::Empty) => None,
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => Some(Err("the duplicate search stopped".into())),
+        }
+    }
+}
+
+/// The name and photo of candidate `c`, from its verified packet.
+fn describe(kit: &Kit, c: &Candidate) -> Result<Match, WorkflowError> {
+    let stored = kit
+        .store
+        .packet(&c.rid)?
+        .ok_or_else(|| WorkflowError::Refused(format!("packet {} vanished during the search", c.rid)))?;
+    let opened = crate::packet::open_packet(&stored.data, Some(&kit.public_key()))?;
+    Ok(Match {
+        rid: c.rid.clone(),
+        score: c.score.round().clamp(0.0, 100.0) as u8,
+        name: opened.json.person.display_name(),
+        face_jpeg: opened.file(&opened.json.face.image.file.name).map(<[u8]>::to_vec).unwrap_or_default(),
+    })
+}

@@ -32,6 +32,8 @@ pub enum Command {
     ClearFinger(FingerPosition),
     /// The exception photo was taken.
     SetExceptionPhoto(ExceptionPhoto),
+    /// Record what the duplicate search found for the fingers as they are.
+    SetDuplicates(Vec<crate::domain::biometrics::PossibleDuplicate>),
     /// Go to the next step if this one is complete.
     Next,
     /// Go one step back.
@@ -53,6 +55,7 @@ impl Command {
             Command::SetFace(_) => "a face photo",
             Command::SetFinger(..) | Command::ClearFinger(_) => "a fingerprint",
             Command::SetExceptionPhoto(_) => "the exception photo",
+            Command::SetDuplicates(_) => "the duplicate search's result",
             Command::Next => "next",
             Command::Back => "back",
             Command::GoTo(_) => "go to",
@@ -71,7 +74,7 @@ impl Command {
                 Some(Step::Fingerprints)
             }
             Command::Complete(_) => Some(Step::Review),
-            Command::Next | Command::Back | Command::GoTo(_) | Command::Abandon => None,
+            Command::Next | Command::Back | Command::GoTo(_) | Command::Abandon | Command::SetDuplicates(_) => None,
         }
     }
 }
@@ -220,12 +223,18 @@ impl EnrollmentSession {
             }
             Command::SetFinger(position, record) => {
                 self.draft.fingers.insert(position, record);
+                self.draft.possible_duplicates.clear();
                 self.save(kit, &[DraftSlot::Finger(position)])?;
                 Outcome::Step(self.draft.step)
             }
             Command::ClearFinger(position) => {
                 self.draft.fingers.remove(&position);
+                self.draft.possible_duplicates.clear();
                 self.save(kit, &[DraftSlot::Finger(position)])?;
+                Outcome::Step(self.draft.step)
+            }
+            Command::SetDuplicates(found) => {
+                self.draft.possible_duplicates = found;
                 Outcome::Step(self.draft.step)
             }
             Command::SetExceptionPhoto(photo) => {

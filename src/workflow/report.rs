@@ -59,6 +59,8 @@ pub struct DailyReport {
     pub enrollments_with_exceptions: usize,
     /// Enrollments rejected as suspected duplicates.
     pub suspected_duplicates: usize,
+    /// Enrollments the kit's duplicate search flagged when they were sealed.
+    pub flagged_duplicates: usize,
     /// Every packet, oldest first.
     pub lines: Vec<ReportLine>,
 }
@@ -82,6 +84,7 @@ pub fn daily(kit: &Kit, op: &Operator, date: &str) -> Result<DailyReport, Workfl
         finger_exceptions: 0,
         enrollments_with_exceptions: 0,
         suspected_duplicates: 0,
+        flagged_duplicates: 0,
         lines: Vec::new(),
     };
     for row in kit.store.packet_rows_on(date)? {
@@ -107,6 +110,7 @@ pub fn daily(kit: &Kit, op: &Operator, date: &str) -> Result<DailyReport, Workfl
         report.forced_prints += flags.forced;
         report.finger_exceptions += flags.exceptions;
         report.enrollments_with_exceptions += usize::from(flags.exceptions > 0);
+        report.flagged_duplicates += usize::from(!flags.duplicates.is_empty());
         report.lines.push(ReportLine {
             rid: row.rid.clone(),
             assistant: json.assistant,

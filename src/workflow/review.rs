@@ -34,6 +34,8 @@ pub struct PacketFlags {
     pub exceptions: usize,
     /// Each captured print's quality, in finger order.
     pub qualities: Vec<u8>,
+    /// RIDs the kit's duplicate search matched.
+    pub duplicates: Vec<String>,
 }
 
 impl PacketFlags {
@@ -44,6 +46,7 @@ impl PacketFlags {
             forced: captures.iter().filter(|c| c.force_captured).count(),
             exceptions: json.exception_count(),
             qualities: captures.iter().map(|c| c.quality).collect(),
+            duplicates: json.possible_duplicates.iter().map(|d| d.rid.clone()).collect(),
         }
     }
 
@@ -66,12 +69,14 @@ pub struct QueueItem {
     pub exceptions: usize,
     /// The lowest print quality.
     pub min_quality: Option<u8>,
+    /// RIDs the kit's duplicate search matched.
+    pub duplicates: Vec<String>,
 }
 
 impl QueueItem {
-    /// No forced print and no exception: approvable with the others in one go.
+    /// No forced print, no exception, no possible duplicate: approvable with the others in one go.
     pub fn is_clean(&self) -> bool {
-        self.forced == 0 && self.exceptions == 0
+        self.forced == 0 && self.exceptions == 0 && self.duplicates.is_empty()
     }
 }
 
@@ -88,6 +93,7 @@ pub fn queue(kit: &Kit, op: &Operator) -> Result<Vec<QueueItem>, WorkflowError> 
             forced: flags.forced,
             exceptions: flags.exceptions,
             min_quality: flags.min_quality(),
+            duplicates: flags.duplicates,
             assistant: json.assistant,
             row,
         });

@@ -37,6 +37,29 @@ pub struct EnrollScreen {
     face: FaceStep,
     fingers: FingerStep,
     review: ReviewStep,
+    search: Search,
+}
+
+/// Where the duplicate search stands for the fingers as they are.
+#[derive(Default)]
+enum Search {
+    /// Not run for these fingers.
+    #[default]
+    Idle,
+    /// Running.
+    Running(crate::workflow::dedup::SearchWorker),
+    /// Done: what it found (empty: nobody), or why it could not run.
+    Done(Result<Vec<crate::workflow::dedup::Match>, String>),
+}
+
+impl std::fmt::Debug for Search {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Search::Idle => "Idle",
+            Search::Running(_) => "Running",
+            Search::Done(_) => "Done",
+        })
+    }
 }
 
 /// What the wizard shows above its buttons.
@@ -60,6 +83,7 @@ impl EnrollScreen {
             face: FaceStep::default(),
             fingers: FingerStep::default(),
             review: ReviewStep::default(),
+            search: Search::Idle,
         }
     }
 
@@ -98,11 +122,41 @@ impl EnrollScreen {
         self.fingers.cancel();
     }
 
+    /// Starts the duplicate search once the fingerprints are in, and records its result.
+    fn run_search(&mut self, ui: &egui::Ui, view: &View<'_>, actions: &mut Vec<Action>) {
+        match &self.search {
+            Search::Idle => {
+                let ctx = ui.ctx().clone();
+                let fingers = self.session.draft().fingers.clone();
+                self.search =
+                    match crate::workflow::dedup::SearchWorker::start(view.kit, fingers, move || ctx.request_repaint())
+                    {
+                        Ok(w) => Search::Running(w),
+                        Err(e) => Search::Done(Err(e.to_string())),
+                    };
+            }
+            Search::Running(worker) => {
+                if let Some(result) = worker.finished() {
+                    if let Ok(found) = &result {
+                        let entries = found.iter().map(crate::workflow::dedup::Match::entry).collect();
+                        actions.push(Action::Enroll(Command::SetDuplicates(entries)));
+                    }
+                    self.search = Search::Done(result);
+                }
+            }
+            Search::Done(_) => {}
+        }
+    }
+
     /// Sends a command to the session and decides what comes next.
     pub fn apply(&mut self, kit: &mut Kit, command: Command) -> After {
         // The form on screen follows the draft, whoever set it.
         if let Command::SetForm(form) = &command {
             self.demographics.form = (**form).clone();
+        }
+        // New fingers, new search.
+        if matches!(command, Command::SetFinger(..) | Command::ClearFinger(_)) {
+            self.search = Search::Idle;
         }
         match self.session.apply(kit, command) {
             Ok(Outcome::Step(_)) => {
@@ -199,6 +253,12 @@ impl EnrollScreen {
                 }
             }
             Step::Review => {
+                self.run_search(ui, view, actions);
+                if let Search::Done(found) = &self.search {
+                    self.review.duplicates_ui(ui, view, found);
+                } else {
+                    ui.label(view.i18n.t("dedup-searching"));
+                }
                 self.review.ui(ui, view, self.session.draft(), actions);
             }
         }

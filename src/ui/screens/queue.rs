@@ -211,6 +211,9 @@ impl QueueScreen {
                 if item.exceptions > 0 {
                     flags.push(t.t_args("queue-flag-exceptions", &[("count", item.exceptions.into())]));
                 }
+                for rid in &item.duplicates {
+                    flags.push(t.t_args("queue-flag-duplicate", &[("rid", rid.clone().into())]));
+                }
                 if flags.is_empty() {
                     ui.colored_label(theme::OK, t.t("queue-flag-clean"));
                 } else {
@@ -247,6 +250,9 @@ impl QueueScreen {
             "queue-captured-by",
             &[("assistant", json.assistant.clone().into()), ("at", json.created_at.clone().into())],
         ));
+        for d in &json.possible_duplicates {
+            theme::error(ui, &t.t_args("queue-flag-duplicate", &[("rid", d.rid.clone().into())]));
+        }
         ui.horizontal_top(|ui| {
             if let Some(face) = &o.face {
                 let size = face.size_vec2();

@@ -161,6 +161,7 @@ impl ReportScreen {
                     (t.t("report-exceptions"), report.finger_exceptions),
                     (t.t("report-with-exceptions"), report.enrollments_with_exceptions),
                     (t.t("report-duplicates"), report.suspected_duplicates),
+                    (t.t("report-flagged"), report.flagged_duplicates),
                 ],
             );
         });

@@ -15,6 +15,7 @@ use crate::workflow::enrollment::Command;
 pub struct ReviewStep {
     pin: String,
     face: Option<egui::TextureHandle>,
+    duplicate_faces: std::collections::BTreeMap<String, Option<egui::TextureHandle>>,
 }
 
 impl std::fmt::Debug for ReviewStep {
@@ -33,6 +34,55 @@ fn section(ui: &mut egui::Ui, view: &View<'_>, step: Step, actions: &mut Vec<Act
 }
 
 impl ReviewStep {
+    /// The duplicate search's verdict: nothing, or each possible duplicate with name and photo.
+    pub fn duplicates_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        view: &View<'_>,
+        found: &Result<Vec<crate::workflow::dedup::Match>, String>,
+    ) {
+        let t = view.i18n;
+        match found {
+            Err(e) => theme::error(ui, &t.t_args("dedup-failed", &[("detail", e.clone().into())])),
+            Ok(found) if found.is_empty() => {
+                ui.colored_label(theme::OK, t.t("dedup-none"));
+            }
+            Ok(found) => {
+                for m in found {
+                    egui::Frame::group(ui.style()).stroke(egui::Stroke::new(2.0, theme::ERROR)).show(ui, |ui| {
+                        ui.horizontal(|ui| {
+                            let tex = self.duplicate_faces.entry(m.rid.clone()).or_insert_with(|| {
+                                image::load_from_memory(&m.face_jpeg).ok().map(|img| {
+                                    let rgb = img.to_rgb8();
+                                    let image = egui::ColorImage::from_rgb(
+                                        [rgb.width() as usize, rgb.height() as usize],
+                                        rgb.as_raw(),
+                                    );
+                                    ui.ctx().load_texture(format!("dup-{}", m.rid), image, egui::TextureOptions::LINEAR)
+                                })
+                            });
+                            if let Some(tex) = tex {
+                                let size = tex.size_vec2();
+                                ui.image((tex.id(), size * (120.0 / size.y.max(1.0))));
+                            }
+                            ui.vertical(|ui| {
+                                ui.label(
+                                    egui::RichText::new(t.t_args(
+                                        "dedup-found",
+                                        &[("rid", m.rid.clone().into()), ("name", m.name.clone().into())],
+                                    ))
+                                    .strong()
+                                    .color(theme::ERROR),
+                                );
+                                ui.label(t.t("dedup-what-to-do"));
+                            });
+                        });
+                    });
+                }
+            }
+        }
+    }
+
     /// Clears the typed PIN (after a failed sign-off).
     pub fn clear_pin(&mut self) {
         self.pin.clear();
