@@ -19,14 +19,14 @@ fn a_person_enrolling_again_is_found_and_a_new_person_is_not() {
     // Amina comes back: the same fingers, pressed differently (impression 1, not 0).
     let mut again = EnrollmentSession::start(&mut kit, &assistant, false).unwrap();
     fill_with(&mut again, &mut kit, 101, 1);
-    let found = search(&kit, &again.draft().fingers, None).unwrap();
+    let found = search(&kit, &again.draft().fingers).unwrap();
     assert_eq!(found.iter().map(|c| c.rid.as_str()).collect::<Vec<_>>(), [amina.as_str()], "{found:?}");
     assert!(found[0].fingers == 10 && found[0].score > 50.0, "{found:?}");
 
     // Someone new is nobody's duplicate.
     let mut new = EnrollmentSession::start(&mut kit, &assistant, false).unwrap();
     fill_with(&mut new, &mut kit, 103, 1);
-    assert!(search(&kit, &new.draft().fingers, None).unwrap().is_empty());
+    assert!(search(&kit, &new.draft().fingers).unwrap().is_empty());
 
     // Saved anyway, Amina's second packet pairs with her first in the kit-wide check.
     let second = match step(&mut again, &mut kit, Command::Complete(Pin::new(ASSISTANT_PIN))) {

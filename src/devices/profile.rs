@@ -195,7 +195,16 @@ pub fn allowed_bauds(protocol: Protocol) -> Vec<u32> {
     }
 }
 
+/// The print quality a reader's captures must reach when its profile names none (what the big
+/// registration systems use).
+pub const DEFAULT_MIN_QUALITY: u8 = 40;
+
 impl DeviceProfile {
+    /// The kit quality a print from this reader must reach.
+    pub fn min_quality(&self) -> u8 {
+        self.quality.map_or(DEFAULT_MIN_QUALITY, |q| q.min_score)
+    }
+
     /// Parses and validates one profile's text; `file` names it in errors.
     pub fn parse(file: &str, text: &str) -> Result<Self, ProfileError> {
         let profile: DeviceProfile = toml::from_str(text).map_err(|e| ProfileError {

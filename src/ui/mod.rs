@@ -232,7 +232,9 @@ impl KitApp {
     }
 
     fn reader_min_quality(&self) -> u8 {
-        self.profiles.get(&self.devices.reader).and_then(|p| p.quality).map_or(40, |q| q.min_score)
+        self.profiles
+            .get(&self.devices.reader)
+            .map_or(crate::devices::profile::DEFAULT_MIN_QUALITY, crate::devices::profile::DeviceProfile::min_quality)
     }
 
     fn start_devices(&mut self, ctx: &egui::Context) {

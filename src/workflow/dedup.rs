@@ -29,15 +29,26 @@ pub struct Candidate {
     pub fingers: usize,
 }
 
-/// ISO/IEC 19794-2 records for the captured fingers of an enrollment.
-pub fn templates_of(fingers: &BTreeMap<FingerPosition, FingerRecord>) -> Vec<(u8, Vec<u8>)> {
+/// The templates of the captured fingers of an enrollment, by finger position.
+fn finger_templates(fingers: &BTreeMap<FingerPosition, FingerRecord>) -> Vec<(u8, Template)> {
     fingers
         .iter()
         .filter_map(|(p, r)| match r {
-            FingerRecord::Captured(c) => Some((p.code(), template(&c.image, c.dpi).to_iso(p.code(), c.quality))),
+            FingerRecord::Captured(c) => Some((p.code(), template(&c.image, c.dpi))),
             FingerRecord::Exception(_) => None,
         })
         .collect()
+}
+
+/// ISO/IEC 19794-2 records for the captured fingers of an enrollment (stored at sealing).
+pub fn templates_of(fingers: &BTreeMap<FingerPosition, FingerRecord>) -> Vec<(u8, Vec<u8>)> {
+    let quality = |p: &u8| {
+        fingers.iter().find(|(pos, _)| pos.code() == *p).and_then(|(_, r)| match r {
+            FingerRecord::Captured(c) => Some(c.quality),
+            FingerRecord::Exception(_) => None,
+        })
+    };
+    finger_templates(fingers).into_iter().map(|(p, t)| (p, t.to_iso(p, quality(&p).unwrap_or(0)))).collect()
 }
 
 /// The people on the kit as prepared templates per finger, from the stored records.
@@ -67,20 +78,11 @@ fn person_score(a: &[(u8, Prepared)], b: &[(u8, Prepared)]) -> (f32, usize) {
     (top.iter().sum::<f32>() / FUSED_FINGERS as f32, compared)
 }
 
-/// The enrollments on the kit that may be the person whose fingers are `fingers` (the RID
-/// `except` left out), best first.
-pub fn search(
-    kit: &Kit,
-    fingers: &BTreeMap<FingerPosition, FingerRecord>,
-    except: Option<&str>,
-) -> Result<Vec<Candidate>, WorkflowError> {
-    let probe: Vec<(u8, Prepared)> = templates_of(fingers)
-        .into_iter()
-        .filter_map(|(p, iso)| Template::from_iso(&iso).ok().map(|(t, _, _)| (p, Prepared::new(&t))))
-        .collect();
+/// The enrollments on the kit that may be the person whose fingers are `fingers`, best first.
+pub fn search(kit: &Kit, fingers: &BTreeMap<FingerPosition, FingerRecord>) -> Result<Vec<Candidate>, WorkflowError> {
+    let probe: Vec<(u8, Prepared)> = finger_templates(fingers).iter().map(|(p, t)| (*p, Prepared::new(t))).collect();
     let people = gallery(kit)?;
-    let others: Vec<(&String, &Vec<(u8, Prepared)>)> =
-        people.iter().filter(|(rid, _)| Some(rid.as_str()) != except).collect();
+    let others: Vec<(&String, &Vec<(u8, Prepared)>)> = people.iter().collect();
     let mut found = parallel(&others, |(rid, theirs)| {
         let (score, fingers) = person_score(&probe, theirs);
         (score >= PERSON_THRESHOLD).then(|| Candidate { rid: (*rid).clone(), score, fingers })
@@ -163,7 +165,7 @@ impl SearchWorker {
         std::thread::Builder::new()
             .name("duplicate-search".into())
             .spawn(move || {
-                let found = search(&conn, &fingers, None).and_then(|c| c.iter().map(|c| describe(&conn, c)).collect());
+                let found = search(&conn, &fingers).and_then(|c| c.iter().map(|c| describe(&conn, c)).collect());
                 let _ = tx.send(found.map_err(|e| e.to_string()));
                 wake();
             })

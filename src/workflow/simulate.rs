@@ -24,8 +24,8 @@ use rand_chacha::ChaCha8Rng;
 /// The simulated reader's image geometry (an R307 at 500 dpi).
 const PRINT_SIZE: (u32, u32) = (256, 288);
 const PRINT_DPI: u16 = 500;
-/// The quality threshold the simulated reader (r307-sim) applies.
-const SIMULATED_THRESHOLD: u8 = 40;
+/// The device profile of the reader `simulate` pretends to use (its quality threshold applies).
+const SIMULATED_READER: &str = "r307-sim";
 
 /// How many simulated enrollments, from which seed, by how many simulated assistants.
 #[derive(Debug, Clone, Copy)]
@@ -84,9 +84,14 @@ fn run(
         operators.push(login(kit, username, pin)?);
     }
     let today = kit.now().date_naive();
+    let profiles = crate::devices::profile::Profiles::load(Some(&kit.dir.root().join("device-profiles")))
+        .map_err(|e| WorkflowError::Refused(e.to_string()))?;
+    let threshold = profiles
+        .get(SIMULATED_READER)
+        .map_or(crate::devices::profile::DEFAULT_MIN_QUALITY, crate::devices::profile::DeviceProfile::min_quality);
     for i in 0..options.count {
         let which = i % operators.len();
-        let rid = enroll_one(kit, &operators[which], &assistants[which].1, rng, today)?;
+        let rid = enroll_one(kit, &operators[which], &assistants[which].1, rng, today, threshold)?;
         progress(i + 1, &rid);
         rids.push(rid);
     }
@@ -99,6 +104,7 @@ fn enroll_one(
     pin: &Pin,
     rng: &mut ChaCha8Rng,
     today: NaiveDate,
+    threshold: u8,
 ) -> Result<Rid, WorkflowError> {
     let mut session = EnrollmentSession::start(kit, op, true)?;
     let form = person(rng, today, &kit.admin_units());
@@ -123,7 +129,7 @@ fn enroll_one(
             }
             let image = print(rng.random(), &impression, PRINT_SIZE.0, PRINT_SIZE.1);
             let quality = assess(&image, PRINT_DPI).score;
-            let forced = quality < SIMULATED_THRESHOLD;
+            let forced = quality < threshold;
             FingerRecord::Captured(FingerCapture {
                 image,
                 dpi: PRINT_DPI,
