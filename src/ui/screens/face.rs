@@ -75,6 +75,8 @@ impl FaceStep {
     /// Stops the face checks while another step is on screen.
     pub fn pause(&mut self) {
         self.checks = None;
+        // A streak from before is stale: the photo must not take itself from an old frame.
+        self.checked = None;
     }
 
     /// Draws the step; returns the photo when the assistant takes one (or it takes itself).
