@@ -39,3 +39,29 @@ fn a_person_enrolling_again_is_found_and_a_new_person_is_not() {
     assert!([a, b].contains(&&amina) && [a, b].contains(&&second) && ![a, b].contains(&&baraka));
     assert!(kit_wide(&kit, &assistant).is_err(), "a supervisor's check");
 }
+
+#[test]
+fn among_twenty_people_every_returning_one_is_found_and_no_newcomer_is_flagged() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (mut kit, _clock, _sup, assistant) = kit_with_staff(&tmp.path().join("kit"));
+    let enrolled: Vec<(u64, String)> = (200..220).map(|seed| (seed, enroll(&mut kit, &assistant, seed))).collect();
+    // Ten of them come back (their fingers, pressed differently); ten people come for the first time.
+    for (seed, rid) in enrolled.iter().step_by(2) {
+        let mut s = EnrollmentSession::start(&mut kit, &assistant, false).unwrap();
+        fill_with(&mut s, &mut kit, *seed, 2);
+        let found = search(&kit, &s.draft().fingers).unwrap();
+        assert_eq!(
+            found.iter().map(|c| c.rid.as_str()).collect::<Vec<_>>(),
+            [rid.as_str()],
+            "person {seed}: {found:?}"
+        );
+        s.apply(&mut kit, Command::Abandon).unwrap();
+    }
+    for seed in 300..310 {
+        let mut s = EnrollmentSession::start(&mut kit, &assistant, false).unwrap();
+        fill_with(&mut s, &mut kit, seed, 2);
+        let found = search(&kit, &s.draft().fingers).unwrap();
+        assert!(found.is_empty(), "newcomer {seed} flagged: {found:?}");
+        s.apply(&mut kit, Command::Abandon).unwrap();
+    }
+}
