@@ -1,7 +1,7 @@
 //! Fingerprint templates and 1:1 comparison (see `kit_biometrics::template` and `::matcher`),
 //! at any resolution (rescaled to 500 dpi first).
 
-use crate::biometrics::quality::QUALITY_DPI;
+use crate::biometrics::quality::at_500_dpi;
 use crate::domain::biometrics::GreyImage;
 pub use kit_biometrics::matcher::{Prepared, score, score_prepared};
 pub use kit_biometrics::template::{IsoError, Template};
@@ -14,12 +14,5 @@ pub const THRESHOLD_FMR_10000: f32 = 40.6;
 
 /// The template of `image`, taken at `dpi`.
 pub fn template(image: &GreyImage, dpi: u16) -> Template {
-    let grey = kit_biometrics::Grey {
-        width: image.width() as usize,
-        height: image.height() as usize,
-        pixels: image.pixels().to_vec(),
-    };
-    let grey =
-        if dpi == QUALITY_DPI || dpi == 0 { grey } else { grey.rescale(f32::from(QUALITY_DPI) / f32::from(dpi)) };
-    Template::of(&grey)
+    Template::of(&at_500_dpi(image, dpi))
 }

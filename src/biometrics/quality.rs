@@ -4,19 +4,22 @@
 use crate::domain::biometrics::GreyImage;
 pub use kit_biometrics::quality::{Assessment, Issue, Measures};
 
-/// The resolution the score is defined at.
+/// The resolution the score, the minutiae and the matcher are defined at.
 pub const QUALITY_DPI: u16 = 500;
 
-/// Scores `image`, taken at `dpi`.
-pub fn assess(image: &GreyImage, dpi: u16) -> Assessment {
+/// `image`, taken at `dpi`, as the biometrics crate's image at 500 dpi.
+pub(crate) fn at_500_dpi(image: &GreyImage, dpi: u16) -> kit_biometrics::Grey {
     let grey = kit_biometrics::Grey {
         width: image.width() as usize,
         height: image.height() as usize,
         pixels: image.pixels().to_vec(),
     };
-    let grey =
-        if dpi == QUALITY_DPI || dpi == 0 { grey } else { grey.rescale(f32::from(QUALITY_DPI) / f32::from(dpi)) };
-    kit_biometrics::quality::assess(&grey)
+    if dpi == QUALITY_DPI || dpi == 0 { grey } else { grey.rescale(f32::from(QUALITY_DPI) / f32::from(dpi)) }
+}
+
+/// Scores `image`, taken at `dpi`.
+pub fn assess(image: &GreyImage, dpi: u16) -> Assessment {
+    kit_biometrics::quality::assess(&at_500_dpi(image, dpi))
 }
 
 #[cfg(test)]
