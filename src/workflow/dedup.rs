@@ -29,12 +29,12 @@ pub struct Candidate {
     pub fingers: usize,
 }
 
-/// The templates of the captured fingers of an enrollment, by finger position.
-fn finger_templates(fingers: &BTreeMap<FingerPosition, FingerRecord>) -> Vec<(u8, Template)> {
+/// The templates of the captured fingers of an enrollment: (position, print quality, template).
+fn finger_templates(fingers: &BTreeMap<FingerPosition, FingerRecord>) -> Vec<(u8, u8, Template)> {
     fingers
         .iter()
         .filter_map(|(p, r)| match r {
-            FingerRecord::Captured(c) => Some((p.code(), template(&c.image, c.dpi))),
+            FingerRecord::Captured(c) => Some((p.code(), c.quality, template(&c.image, c.dpi))),
             FingerRecord::Exception(_) => None,
         })
         .collect()
@@ -42,13 +42,7 @@ fn finger_templates(fingers: &BTreeMap<FingerPosition, FingerRecord>) -> Vec<(u8
 
 /// ISO/IEC 19794-2 records for the captured fingers of an enrollment (stored at sealing).
 pub fn templates_of(fingers: &BTreeMap<FingerPosition, FingerRecord>) -> Vec<(u8, Vec<u8>)> {
-    let quality = |p: &u8| {
-        fingers.iter().find(|(pos, _)| pos.code() == *p).and_then(|(_, r)| match r {
-            FingerRecord::Captured(c) => Some(c.quality),
-            FingerRecord::Exception(_) => None,
-        })
-    };
-    finger_templates(fingers).into_iter().map(|(p, t)| (p, t.to_iso(p, quality(&p).unwrap_or(0)))).collect()
+    finger_templates(fingers).into_iter().map(|(p, q, t)| (p, t.to_iso(p, q))).collect()
 }
 
 /// The people on the kit as prepared templates per finger, from the stored records.
@@ -80,7 +74,7 @@ fn person_score(a: &[(u8, Prepared)], b: &[(u8, Prepared)]) -> (f32, usize) {
 
 /// The enrollments on the kit that may be the person whose fingers are `fingers`, best first.
 pub fn search(kit: &Kit, fingers: &BTreeMap<FingerPosition, FingerRecord>) -> Result<Vec<Candidate>, WorkflowError> {
-    let probe: Vec<(u8, Prepared)> = finger_templates(fingers).iter().map(|(p, t)| (*p, Prepared::new(t))).collect();
+    let probe: Vec<(u8, Prepared)> = finger_templates(fingers).iter().map(|(p, _, t)| (*p, Prepared::new(t))).collect();
     let people = gallery(kit)?;
     let others: Vec<(&String, &Vec<(u8, Prepared)>)> = people.iter().collect();
     let mut found = parallel(&others, |(rid, theirs)| {

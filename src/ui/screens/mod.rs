@@ -18,6 +18,13 @@ use crate::devices::reader::ReaderInfo;
 use crate::kit::Kit;
 use crate::workflow::devices::DeviceStatus;
 
+/// A texture from JPEG or PNG bytes (a stored photo or print); `None` when they do not decode.
+pub(crate) fn image_texture(ctx: &egui::Context, name: &str, bytes: &[u8]) -> Option<egui::TextureHandle> {
+    let img = image::load_from_memory(bytes).ok()?.to_rgb8();
+    let image = egui::ColorImage::from_rgb([img.width() as usize, img.height() as usize], img.as_raw());
+    Some(ctx.load_texture(name, image, egui::TextureOptions::LINEAR))
+}
+
 /// What a screen may read while it draws: the context it needs, nothing to change.
 pub struct View<'a> {
     /// Translations.

@@ -1,8 +1,8 @@
 //! The supervisor's review queue: pending packets with their flags, one packet opened in full,
 //! approve, reject with a reason, approve all clean packets after one confirmation.
 
-use super::View;
 use super::fingers::finger_key;
+use super::{View, image_texture};
 use crate::domain::biometrics::FingerPosition;
 use crate::domain::status::RejectReason;
 use crate::ui::{Action, theme};
@@ -70,12 +70,6 @@ fn exception_text(view: &View<'_>, e: &crate::domain::biometrics::FingerExceptio
         E::UnableToCapture => t.t("exception-unable"),
         E::Other(note) => format!("{}: {note}", t.t("exception-other")),
     }
-}
-
-fn texture(ctx: &egui::Context, name: &str, bytes: &[u8]) -> Option<egui::TextureHandle> {
-    let img = image::load_from_memory(bytes).ok()?.to_rgb8();
-    let image = egui::ColorImage::from_rgb([img.width() as usize, img.height() as usize], img.as_raw());
-    Some(ctx.load_texture(name, image, egui::TextureOptions::LINEAR))
 }
 
 /// `person` as "field: value" lines, nested objects joined with dots, so every detail the
@@ -229,13 +223,13 @@ impl QueueScreen {
         let Some(o) = self.opened.as_mut() else { return };
         if !o.textures_loaded {
             let rid = &o.detail.row.rid;
-            o.face = texture(ui.ctx(), &format!("queue-face-{rid}"), &o.detail.face_jpeg);
+            o.face = image_texture(ui.ctx(), &format!("queue-face-{rid}"), &o.detail.face_jpeg);
             o.prints = o
                 .detail
                 .prints
                 .iter()
                 .filter_map(|(p, png)| {
-                    texture(ui.ctx(), &format!("queue-print-{rid}-{}", p.code()), png).map(|t| (*p, t))
+                    image_texture(ui.ctx(), &format!("queue-print-{rid}-{}", p.code()), png).map(|t| (*p, t))
                 })
                 .collect();
             o.textures_loaded = true;

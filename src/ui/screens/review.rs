@@ -1,9 +1,9 @@
 //! The review step: everything on one page, a way back to each step, and the PIN to sign off.
 
-use super::View;
 use super::demographics::field_key;
 use super::fingers::finger_key;
 use super::home::step_key;
+use super::{View, image_texture};
 use crate::domain::biometrics::{FingerPosition, FingerRecord};
 use crate::domain::enrollment::{Draft, Step};
 use crate::domain::person::Field;
@@ -51,16 +51,10 @@ impl ReviewStep {
                 for m in found {
                     egui::Frame::group(ui.style()).stroke(egui::Stroke::new(2.0, theme::ERROR)).show(ui, |ui| {
                         ui.horizontal(|ui| {
-                            let tex = self.duplicate_faces.entry(m.rid.clone()).or_insert_with(|| {
-                                image::load_from_memory(&m.face_jpeg).ok().map(|img| {
-                                    let rgb = img.to_rgb8();
-                                    let image = egui::ColorImage::from_rgb(
-                                        [rgb.width() as usize, rgb.height() as usize],
-                                        rgb.as_raw(),
-                                    );
-                                    ui.ctx().load_texture(format!("dup-{}", m.rid), image, egui::TextureOptions::LINEAR)
-                                })
-                            });
+                            let tex = self
+                                .duplicate_faces
+                                .entry(m.rid.clone())
+                                .or_insert_with(|| image_texture(ui.ctx(), &format!("dup-{}", m.rid), &m.face_jpeg));
                             if let Some(tex) = tex {
                                 let size = tex.size_vec2();
                                 ui.image((tex.id(), size * (120.0 / size.y.max(1.0))));
@@ -128,11 +122,8 @@ impl ReviewStep {
         section(ui, view, Step::Face, actions);
         if self.face.is_none()
             && let Some(photo) = &draft.face
-            && let Ok(img) = image::load_from_memory(&photo.jpeg)
         {
-            let rgb = img.to_rgb8();
-            let image = egui::ColorImage::from_rgb([rgb.width() as usize, rgb.height() as usize], rgb.as_raw());
-            self.face = Some(ui.ctx().load_texture("review-face", image, egui::TextureOptions::LINEAR));
+            self.face = image_texture(ui.ctx(), "review-face", &photo.jpeg);
         }
         if let Some(tex) = &self.face {
             let size = tex.size_vec2();
