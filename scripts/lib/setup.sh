@@ -31,3 +31,16 @@ require_cargo() {
         exit 1
     fi
 }
+
+# A clean debug build of the workspace with its test binaries takes about 3 GB; running out half way
+# ends in "No space left on device" from rustc, far from the cause. Say it up front instead.
+require_disk_space() {
+    local need_mb=${1:-4000} dir="${CARGO_TARGET_DIR:-$ROOT/target}" avail_mb
+    mkdir -p "$dir"
+    avail_mb=$(df -Pm "$dir" | awk 'NR == 2 { print $4 }')
+    if [ -n "$avail_mb" ] && [ "$avail_mb" -lt "$need_mb" ]; then
+        echo "error: only ${avail_mb} MB free where the build goes ($dir); it needs about ${need_mb} MB." >&2
+        echo "       Free some space (an old target dir: cargo clean) or set CARGO_TARGET_DIR to a larger disk, then run this again." >&2
+        exit 1
+    fi
+}
