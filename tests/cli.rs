@@ -523,3 +523,49 @@ fn match_tells_two_impressions_of_one_finger_from_another_finger() {
     let t = failed(&cli(tmp.path(), &["match", &a, tmp.path().join("missing.png").to_str().unwrap()]));
     assert!(t.contains("missing.png: not a readable PNG or JPEG image"), "{t}");
 }
+
+#[test]
+fn a_template_list_carries_one_kits_people_into_anothers_duplicate_check() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    // Two pilot kits: `simulate` makes training people, and training lists go to training kits only.
+    let mut args = init_args();
+    args.push("--training".into());
+    ok(&cli(&a, &args.iter().map(String::as_str).collect::<Vec<_>>()));
+    let at = args.iter().position(|x| x == "00007").unwrap();
+    args[at] = "00008".into();
+    ok(&cli(&b, &args.iter().map(String::as_str).collect::<Vec<_>>()));
+    let production = tmp.path().join("p");
+    ok(&init(&production));
+    ok(&cli(&a, &["simulate", "--count", "2"]));
+    ok(&cli(&b, &["simulate", "--count", "2"])); // the same seed: the same two people again
+
+    let words = tmp.path().join("passphrase.txt");
+    std::fs::write(&words, "maji ya mvua ni baridi\n").unwrap();
+    let list = tmp.path().join("a.templates");
+    let (list_s, words_s) = (list.to_str().unwrap(), words.to_str().unwrap());
+    let t = failed(&cli(&a, &["templates", "export", "--out", list_s]));
+    assert!(t.contains("no passphrase given"), "{t}");
+    let t = ok(&cli(&a, &["templates", "export", "--out", list_s, "--passphrase-file", words_s]));
+    assert!(t.contains("2 people"), "{t}");
+
+    let wrong = tmp.path().join("wrong.txt");
+    std::fs::write(&wrong, "maji ya mvua ni moto\n").unwrap();
+    let t = failed(&cli(&b, &["templates", "import", list_s, "--passphrase-file", wrong.to_str().unwrap()]));
+    assert!(t.contains("check the passphrase"), "{t}");
+    let t = failed(&cli(&b, &["templates", "import", "nowhere.templates", "--passphrase-file", words_s]));
+    assert!(t.contains("nowhere.templates"), "{t}");
+    let t = failed(&cli(&production, &["templates", "import", list_s, "--passphrase-file", words_s]));
+    assert!(t.contains("a production kit never loads training people"), "{t}");
+    let t = ok(&cli(&b, &["templates", "import", list_s, "--passphrase-file", words_s]));
+    assert!(t.contains("loaded 2 people from kit 00042/00007") && t.contains("20 finger template(s) new"), "{t}");
+
+    // Each of B's two people pairs with the same person at kit A.
+    let t = ok(&cli(&b, &["dedup", "--json"]));
+    let pairs: Vec<serde_json::Value> = t.lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
+    assert_eq!(pairs.len(), 2, "{t}");
+    for p in &pairs {
+        let (x, y) = (p["rid_a"].as_str().unwrap(), p["rid_b"].as_str().unwrap());
+        assert!(x.starts_with("0004200007") && y.starts_with("0004200008"), "{t}");
+    }
+}

@@ -2,9 +2,10 @@
 
 mod common;
 
+use age::secrecy::SecretString;
 use common::{ASSISTANT_PIN, enroll, fill_with, kit_with_staff, step};
 use enroll_kit::domain::account::Pin;
-use enroll_kit::workflow::dedup::{kit_wide, search};
+use enroll_kit::workflow::dedup::{export_templates, import_templates, kit_wide, search};
 use enroll_kit::workflow::enrollment::{Command, EnrollmentSession, Outcome};
 
 #[test]
@@ -13,8 +14,10 @@ fn a_person_enrolling_again_is_found_and_a_new_person_is_not() {
     let (mut kit, _clock, sup, assistant) = kit_with_staff(&tmp.path().join("kit"));
     let amina = enroll(&mut kit, &assistant, 101);
     let baraka = enroll(&mut kit, &assistant, 102);
-    let stored = kit.store.templates().unwrap();
-    assert_eq!(stored.iter().filter(|t| t.rid == amina).count(), 10, "a template per captured finger at sealing");
+    let stored = kit.store.templates_after(0).unwrap();
+    let hers: Vec<_> = stored.iter().filter(|t| t.rid == amina).collect();
+    assert_eq!(hers.len(), 10, "a template per captured finger at sealing");
+    assert!(hers.iter().all(|t| t.template.digest.is_some()), "with its search digest");
 
     // Amina comes back: the same fingers, pressed differently (impression 1, not 0).
     let mut again = EnrollmentSession::start(&mut kit, &assistant, false).unwrap();
@@ -64,4 +67,89 @@ fn among_twenty_people_every_returning_one_is_found_and_no_newcomer_is_flagged()
         assert!(found.is_empty(), "newcomer {seed} flagged: {found:?}");
         s.apply(&mut kit, Command::Abandon).unwrap();
     }
+}
+
+#[test]
+fn lost_templates_and_stale_digests_are_made_again_and_the_person_is_still_found() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (mut kit, clock, _sup, assistant) = kit_with_staff(&tmp.path().join("kit"));
+    let amina = enroll(&mut kit, &assistant, 111);
+    let baraka = enroll(&mut kit, &assistant, 112);
+    // As a kit upgraded from before migrations 4 and 5 would have it: Baraka's packet has no
+    // templates, Amina's templates no digests.
+    {
+        let db = rusqlite::Connection::open(kit.dir.db_path()).unwrap();
+        db.execute("DELETE FROM finger_templates WHERE rid = ?1", [&baraka]).unwrap();
+        db.execute("UPDATE finger_templates SET digest = NULL", []).unwrap();
+    }
+    let mut kit = enroll_kit::kit::Kit::open(kit.dir.clone()).unwrap();
+    clock.install(&mut kit);
+    for (seed, rid) in [(111, &amina), (112, &baraka)] {
+        let mut s = EnrollmentSession::start(&mut kit, &assistant, false).unwrap();
+        fill_with(&mut s, &mut kit, seed, 1);
+        let found = search(&kit, &s.draft().fingers).unwrap();
+        assert_eq!(found.iter().map(|c| c.rid.as_str()).collect::<Vec<_>>(), [rid.as_str()], "{found:?}");
+        s.apply(&mut kit, Command::Abandon).unwrap();
+    }
+    let stored = kit.store.templates_after(0).unwrap();
+    assert_eq!(stored.iter().filter(|t| t.rid == baraka).count(), 10, "rebuilt from the packet's prints");
+    assert!(stored.iter().all(|t| t.template.digest.is_some()), "digests written back");
+}
+
+#[test]
+fn a_template_list_from_another_kit_extends_the_search_and_damaged_or_foreign_lists_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (mut a, _, sup_a, assistant_a) = kit_with_staff(&tmp.path().join("a"));
+    let (mut b, _, sup_b, assistant_b) = kit_with_staff(&tmp.path().join("b"));
+    b.config.kit = "00008".into(); // kit numbers are unique in the field
+    let amina = enroll(&mut a, &assistant_a, 121);
+    enroll(&mut b, &assistant_b, 122);
+    let list = tmp.path().join("kit-a.templates");
+    let words = SecretString::from("maji ya mvua ni baridi".to_string());
+    assert!(export_templates(&mut a, &sup_a, &list, &SecretString::from("short".to_string())).is_err());
+    assert!(export_templates(&mut a, &assistant_a, &list, &words).is_err(), "a supervisor's task");
+    assert_eq!(export_templates(&mut a, &sup_a, &list, &words).unwrap(), 1);
+
+    // Refused before anything is stored: wrong passphrase, a flipped byte, an unregistered kit,
+    // the kit's own list.
+    let said = |r: Result<_, enroll_kit::workflow::WorkflowError>| r.unwrap_err().to_string();
+    let wrong = SecretString::from("maji ya mvua ni moto".to_string());
+    assert!(said(import_templates(&mut b, &sup_b, &list, &wrong, None)).contains("passphrase"));
+    let mut bytes = std::fs::read(&list).unwrap();
+    let at = bytes.len() - 40;
+    bytes[at] ^= 1;
+    let damaged = tmp.path().join("damaged.templates");
+    std::fs::write(&damaged, bytes).unwrap();
+    assert!(import_templates(&mut b, &sup_b, &damaged, &words, None).is_err());
+    let only_b = [b.public_key()];
+    assert!(
+        said(import_templates(&mut b, &sup_b, &list, &words, Some(&only_b))).contains("not in the registered kits")
+    );
+    assert!(said(import_templates(&mut a, &sup_a, &list, &words, None)).contains("own template list"));
+    assert_eq!(b.store.templates_after(0).unwrap().iter().filter(|t| t.origin.is_some()).count(), 0);
+
+    let loaded = import_templates(&mut b, &sup_b, &list, &words, Some(&[a.public_key()])).unwrap();
+    assert_eq!((loaded.people, loaded.added), (1, 10));
+    assert!(loaded.origin.starts_with("00042/00007 "), "{}", loaded.origin);
+    assert_eq!(import_templates(&mut b, &sup_b, &list, &words, None).unwrap().added, 0, "loading twice adds nothing");
+
+    // Amina, enrolled at kit A, now tries kit B.
+    let mut s = EnrollmentSession::start(&mut b, &assistant_b, false).unwrap();
+    fill_with(&mut s, &mut b, 121, 1);
+    let found = search(&b, &s.draft().fingers).unwrap();
+    assert_eq!(found.iter().map(|c| c.rid.as_str()).collect::<Vec<_>>(), [amina.as_str()], "{found:?}");
+    // What the assistant is shown: the kit she enrolled at, no name or photo (B has no packet).
+    let worker = enroll_kit::workflow::dedup::SearchWorker::start(&b, s.draft().fingers.clone(), || {}).unwrap();
+    let started = std::time::Instant::now();
+    let shown = loop {
+        if let Some(r) = worker.finished() {
+            break r.unwrap();
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(60), "the search never ended");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    assert_eq!(shown.len(), 1);
+    assert_eq!((shown[0].origin.as_deref(), shown[0].name.as_str()), (Some(loaded.origin.as_str()), ""));
+    let actions: Vec<String> = b.store.audit_entries(None).unwrap().into_iter().map(|e| e.action).collect();
+    assert!(actions.iter().any(|a| a == "templates_imported"), "{actions:?}");
 }

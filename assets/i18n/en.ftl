@@ -272,5 +272,6 @@ report-flagged = Flagged by the duplicate search
 dedup-searching = Checking whether this person is already enrolled on this kit…
 dedup-none = Not enrolled on this kit before: no other enrollment has these fingerprints.
 dedup-found = Possible duplicate of { $rid }: { $name }
+dedup-found-elsewhere = Possible duplicate of { $rid }, enrolled at kit { $kit } (no photo on this kit)
 dedup-what-to-do = The fingerprints match an earlier enrollment. Check the applicant's documents and ask; if it is the same person, abandon this enrollment. If you save it, the supervisor sees the flag.
 dedup-failed = The duplicate check could not run ({ $detail }); the supervisor's daily check will cover it.

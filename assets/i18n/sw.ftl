@@ -271,5 +271,6 @@ report-flagged = Zilizoonyeshwa na ukaguzi wa marudio
 dedup-searching = Inakagua kama mtu huyu ameshasajiliwa kwenye kifaa hiki…
 dedup-none = Hajasajiliwa kwenye kifaa hiki kabla: hakuna usajili mwingine wenye alama hizi za vidole.
 dedup-found = Huenda ni marudio ya { $rid }: { $name }
+dedup-found-elsewhere = Huenda ni marudio ya { $rid }, aliyesajiliwa kwenye kifaa { $kit } (hakuna picha kwenye kifaa hiki)
 dedup-what-to-do = Alama za vidole zinalingana na usajili wa awali. Kagua nyaraka za mwombaji na umuulize; kama ni mtu yule yule, acha usajili huu. Ukiuhifadhi, msimamizi ataona alama hii.
 dedup-failed = Ukaguzi wa marudio haukuweza kufanyika ({ $detail }); ukaguzi wa kila siku wa msimamizi utaushughulikia.

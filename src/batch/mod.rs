@@ -12,6 +12,7 @@
 //! `training`; production packets and training packets never share a batch.
 
 pub mod export;
+pub mod templates;
 pub mod verify;
 
 use crate::packet::PacketError;
@@ -106,6 +107,9 @@ pub enum BatchError {
         /// What is wrong, naming the packet or field.
         detail: String,
     },
+    /// A passphrase that will not do.
+    #[error("{0}")]
+    Passphrase(String),
     /// A packet inside failed its checks.
     #[error("batch {path}: packet {rid}: {source}")]
     Packet {

@@ -64,22 +64,7 @@ pub fn export(mut kit: Kit, args: ExportArgs) -> Result<ExitCode> {
 
 pub fn verify(args: VerifyArgs) -> Result<ExitCode> {
     let identities = read_identities(&args.identity)?;
-    let registered = match &args.kits {
-        None => None,
-        Some(path) => {
-            let text = read_text(path)?;
-            let keys = text
-                .lines()
-                .map(str::trim)
-                .filter(|l| !l.is_empty() && !l.starts_with('#'))
-                .map(|l| {
-                    PublicKey::from_text(l)
-                        .with_context(|| format!("{}: {l:?} is not a kit public key", path.display()))
-                })
-                .collect::<Result<Vec<_>>>()?;
-            Some(keys)
-        }
-    };
+    let registered = args.kits.as_deref().map(read_registered_kits).transpose()?;
     let verified = verify_batch(&args.batch, &identities, registered.as_deref())?;
     let m = &verified.manifest;
     println!(
@@ -94,4 +79,14 @@ pub fn verify(args: VerifyArgs) -> Result<ExitCode> {
         m.created_at
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// The registered kits' public keys: one a line (hex or a key file's text), `#` comments.
+pub(super) fn read_registered_kits(path: &std::path::Path) -> Result<Vec<PublicKey>> {
+    let text = read_text(path)?;
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(|l| PublicKey::from_text(l).with_context(|| format!("{}: {l:?} is not a kit public key", path.display())))
+        .collect()
 }

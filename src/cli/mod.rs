@@ -65,6 +65,9 @@ pub enum Command {
     Devices(devices::DevicesCommand),
     /// Every pair of enrollments on this kit that may be one person (supervisor)
     Dedup(dedup::DedupArgs),
+    /// Template lists carried between kits, so each kit's duplicate search covers the others' people
+    #[command(subcommand)]
+    Templates(dedup::TemplatesCommand),
     /// Compare two fingerprint images: the score and the decision at each calibrated threshold
     Match(matching::MatchArgs),
     /// Kit quality (0-100) of fingerprint images, with what holds each back
@@ -107,6 +110,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Quality(args) => quality::run(args),
         Command::Match(args) => matching::run(args),
         Command::Dedup(args) => dedup::run(open_kit(data_dir)?, args),
+        Command::Templates(command) => dedup::templates(open_kit(data_dir)?, command),
     }
 }
 

@@ -35,6 +35,10 @@ pub enum AuditAction {
     BatchExported,
     /// A copy of an exported batch was written to another stick.
     BatchCopied,
+    /// This kit's finger templates were written to a template list for another kit.
+    TemplatesExported,
+    /// Another kit's template list was loaded into the duplicate search.
+    TemplatesImported,
 }
 
 impl AuditAction {
@@ -58,6 +62,8 @@ impl AuditAction {
             PacketStatusChanged => "packet_status_changed",
             BatchExported => "batch_exported",
             BatchCopied => "batch_copied",
+            TemplatesExported => "templates_exported",
+            TemplatesImported => "templates_imported",
         }
     }
 }

@@ -107,6 +107,7 @@ pub struct Kit {
     key: KitKey,
     clock: Clock,
     units: Arc<AdminUnits>,
+    gallery: crate::biometrics::matching::SharedGallery,
 }
 
 impl Kit {
@@ -124,7 +125,7 @@ impl Kit {
         let units = Arc::new(load_admin_units(&dir)?);
         let store = Store::open(&dir.db_path())?;
         tracing::info!(dir = %dir.root().display(), centre = %config.centre, kit = %config.kit, training = config.training, "kit opened");
-        Ok(Kit { dir, config, store, key, clock: Arc::new(Utc::now), units })
+        Ok(Kit { dir, config, store, key, clock: Arc::new(Utc::now), units, gallery: Default::default() })
     }
 
     /// The same kit over a second database connection, for a worker thread (an export runs
@@ -137,6 +138,7 @@ impl Kit {
             key: self.key.duplicate(),
             clock: self.clock.clone(),
             units: self.units.clone(),
+            gallery: self.gallery.clone(),
         })
     }
 
@@ -148,6 +150,11 @@ impl Kit {
     /// Replaces the clock (tests, scenarios, benchmarks).
     pub fn set_clock(&mut self, clock: Clock) {
         self.clock = clock;
+    }
+
+    /// The duplicate search's gallery of the people on this kit.
+    pub fn gallery(&self) -> &crate::biometrics::matching::SharedGallery {
+        &self.gallery
     }
 
     /// The kit's public key.

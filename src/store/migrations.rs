@@ -10,6 +10,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (2, "batches", include_str!("migrations/0002_batches.sql")),
     (3, "packet_data", include_str!("migrations/0003_packet_data.sql")),
     (4, "finger_templates", include_str!("migrations/0004_finger_templates.sql")),
+    (5, "template_search", include_str!("migrations/0005_template_search.sql")),
 ];
 
 /// The newest schema version this build knows.

@@ -15,7 +15,7 @@ pub use accounts::{Account, NewAccount};
 pub use audit::{AuditEntry, AuditFault, NewAuditEntry};
 pub use drafts::DraftSummary;
 pub use packets::{BatchRecord, PacketRow, StoredPacket};
-pub use templates::StoredTemplate;
+pub use templates::{FingerTemplate, StoredTemplate};
 
 use rusqlite::{Connection, ErrorCode, OpenFlags};
 use std::path::{Path, PathBuf};

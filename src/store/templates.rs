@@ -1,48 +1,131 @@
-//! Finger templates (ISO/IEC 19794-2 records) kept beside each packet for duplicate searches.
+//! Finger templates (ISO/IEC 19794-2 records) and their digests, kept beside each packet for
+//! duplicate searches.
 
 use super::{OrStore, Store, StoreError, Tx};
 use rusqlite::params;
+use std::path::Path;
 
-/// One stored template.
+/// One finger's template as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoredTemplate {
-    /// The packet.
-    pub rid: String,
+pub struct FingerTemplate {
     /// Finger position 1–10.
     pub position: u8,
     /// The ISO/IEC 19794-2 record.
     pub iso: Vec<u8>,
+    /// Its search digest (`None`: to be made again from the record).
+    pub digest: Option<Vec<u8>>,
+}
+
+/// A stored template with the packet it belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredTemplate {
+    /// Its row: rows only ever grow, so a reader can ask for those after the last it saw.
+    pub row: i64,
+    /// The packet.
+    pub rid: String,
+    /// The template.
+    pub template: FingerTemplate,
+    /// `None` for this kit's own packets; the kit a loaded template list came from.
+    pub origin: Option<String>,
+}
+
+const COLUMNS: &str = "rowid, rid, position, iso, digest, origin";
+
+fn stored(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredTemplate> {
+    Ok(StoredTemplate {
+        row: r.get(0)?,
+        rid: r.get(1)?,
+        template: FingerTemplate { position: r.get(2)?, iso: r.get(3)?, digest: r.get(4)? },
+        origin: r.get(5)?,
+    })
+}
+
+fn insert(conn: &rusqlite::Connection, path: &Path, rid: &str, templates: &[FingerTemplate]) -> Result<(), StoreError> {
+    for t in templates {
+        conn.execute(
+            "INSERT INTO finger_templates (rid, position, iso, digest) VALUES (?1, ?2, ?3, ?4)",
+            params![rid, t.position, t.iso, t.digest],
+        )
+        .or_store(path)?;
+    }
+    Ok(())
 }
 
 impl Tx<'_> {
     /// Stores a packet's templates, one per captured finger.
-    pub fn insert_templates(&self, rid: &str, templates: &[(u8, Vec<u8>)]) -> Result<(), StoreError> {
-        for (position, iso) in templates {
-            self.conn()
-                .execute(
-                    "INSERT OR REPLACE INTO finger_templates (rid, position, iso) VALUES (?1, ?2, ?3)",
-                    params![rid, position, iso],
-                )
-                .or_store(self.path())?;
-        }
-        Ok(())
+    pub fn insert_templates(&self, rid: &str, templates: &[FingerTemplate]) -> Result<(), StoreError> {
+        insert(self.conn(), self.path(), rid, templates)
     }
 }
 
 impl Store {
-    /// Every stored template, grouped by packet (ordered by RID, then finger).
-    pub fn templates(&self) -> Result<Vec<StoredTemplate>, StoreError> {
-        let mut stmt = self
-            .conn()
-            .prepare("SELECT rid, position, iso FROM finger_templates ORDER BY rid, position")
-            .or_store(self.path())?;
-        let rows = stmt
-            .query_map([], |r| Ok(StoredTemplate { rid: r.get(0)?, position: r.get(1)?, iso: r.get(2)? }))
-            .or_store(self.path())?;
+    /// The templates stored after row `after` (0: all), in the order they were stored.
+    pub fn templates_after(&self, after: i64) -> Result<Vec<StoredTemplate>, StoreError> {
+        let sql = format!("SELECT {COLUMNS} FROM finger_templates WHERE rowid > ?1 ORDER BY rowid");
+        let mut stmt = self.conn().prepare(&sql).or_store(self.path())?;
+        let rows = stmt.query_map([after], stored).or_store(self.path())?;
         rows.map(|r| r.or_store(self.path())).collect()
     }
 
-    /// Packets with no stored template (sealed before migration 4).
+    /// The templates of packet `rid`, by finger.
+    pub fn templates_of(&self, rid: &str) -> Result<Vec<StoredTemplate>, StoreError> {
+        let sql = format!("SELECT {COLUMNS} FROM finger_templates WHERE rid = ?1 ORDER BY position");
+        let mut stmt = self.conn().prepare_cached(&sql).or_store(self.path())?;
+        let rows = stmt.query_map([rid], stored).or_store(self.path())?;
+        rows.map(|r| r.or_store(self.path())).collect()
+    }
+
+    /// This kit's own templates (not those loaded from other kits) of its training or of its
+    /// production packets, by packet and finger.
+    pub fn own_templates(&self, training: bool) -> Result<Vec<StoredTemplate>, StoreError> {
+        let sql = "SELECT t.rowid, t.rid, t.position, t.iso, t.digest, t.origin FROM finger_templates t \
+                   JOIN packets p ON p.rid = t.rid WHERE t.origin IS NULL AND p.training = ?1 ORDER BY t.rid, t.position";
+        let mut stmt = self.conn().prepare(sql).or_store(self.path())?;
+        let rows = stmt.query_map([training], stored).or_store(self.path())?;
+        rows.map(|r| r.or_store(self.path())).collect()
+    }
+
+    /// Loads another kit's templates (`origin` names it), all or none. A finger already held is
+    /// kept as it is, so loading the same list twice adds nothing; returns the fingers added.
+    pub fn import_templates(
+        &self,
+        origin: &str,
+        people: &[(String, Vec<FingerTemplate>)],
+    ) -> Result<usize, StoreError> {
+        let tx = self.conn().unchecked_transaction().or_store(self.path())?;
+        let mut added = 0;
+        for (rid, fingers) in people {
+            for t in fingers {
+                added += tx
+                    .execute(
+                        "INSERT INTO finger_templates (rid, position, iso, digest, origin) VALUES (?1, ?2, ?3, ?4, ?5)
+                         ON CONFLICT (rid, position) DO NOTHING",
+                        params![rid, t.position, t.iso, t.digest, origin],
+                    )
+                    .or_store(self.path())?;
+            }
+        }
+        tx.commit().or_store(self.path())?;
+        Ok(added)
+    }
+
+    /// Records a template's digest made again (its stored one was missing or out of date).
+    pub fn set_template_digest(&self, row: i64, digest: &[u8]) -> Result<(), StoreError> {
+        self.conn()
+            .execute("UPDATE finger_templates SET digest = ?1 WHERE rowid = ?2", params![digest, row])
+            .or_store(self.path())?;
+        Ok(())
+    }
+
+    /// Stores the templates made again for a packet sealed without them, all or none.
+    pub fn add_templates(&self, rid: &str, templates: &[FingerTemplate]) -> Result<(), StoreError> {
+        let tx = self.conn().unchecked_transaction().or_store(self.path())?;
+        insert(&tx, self.path(), rid, templates)?;
+        tx.commit().or_store(self.path())
+    }
+
+    /// Packets with no stored template (sealed before migration 4): their templates are made
+    /// again from the packet's prints.
     pub fn rids_without_templates(&self) -> Result<Vec<String>, StoreError> {
         let mut stmt = self
             .conn()

@@ -1,22 +1,33 @@
 //! On-kit duplicate search: each captured finger's template is compared with the same finger of
 //! every person already on the kit, and the finger scores are fused into a person score.
 //!
-//! Fusion: the mean of a person's three best finger scores. One finger can match by chance (one
-//! in 10,000 comparisons of different fingers scores above 40.6); three at once practically
-//! cannot, while a person enrolling again matches on most fingers (genuine finger scores on
-//! generated prints: median 72, lowest 44).
+//! Two passes (`kit_biometrics::search`): the digests of everyone on the kit, kept in memory,
+//! shortlist the likeliest people in milliseconds; their stored templates are then compared in
+//! full and the finger scores fused (the mean of the best three: one finger can match by chance,
+//! three at once practically cannot).
 
 use super::{Operator, WorkflowError, require};
-use crate::biometrics::matching::{Prepared, Template, score_prepared, template};
+use crate::batch::templates::{read_template_list, write_template_list};
+use crate::biometrics::matching::{
+    Digest, GalleryCache, Prepared, Template, parallel_filter_map, person_score, template,
+};
 use crate::domain::account::Permission;
-use crate::domain::biometrics::{FingerPosition, FingerRecord};
+use crate::domain::audit::AuditAction;
+use crate::domain::biometrics::{FingerPosition, FingerRecord, GreyImage};
 use crate::kit::Kit;
+use crate::packet::PublicKey;
+use crate::store::{FingerTemplate, NewAuditEntry, StoredTemplate};
+use age::secrecy::SecretString;
+use serde_json::json;
 use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::{MutexGuard, PoisonError};
 
 /// A person score at or above this is reported as a possible duplicate.
 pub const PERSON_THRESHOLD: f32 = 45.0;
-/// Finger scores averaged into the person score.
-const FUSED_FINGERS: usize = 3;
+/// People compared in full after the digests' first pass. On 10,000 generated people the true
+/// mate was always first (README); 20 leaves room for prints far harder than those.
+pub const SHORTLIST: usize = 20;
 
 /// Another enrollment that may be the same person.
 #[derive(Debug, Clone, PartialEq)]
@@ -40,85 +51,214 @@ fn finger_templates(fingers: &BTreeMap<FingerPosition, FingerRecord>) -> Vec<(u8
         .collect()
 }
 
-/// ISO/IEC 19794-2 records for the captured fingers of an enrollment (stored at sealing).
-pub fn templates_of(fingers: &BTreeMap<FingerPosition, FingerRecord>) -> Vec<(u8, Vec<u8>)> {
-    finger_templates(fingers).into_iter().map(|(p, q, t)| (p, t.to_iso(p, q))).collect()
+/// What is stored for the captured fingers of an enrollment when it is sealed: each finger's
+/// ISO/IEC 19794-2 record and its search digest.
+pub fn templates_of(fingers: &BTreeMap<FingerPosition, FingerRecord>) -> Vec<FingerTemplate> {
+    finger_templates(fingers).iter().map(|(p, q, t)| stored_form(*p, *q, t)).collect()
 }
 
-/// The people on the kit as prepared templates per finger, from the stored records.
-fn gallery(kit: &Kit) -> Result<BTreeMap<String, Vec<(u8, Prepared)>>, WorkflowError> {
-    let mut people: BTreeMap<String, Vec<(u8, Prepared)>> = BTreeMap::new();
-    for t in kit.store.templates()? {
-        let (template, _, _) = Template::from_iso(&t.iso).map_err(|e| {
-            WorkflowError::Refused(format!("the stored template of {} finger {}: {e}", t.rid, t.position))
-        })?;
-        people.entry(t.rid).or_default().push((t.position, Prepared::new(&template)));
+fn stored_form(position: u8, quality: u8, t: &Template) -> FingerTemplate {
+    FingerTemplate { position, iso: t.to_iso(position, quality), digest: Some(Digest::of(t).to_bytes()) }
+}
+
+/// The kit's gallery brought up to date with its store: templates stored since the last search
+/// are taken in, their digests made again where missing or out of date (and written back), and
+/// packets sealed before there were templates get theirs from their prints.
+fn refreshed(kit: &Kit) -> Result<MutexGuard<'_, GalleryCache>, WorkflowError> {
+    // A search that panicked leaves a gallery that is at worst behind: the next one tops it up.
+    let mut cache = kit.gallery().lock().unwrap_or_else(PoisonError::into_inner);
+    if cache.seen == 0 {
+        rebuild_missing_templates(kit)?;
     }
-    Ok(people)
+    let rows = kit.store.templates_after(cache.seen)?;
+    let digests = parallel_filter_map(&rows, |row| Some(digest_of(row)));
+    for (row, digest) in rows.iter().zip(digests) {
+        match digest.flatten() {
+            Some((digest, remade)) => {
+                if remade {
+                    kit.store.set_template_digest(row.row, &digest.to_bytes())?;
+                }
+                cache.gallery.insert(row.rid.clone(), row.template.position, digest);
+            }
+            None => tracing::warn!(
+                "the stored template of {} finger {} is not a readable ISO/IEC 19794-2 record; \
+                 that finger is left out of duplicate searches",
+                row.rid,
+                row.template.position
+            ),
+        }
+        cache.seen = row.row;
+    }
+    Ok(cache)
 }
 
-/// The fused score of two people's fingers (same positions only).
-fn person_score(a: &[(u8, Prepared)], b: &[(u8, Prepared)]) -> (f32, usize) {
-    let mut scores: Vec<f32> = a
+/// A stored template's digest, and whether it had to be made again; `None` if the record is
+/// unreadable.
+fn digest_of(row: &StoredTemplate) -> Option<(Digest, bool)> {
+    if let Some(d) = row.template.digest.as_deref().and_then(Digest::from_bytes) {
+        return Some((d, false));
+    }
+    let (t, _, _) = Template::from_iso(&row.template.iso).ok()?;
+    Some((Digest::of(&t), true))
+}
+
+/// Templates for packets that have none (sealed before migration 4), made from their prints.
+fn rebuild_missing_templates(kit: &Kit) -> Result<(), WorkflowError> {
+    for rid in kit.store.rids_without_templates()? {
+        let Some(stored) = kit.store.packet(&rid)? else { continue };
+        let opened = crate::packet::open_packet(&stored.data, Some(&kit.public_key()))?;
+        let mut templates = Vec::new();
+        for finger in &opened.json.fingers {
+            let Some(c) = &finger.capture else { continue };
+            let grey = opened
+                .file(&c.image.file.name)
+                .and_then(|png| image::load_from_memory(png).ok())
+                .map(|img| img.to_luma8())
+                .and_then(|g| GreyImage::new(g.width(), g.height(), g.into_raw()).ok());
+            match grey {
+                Some(g) => templates.push(stored_form(finger.position.code(), c.quality, &template(&g, c.dpi))),
+                None => tracing::warn!("packet {rid}: the print of finger {} does not decode", finger.position.code()),
+            }
+        }
+        kit.store.add_templates(&rid, &templates)?;
+    }
+    Ok(())
+}
+
+/// Packet `rid`'s fingers, prepared for full comparison.
+fn prepared_of(kit: &Kit, rid: &str) -> Result<Vec<(u8, Prepared)>, WorkflowError> {
+    Ok(kit
+        .store
+        .templates_of(rid)?
         .iter()
-        .filter_map(|(pa, ta)| b.iter().find(|(pb, _)| pb == pa).map(|(_, tb)| score_prepared(ta, tb)))
-        .collect();
-    let compared = scores.len();
-    scores.sort_by(|x, y| y.total_cmp(x));
-    let top = &scores[..scores.len().min(FUSED_FINGERS)];
-    if top.is_empty() {
-        return (0.0, 0);
-    }
-    (top.iter().sum::<f32>() / FUSED_FINGERS as f32, compared)
+        .filter_map(|t| Template::from_iso(&t.template.iso).ok().map(|(tpl, p, _)| (p, Prepared::new(&tpl))))
+        .collect())
 }
 
-/// The enrollments on the kit that may be the person whose fingers are `fingers`, best first.
-pub fn search(kit: &Kit, fingers: &BTreeMap<FingerPosition, FingerRecord>) -> Result<Vec<Candidate>, WorkflowError> {
-    let probe: Vec<(u8, Prepared)> = finger_templates(fingers).iter().map(|(p, _, t)| (*p, Prepared::new(t))).collect();
-    let people = gallery(kit)?;
-    let others: Vec<(&String, &Vec<(u8, Prepared)>)> = people.iter().collect();
-    let mut found = parallel(&others, |(rid, theirs)| {
-        let (score, fingers) = person_score(&probe, theirs);
-        (score >= PERSON_THRESHOLD).then(|| Candidate { rid: (*rid).clone(), score, fingers })
-    });
-    found.sort_by(|a, b| b.score.total_cmp(&a.score));
-    Ok(found)
-}
-
-/// Every pair of enrollments on the kit that may be one person (supervisor).
-pub fn kit_wide(kit: &Kit, op: &Operator) -> Result<Vec<(String, String, f32)>, WorkflowError> {
-    require(op, Permission::ReviewPackets)?;
-    let people = gallery(kit)?;
-    let list: Vec<(&String, &Vec<(u8, Prepared)>)> = people.iter().collect();
-    let indices: Vec<usize> = (0..list.len()).collect();
-    let mut pairs: Vec<(String, String, f32)> = parallel(&indices, |&i| {
-        let (rid_a, a) = list[i];
-        let hits: Vec<(String, String, f32)> = list[i + 1..]
-            .iter()
-            .filter_map(|(rid_b, b)| {
-                let (score, _) = person_score(a, b);
-                (score >= PERSON_THRESHOLD).then(|| (rid_a.clone(), (*rid_b).clone(), score))
-            })
-            .collect();
-        (!hits.is_empty()).then_some(hits)
+/// The shortlisted people compared in full with `probe`: those at or above the threshold.
+fn compared(
+    kit: &Kit,
+    probe: &[(u8, Prepared)],
+    shortlist: Vec<(String, f32)>,
+) -> Result<Vec<Candidate>, WorkflowError> {
+    // Templates are read on this thread (one connection), compared on all cores.
+    let theirs: Vec<(String, Vec<(u8, Prepared)>)> =
+        shortlist.into_iter().map(|(rid, _)| prepared_of(kit, &rid).map(|p| (rid, p))).collect::<Result<_, _>>()?;
+    let mut found: Vec<Candidate> = parallel_filter_map(&theirs, |(rid, fingers)| {
+        let (score, fingers) = person_score(probe, fingers);
+        (score >= PERSON_THRESHOLD).then(|| Candidate { rid: rid.clone(), score, fingers })
     })
     .into_iter()
     .flatten()
     .collect();
-    pairs.sort_by(|a, b| b.2.total_cmp(&a.2));
+    found.sort_by(|a, b| b.score.total_cmp(&a.score));
+    Ok(found)
+}
+
+/// The enrollments on the kit that may be the person whose fingers are `fingers`, best first.
+pub fn search(kit: &Kit, fingers: &BTreeMap<FingerPosition, FingerRecord>) -> Result<Vec<Candidate>, WorkflowError> {
+    let mine = finger_templates(fingers);
+    let digests: Vec<(u8, Digest)> = mine.iter().map(|(p, _, t)| (*p, Digest::of(t))).collect();
+    let probe: Vec<(u8, Prepared)> = mine.iter().map(|(p, _, t)| (*p, Prepared::new(t))).collect();
+    let shortlist = refreshed(kit)?.gallery.shortlist(&digests, SHORTLIST, None);
+    compared(kit, &probe, shortlist)
+}
+
+/// Every pair of enrollments on the kit that may be one person (supervisor): each person
+/// searched against the others.
+pub fn kit_wide(kit: &Kit, op: &Operator) -> Result<Vec<(String, String, f32)>, WorkflowError> {
+    require(op, Permission::ReviewPackets)?;
+    let cache = refreshed(kit)?;
+    // Each pair may be met from both sides (or, past the shortlist, from one): keep it once.
+    let mut pairs: BTreeMap<(String, String), f32> = BTreeMap::new();
+    for rid in cache.gallery.ids() {
+        let stored = kit.store.templates_of(rid)?;
+        let digests: Vec<(u8, Digest)> =
+            stored.iter().filter_map(|t| digest_of(t).map(|(d, _)| (t.template.position, d))).collect();
+        let shortlist = cache.gallery.shortlist(&digests, SHORTLIST, Some(rid));
+        let probe = prepared_of(kit, rid)?;
+        for c in compared(kit, &probe, shortlist)? {
+            let key = if *rid < c.rid { (rid.clone(), c.rid) } else { (c.rid, rid.clone()) };
+            let best = pairs.entry(key).or_insert(c.score);
+            *best = best.max(c.score);
+        }
+    }
+    let mut pairs: Vec<(String, String, f32)> = pairs.into_iter().map(|((a, b), s)| (a, b, s)).collect();
+    pairs.sort_by(|a, b| b.2.total_cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
     Ok(pairs)
 }
 
-/// Maps `items` on one thread per core, keeping the `Some` results.
-fn parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> Option<R> + Sync) -> Vec<R> {
-    let threads = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 8);
-    let chunk = items.len().div_ceil(threads).max(1);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> =
-            items.chunks(chunk).map(|c| scope.spawn(|| c.iter().filter_map(&f).collect::<Vec<R>>())).collect();
-        // A scoring thread that panicked is a bug: raise it here rather than lose its share.
-        handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
-    })
+/// What loading a template list did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Loaded {
+    /// The kit it came from ("centre/kit key-fingerprint").
+    pub origin: String,
+    /// People in the list.
+    pub people: usize,
+    /// Fingers new to this kit (0 when the list was loaded before).
+    pub added: usize,
+}
+
+/// Writes this kit's templates to `path` as a template list for other kits, sealed with
+/// `passphrase` (supervisor); returns the people listed.
+pub fn export_templates(
+    kit: &mut Kit,
+    op: &Operator,
+    path: &Path,
+    passphrase: &SecretString,
+) -> Result<usize, WorkflowError> {
+    require(op, Permission::ReviewPackets)?;
+    let people = write_template_list(kit, kit.store.own_templates(kit.config.training)?, path, passphrase)?;
+    audit(kit, op, AuditAction::TemplatesExported, json!({"people": people, "to": path.display().to_string()}))?;
+    Ok(people)
+}
+
+/// Loads another kit's template list into this kit's duplicate search (supervisor); with
+/// `registered`, only from a registered kit. The list is checked whole before anything is stored.
+pub fn import_templates(
+    kit: &mut Kit,
+    op: &Operator,
+    path: &Path,
+    passphrase: &SecretString,
+    registered: Option<&[PublicKey]>,
+) -> Result<Loaded, WorkflowError> {
+    require(op, Permission::ReviewPackets)?;
+    let list = read_template_list(path, passphrase, registered)?;
+    let own = kit.kit_info();
+    if list.kit.public_key == own.public_key {
+        return Err(WorkflowError::Refused("this is this kit's own template list: load it on another kit".into()));
+    }
+    if list.training != kit.config.training {
+        return Err(WorkflowError::Refused(if list.training {
+            "this is a training kit's template list: a production kit never loads training people".into()
+        } else {
+            "this is a production kit's template list: a training kit never loads real people".into()
+        }));
+    }
+    if (list.kit.centre.as_str(), list.kit.kit.as_str()) == (own.centre.as_str(), own.kit.as_str()) {
+        return Err(WorkflowError::Refused(format!(
+            "the list comes from another kit numbered {}/{} like this one: kit numbers must be unique, ask the central office",
+            own.centre, own.kit
+        )));
+    }
+    let origin = list.origin();
+    let added = kit.store.import_templates(&origin, &list.people)?;
+    let loaded = Loaded { origin, people: list.people.len(), added };
+    audit(
+        kit,
+        op,
+        AuditAction::TemplatesImported,
+        json!({"from": loaded.origin, "people": loaded.people, "fingers_added": added, "written": list.created_at}),
+    )?;
+    Ok(loaded)
+}
+
+fn audit(kit: &mut Kit, op: &Operator, action: AuditAction, detail: serde_json::Value) -> Result<(), WorkflowError> {
+    let now = kit.now();
+    let tx = kit.store.begin()?;
+    tx.audit(NewAuditEntry { at: now, actor: Some(&op.username), action, subject: None, detail })?;
+    tx.commit()?;
+    Ok(())
 }
 
 /// A possible duplicate as the assistant sees it: the earlier enrollment's name and photo.
@@ -128,10 +268,12 @@ pub struct Match {
     pub rid: String,
     /// Fused person score, 0–100.
     pub score: u8,
-    /// The name in that packet.
+    /// The name in that packet (empty for a person enrolled at another kit).
     pub name: String,
-    /// That packet's face photo (JPEG).
+    /// That packet's face photo (JPEG; empty for a person enrolled at another kit).
     pub face_jpeg: Vec<u8>,
+    /// `None` when enrolled on this kit; else the kit whose template list named them.
+    pub origin: Option<String>,
 }
 
 impl Match {
@@ -177,17 +319,29 @@ impl SearchWorker {
     }
 }
 
-/// The name and photo of candidate `c`, from its verified packet.
+/// The name and photo of candidate `c`, from its verified packet; a person known only from
+/// another kit's template list is named by that kit, without a photo.
 fn describe(kit: &Kit, c: &Candidate) -> Result<Match, WorkflowError> {
-    let stored = kit
-        .store
-        .packet(&c.rid)?
-        .ok_or_else(|| WorkflowError::Refused(format!("packet {} vanished during the search", c.rid)))?;
+    let score = c.score.round().clamp(0.0, 100.0) as u8;
+    let Some(stored) = kit.store.packet(&c.rid)? else {
+        let origin = kit.store.templates_of(&c.rid)?.into_iter().find_map(|t| t.origin);
+        return match origin {
+            Some(origin) => Ok(Match {
+                rid: c.rid.clone(),
+                score,
+                name: String::new(),
+                face_jpeg: Vec::new(),
+                origin: Some(origin),
+            }),
+            None => Err(WorkflowError::Refused(format!("packet {} vanished during the search", c.rid))),
+        };
+    };
     let opened = crate::packet::open_packet(&stored.data, Some(&kit.public_key()))?;
     Ok(Match {
         rid: c.rid.clone(),
-        score: c.score.round().clamp(0.0, 100.0) as u8,
+        score,
         name: opened.json.person.display_name(),
         face_jpeg: opened.file(&opened.json.face.image.file.name).map(<[u8]>::to_vec).unwrap_or_default(),
+        origin: None,
     })
 }

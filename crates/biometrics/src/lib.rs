@@ -9,6 +9,8 @@
 //! - [`quality`]: the kit quality score 0–100 (NFIQ 2-inspired, not NFIQ 2) with the reasons a
 //!   print falls short.
 //!
+//! - [`minutiae`], [`template`], [`matcher`]: minutiae, ISO/IEC 19794-2 templates, 1:1 scores.
+//! - [`search`]: 1:N person search — a digest shortlist, then full comparisons, fused.
 //! - [`face`]: face photo checks (one face, centred, size, eyes level, exposure, sharpness,
 //!   plain background), each a thing the assistant can fix.
 //!
@@ -21,6 +23,7 @@ pub mod image;
 pub mod matcher;
 pub mod minutiae;
 pub mod quality;
+pub mod search;
 pub mod template;
 
 pub use image::{Grey, Plane};

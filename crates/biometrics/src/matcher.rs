@@ -26,14 +26,15 @@ const MAX_PAIR_ANGLE: f32 = 0.44;
 /// Placements tried, best-voted first.
 const PLACEMENTS: usize = 4;
 
+/// A minutia and one of its neighbours, seen from the minutia: the same wherever the finger lay.
 #[derive(Debug, Clone, Copy)]
-struct Edge {
-    from: usize,
-    length: f32,
+pub(crate) struct Edge {
+    pub(crate) from: usize,
+    pub(crate) length: f32,
     /// Edge direction relative to the `from` minutia's direction.
-    at_from: f32,
+    pub(crate) at_from: f32,
     /// Reverse edge direction relative to the `to` minutia's direction.
-    at_to: f32,
+    pub(crate) at_to: f32,
 }
 
 /// The gap between two directions, both already in [0, 2π) (no division: this runs in the
@@ -48,19 +49,26 @@ fn heading(a: &Minutia, b: &Minutia) -> f32 {
     (-(b.y as f32 - a.y as f32)).atan2(b.x as f32 - a.x as f32)
 }
 
-/// Each minutia's edges to its nearest neighbours, sorted by length.
-fn edges(m: &[Minutia]) -> Vec<Edge> {
-    let mut out = Vec::with_capacity(m.len() * NEIGHBOURS);
+/// Each minutia's edges to its `neighbours` nearest, sorted by length.
+pub(crate) fn edges(m: &[Minutia], neighbours: usize) -> Vec<Edge> {
+    let mut out = Vec::with_capacity(m.len() * neighbours);
+    let mut near: Vec<(f32, usize)> = Vec::with_capacity(m.len());
     for (i, a) in m.iter().enumerate() {
-        let mut near: Vec<(f32, usize)> = m
-            .iter()
-            .enumerate()
-            .filter(|(j, _)| *j != i)
-            .map(|(j, b)| (((a.x as f32 - b.x as f32).powi(2) + (a.y as f32 - b.y as f32).powi(2)).sqrt(), j))
-            .filter(|(d, _)| *d >= MIN_EDGE)
-            .collect();
+        near.clear();
+        near.extend(
+            m.iter()
+                .enumerate()
+                .filter(|(j, _)| *j != i)
+                .map(|(j, b)| (((a.x as f32 - b.x as f32).powi(2) + (a.y as f32 - b.y as f32).powi(2)).sqrt(), j))
+                .filter(|(d, _)| *d >= MIN_EDGE),
+        );
+        // Only the nearest few are wanted: partition around the k-th, then sort those.
+        if near.len() > neighbours && neighbours > 0 {
+            near.select_nth_unstable_by(neighbours - 1, |p, q| p.0.total_cmp(&q.0));
+            near.truncate(neighbours);
+        }
         near.sort_by(|p, q| p.0.total_cmp(&q.0));
-        for &(length, j) in near.iter().take(NEIGHBOURS) {
+        for &(length, j) in near.iter().take(neighbours) {
             let b = &m[j];
             out.push(Edge {
                 from: i,
@@ -135,7 +143,7 @@ pub struct Prepared {
 impl Prepared {
     /// Builds the edges of `template`.
     pub fn new(template: &Template) -> Prepared {
-        Prepared { edges: edges(&template.minutiae), minutiae: template.minutiae.clone() }
+        Prepared { edges: edges(&template.minutiae, NEIGHBOURS), minutiae: template.minutiae.clone() }
     }
 }
 

@@ -60,14 +60,17 @@ impl ReviewStep {
                                 ui.image((tex.id(), size * (120.0 / size.y.max(1.0))));
                             }
                             ui.vertical(|ui| {
-                                ui.label(
-                                    egui::RichText::new(t.t_args(
+                                let said = match &m.origin {
+                                    None => t.t_args(
                                         "dedup-found",
                                         &[("rid", m.rid.clone().into()), ("name", m.name.clone().into())],
-                                    ))
-                                    .strong()
-                                    .color(theme::ERROR),
-                                );
+                                    ),
+                                    Some(kit) => t.t_args(
+                                        "dedup-found-elsewhere",
+                                        &[("rid", m.rid.clone().into()), ("kit", kit.clone().into())],
+                                    ),
+                                };
+                                ui.label(egui::RichText::new(said).strong().color(theme::ERROR));
                                 ui.label(t.t("dedup-what-to-do"));
                             });
                         });

@@ -1,0 +1,340 @@
+//! The duplicate search at full size, on generated people (ten fingers each, the generator's
+//! ground truth): `cargo run --release -p enroll-kit-biometrics --example dedup_bench -- [PEOPLE]
+//! [RETURNING] [NEWCOMERS]` (defaults 10000 1000 1000).
+//!
+//! PEOPLE are enrolled; RETURNING of them come back with fresh impressions of the same fingers
+//! (each should be found); NEWCOMERS were never enrolled (none should be flagged). Prints: time to
+//! extract a template, the search's time per ten-finger probe, duplicates found, false alarms,
+//! and the single-finger EER. Generated templates are cached in target/dedup-bench/ (generating
+//! 10,000 people takes about 20 minutes on two cores; the search itself seconds).
+//!
+//! `--sweep` also tries other digest parameters and prints where the true mate ranks in the
+//! shortlist for each.
+
+use kit_biometrics::generator::{Finger, Impression};
+use kit_biometrics::matcher::{Prepared, score_prepared};
+use kit_biometrics::search::{Digest, DigestParams, Gallery, parallel_filter_map, person_score};
+use kit_biometrics::template::Template;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// People shortlisted for full comparison.
+const SHORTLIST: usize = 20;
+/// Person score at which the kit reports a possible duplicate (the kit's `PERSON_THRESHOLD`).
+const PERSON_THRESHOLD: f32 = 45.0;
+/// Print size: an R307-class reader's 256×288 at 500 dpi.
+const SIZE: (usize, usize) = (256, 288);
+
+/// One person's ten templates, as ISO/IEC 19794-2 records (the kit's stored form).
+type Person = Vec<Vec<u8>>;
+
+fn finger_seed(person: u64, position: u64) -> u64 {
+    1_000_000 + person * 10 + position
+}
+
+/// How a print is taken: `Impression::typical`, or [`harsh`].
+#[derive(Clone, Copy, PartialEq)]
+enum Kind {
+    Typical,
+    Harsh,
+}
+
+/// A hard impression: a typical one with two and a half times the rotation and shift, more
+/// distortion, wetter or drier, noisier, blurrier, and less of the finger on the glass.
+fn harsh(seed: u64) -> Impression {
+    let t = Impression::typical(seed);
+    Impression {
+        rotation_deg: t.rotation_deg * 2.5,
+        dx: t.dx * 2.5,
+        dy: t.dy * 2.5,
+        distortion: t.distortion + 0.4,
+        moisture: t.moisture * 2.0,
+        noise: t.noise * 2.0,
+        blur: t.blur + 0.3,
+        contact: t.contact - 0.15,
+        ..t
+    }
+}
+
+/// Generates (or reads from the cache) people `from..to`, impression `take` (0 enrolled, 1 back).
+fn people(dir: &Path, from: u64, to: u64, take: u64, extraction: &mut Option<Duration>) -> Vec<Person> {
+    people_of(dir, from, to, take, Kind::Typical, extraction)
+}
+
+fn people_of(dir: &Path, from: u64, to: u64, take: u64, kind: Kind, extraction: &mut Option<Duration>) -> Vec<Person> {
+    let tag = if kind == Kind::Harsh { "harsh-" } else { "" };
+    let path = dir.join(format!("{tag}people-{from}-{to}-{take}.iso"));
+    if let Some(cached) = read_cache(&path, (to - from) as usize) {
+        return cached;
+    }
+    let ids: Vec<u64> = (from..to).collect();
+    let timed = Instant::now();
+    let spent: Vec<Option<(Person, Duration)>> = parallel_filter_map(&ids, |&p| {
+        let mut spent = Duration::ZERO;
+        let person = (1..=10u64)
+            .map(|position| {
+                let seed = finger_seed(p, position);
+                let imp = match kind {
+                    Kind::Typical => Impression::typical(seed * 2 + take),
+                    Kind::Harsh => harsh(seed * 2 + take),
+                };
+                let img = Finger::generate(seed).impression(&imp, SIZE.0, SIZE.1);
+                let started = Instant::now();
+                let t = Template::of(&img);
+                spent += started.elapsed();
+                t.to_iso(position as u8, 60)
+            })
+            .collect();
+        Some((person, spent))
+    });
+    let spent: Vec<(Person, Duration)> = spent.into_iter().flatten().collect();
+    let total: Duration = spent.iter().map(|s| s.1).sum();
+    *extraction = Some(total / (spent.len() as u32 * 10).max(1));
+    eprintln!("generated {} people in {:?}", spent.len(), timed.elapsed());
+    let out: Vec<Person> = spent.into_iter().map(|s| s.0).collect();
+    write_cache(&path, &out);
+    out
+}
+
+fn read_cache(path: &Path, count: usize) -> Option<Vec<Person>> {
+    let bytes = std::fs::read(path).ok()?;
+    let mut out = Vec::with_capacity(count);
+    let mut at = 0;
+    while at < bytes.len() {
+        let mut person = Vec::with_capacity(10);
+        for _ in 0..10 {
+            let len = u32::from_le_bytes(bytes.get(at..at + 4)?.try_into().ok()?) as usize;
+            person.push(bytes.get(at + 4..at + 4 + len)?.to_vec());
+            at += 4 + len;
+        }
+        out.push(person);
+    }
+    (out.len() == count).then_some(out)
+}
+
+fn write_cache(path: &Path, people: &[Person]) {
+    let mut bytes = Vec::new();
+    for record in people.iter().flatten() {
+        bytes.extend_from_slice(&(record.len() as u32).to_le_bytes());
+        bytes.extend_from_slice(record);
+    }
+    if let Err(e) = std::fs::write(path, bytes) {
+        eprintln!("could not cache {}: {e}", path.display());
+    }
+}
+
+fn templates(person: &Person) -> Vec<(u8, Template)> {
+    person.iter().filter_map(|r| Template::from_iso(r).ok().map(|(t, position, _)| (position, t))).collect()
+}
+
+fn digests(person: &Person, params: &DigestParams) -> Vec<(u8, Digest)> {
+    templates(person).iter().map(|(p, t)| (*p, Digest::with(t, params))).collect()
+}
+
+fn gallery(people: &[Person], params: &DigestParams) -> Gallery<usize> {
+    let digested = parallel_filter_map(people, |p| Some(digests(p, params)));
+    let mut g = Gallery::default();
+    for (id, fingers) in digested.into_iter().flatten().enumerate() {
+        for (position, d) in fingers {
+            g.insert(id, position, d);
+        }
+    }
+    g
+}
+
+/// Where the true mate ranks in the shortlist of each returning probe (None: not in the first 100).
+fn mate_ranks(g: &Gallery<usize>, returning: &[Person], params: &DigestParams) -> Vec<Option<usize>> {
+    returning
+        .iter()
+        .enumerate()
+        .map(|(id, p)| g.shortlist(&digests(p, params), 100, None).iter().position(|(c, _)| *c == id))
+        .collect()
+}
+
+fn prepared(person: &Person) -> Vec<(u8, Prepared)> {
+    templates(person).iter().map(|(p, t)| (*p, Prepared::new(t))).collect()
+}
+
+/// The full search of one probe: shortlist, then full comparisons; every shortlisted person's
+/// score (the kit reports those at or above the threshold).
+fn search(g: &Gallery<usize>, enrolled: &[Person], probe: &Person) -> Vec<(usize, f32)> {
+    let mine = prepared(probe);
+    let list = g.shortlist(&digests(probe, &DigestParams::default()), SHORTLIST, None);
+    let scored = parallel_filter_map(&list, |(id, _)| Some((*id, person_score(&mine, &prepared(&enrolled[*id])).0)));
+    scored.into_iter().flatten().collect()
+}
+
+fn quantile(v: &[f32], p: f32) -> f32 {
+    v[((v.len() - 1) as f32 * p) as usize]
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let sweep = args.iter().any(|a| a == "--sweep");
+    let numbers: Vec<u64> = args.iter().filter_map(|a| a.parse().ok()).collect();
+    let (n, returning_n, newcomers_n) = (
+        numbers.first().copied().unwrap_or(10_000),
+        numbers.get(1).copied().unwrap_or(1000),
+        numbers.get(2).copied().unwrap_or(1000),
+    );
+    let returning_n = returning_n.min(n);
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/dedup-bench");
+    if let Err(e) = std::fs::create_dir_all(&dir) {
+        eprintln!("could not make {}: {e}", dir.display());
+    }
+    let mut extraction = None;
+    let enrolled = people(&dir, 0, n, 0, &mut extraction);
+    let returning = people(&dir, 0, returning_n, 1, &mut extraction);
+    let newcomers = people(&dir, n, n + newcomers_n, 1, &mut extraction);
+    if let Some(e) = extraction {
+        println!("template extraction: {e:?} per 256×288 print (this run's generation)");
+    }
+
+    if sweep {
+        for neighbours in [3, 5, 9] {
+            for length_bin in [6.0, 8.0, 12.0] {
+                for angle_bins in [12, 16, 24] {
+                    let params = DigestParams { neighbours, length_bin, angle_bins };
+                    let g = gallery(&enrolled, &params);
+                    let ranks = mate_ranks(&g, &returning, &params);
+                    let within = |k: usize| ranks.iter().filter(|r| r.is_some_and(|r| r < k)).count();
+                    println!(
+                        "{params:?}: mate first {} · top 5 {} · top 20 {} · top 100 {} of {}",
+                        within(1),
+                        within(5),
+                        within(20),
+                        within(100),
+                        ranks.len()
+                    );
+                }
+            }
+        }
+    }
+
+    let started = Instant::now();
+    let g = gallery(&enrolled, &DigestParams::default());
+    let keys: usize = enrolled.iter().flat_map(|p| digests(p, &DigestParams::default())).map(|(_, d)| d.len()).sum();
+    println!(
+        "gallery of {} people digested in {:?}; {:.1} MB of digests ({:.0} keys a finger)",
+        g.len(),
+        started.elapsed(),
+        (keys * 2) as f64 / 1e6,
+        keys as f64 / (g.len() * 10).max(1) as f64
+    );
+    let ranks = mate_ranks(&g, &returning, &DigestParams::default());
+    let outside = ranks.iter().filter(|r| r.is_none_or(|r| r >= SHORTLIST)).count();
+    println!("true mate outside the shortlist of {SHORTLIST}: {outside} of {}", ranks.len());
+
+    let mut times = Vec::new();
+    let (mut found, mut wrong_people, mut newcomer_alarms) = (0, 0, 0);
+    let mut genuine_person = Vec::new();
+    let mut impostor_person = Vec::new();
+    let flagged = |scored: Vec<(usize, f32)>| -> Vec<(usize, f32)> {
+        scored.into_iter().filter(|(_, s)| *s >= PERSON_THRESHOLD).collect()
+    };
+    for (id, probe) in returning.iter().enumerate() {
+        let started = Instant::now();
+        let scored = search(&g, &enrolled, probe);
+        times.push(started.elapsed().as_secs_f32() * 1000.0);
+        impostor_person.extend(scored.iter().filter(|(c, _)| *c != id).map(|(_, s)| *s).reduce(f32::max));
+        let hits = flagged(scored);
+        if let Some((_, s)) = hits.iter().find(|(c, _)| *c == id) {
+            found += 1;
+            genuine_person.push(*s);
+        }
+        wrong_people += hits.iter().filter(|(c, _)| *c != id).count().min(1);
+    }
+    for probe in &newcomers {
+        let started = Instant::now();
+        let scored = search(&g, &enrolled, probe);
+        times.push(started.elapsed().as_secs_f32() * 1000.0);
+        impostor_person.extend(scored.iter().map(|(_, s)| *s).reduce(f32::max));
+        let hits = flagged(scored);
+        newcomer_alarms += usize::from(!hits.is_empty());
+    }
+    times.sort_by(f32::total_cmp);
+    println!(
+        "search, ten-finger probe against {n} people: median {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+        quantile(&times, 0.5),
+        quantile(&times, 0.99),
+        times[times.len() - 1]
+    );
+    println!(
+        "returning people found: {found} of {returning_n} ({:.2}%); flagged against someone else: {wrong_people}",
+        100.0 * found as f32 / returning_n.max(1) as f32
+    );
+    println!(
+        "newcomers flagged (false alarms): {newcomer_alarms} of {newcomers_n} ({:.2}%)",
+        100.0 * newcomer_alarms as f32 / newcomers_n.max(1) as f32
+    );
+
+    single_finger("typical impressions", &returning, &enrolled);
+    let harsh_n = returning_n.min(1000);
+    let harsh_enrolled = people_of(&dir, 0, harsh_n, 0, Kind::Harsh, &mut None);
+    let harsh_back = people_of(&dir, 0, harsh_n, 1, Kind::Harsh, &mut None);
+    single_finger("harsh impressions", &harsh_back, &harsh_enrolled);
+    if !impostor_person.is_empty() {
+        impostor_person.sort_by(f32::total_cmp);
+        println!(
+            "best other person's score per probe: median {:.1}, p99 {:.1}, p99.9 {:.1}, max {:.1}",
+            quantile(&impostor_person, 0.5),
+            quantile(&impostor_person, 0.99),
+            quantile(&impostor_person, 0.999),
+            impostor_person[impostor_person.len() - 1]
+        );
+    }
+    if !genuine_person.is_empty() {
+        genuine_person.sort_by(f32::total_cmp);
+        println!(
+            "person scores of those found: min {:.1}, p10 {:.1}, median {:.1}",
+            genuine_person[0],
+            quantile(&genuine_person, 0.1),
+            quantile(&genuine_person, 0.5)
+        );
+    }
+}
+
+/// Single-finger error rates: each returning finger against its mate, and against the same
+/// finger of ten other people; the EER and where it falls.
+fn single_finger(label: &str, returning: &[Person], enrolled: &[Person]) {
+    let mut genuine = Vec::new();
+    let mut impostor = Vec::new();
+    for (id, probe) in returning.iter().enumerate() {
+        let mine = prepared(probe);
+        let theirs = prepared(&enrolled[id]);
+        for ((pa, a), (pb, b)) in mine.iter().zip(&theirs) {
+            if pa == pb {
+                genuine.push(score_prepared(a, b));
+            }
+        }
+        for k in 1..=10 {
+            let other = prepared(&enrolled[(id + k * 97) % enrolled.len()]);
+            for ((pa, a), (pb, b)) in mine.iter().zip(&other) {
+                if pa == pb && (id + k * 97) % enrolled.len() != id {
+                    impostor.push(score_prepared(a, b));
+                }
+            }
+        }
+    }
+    genuine.sort_by(f32::total_cmp);
+    impostor.sort_by(f32::total_cmp);
+    let (mut eer, mut at) = (1.0f32, 0.0f32);
+    for t in (0..=1000).map(|t| t as f32 / 10.0) {
+        let fnmr = genuine.partition_point(|g| *g < t) as f32 / genuine.len().max(1) as f32;
+        let fmr = (impostor.len() - impostor.partition_point(|i| *i < t)) as f32 / impostor.len().max(1) as f32;
+        if (fnmr - fmr).abs() < eer {
+            eer = (fnmr - fmr).abs();
+            at = t;
+        }
+    }
+    let fnmr = genuine.partition_point(|g| *g < at) as f32 / genuine.len().max(1) as f32;
+    let fmr = (impostor.len() - impostor.partition_point(|i| *i < at)) as f32 / impostor.len().max(1) as f32;
+    println!(
+        "single finger, {label}: {} genuine, {} impostor comparisons; EER {:.2}% at score {at:.1} (FNMR {:.2}%, FMR {:.2}%)",
+        genuine.len(),
+        impostor.len(),
+        50.0 * (fnmr + fmr),
+        100.0 * fnmr,
+        100.0 * fmr
+    );
+}
