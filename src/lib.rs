@@ -2,16 +2,19 @@
 //!
 //! The library holds everything but the window: the register's rules (`domain`), signed
 //! packets (`packet`), the kit's SQLite store (`store`), provisioning and configuration (`kit`),
-//! and what a person at the kit does (`workflow`). The GUI and the command line drive `workflow`.
+//! what a person at the kit does (`workflow`), uploads (`sync`) and the central office's intake
+//! (`intake`). The GUI and the command line drive `workflow`.
 
 pub mod assets;
 pub mod batch;
 pub mod biometrics;
 pub mod devices;
 pub mod domain;
+pub mod intake;
 pub mod kit;
 pub mod packet;
 pub mod slip;
 pub mod store;
+pub mod sync;
 pub mod ui;
 pub mod workflow;

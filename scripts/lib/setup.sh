@@ -3,9 +3,11 @@
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 
+# Installs what the listed package files name (default: scripts/system-packages.txt).
 install_missing_packages() {
-    local wanted missing=() pkg
-    wanted=$(sed -e 's/#.*//' "$ROOT/scripts/system-packages.txt" | xargs)
+    local wanted missing=() pkg lists=("$@")
+    [ ${#lists[@]} -gt 0 ] || lists=("$ROOT/scripts/system-packages.txt")
+    wanted=$(sed -e 's/#.*//' "${lists[@]}" | xargs)
     if ! command -v dpkg-query >/dev/null 2>&1; then
         echo "note: not a Debian/Ubuntu system; make sure these are installed: $wanted" >&2
         return 0
@@ -42,5 +44,44 @@ require_disk_space() {
         echo "error: only ${avail_mb} MB free where the build goes ($dir); it needs about ${need_mb} MB." >&2
         echo "       Free some space (an old target dir: cargo clean) or set CARGO_TARGET_DIR to a larger disk, then run this again." >&2
         exit 1
+    fi
+}
+
+# Starts a throwaway PostgreSQL server for the intake tests (in a temp dir, on 127.0.0.1, trust
+# auth, gone when the calling script exits) and exports ENROLL_KIT_TEST_POSTGRES for them.
+# PostgreSQL refuses to run as root, so as root it runs as the "postgres" user the package made.
+start_test_postgres() {
+    local bin dir port as=()
+    bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+    if [ -z "$bin" ] || [ ! -x "$bin/initdb" ]; then
+        echo "error: PostgreSQL's server programs are not installed (Debian package: postgresql)" >&2
+        exit 1
+    fi
+    dir=$(mktemp -d /tmp/enroll-kit-pg.XXXXXX)
+    if [ "$(id -u)" -eq 0 ]; then
+        chown postgres "$dir"
+        as=(runuser -u postgres --)
+    fi
+    "${as[@]}" "$bin/initdb" -D "$dir/data" -A trust -U postgres >"$dir/initdb.log" 2>&1 \
+        || { cat "$dir/initdb.log" >&2; exit 1; }
+    for port in $(shuf -i 20000-29999 -n 20); do
+        if "${as[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 \
+            -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null 2>&1; then
+            export ENROLL_KIT_TEST_POSTGRES="host=127.0.0.1 port=$port user=postgres"
+            TEST_PG_STOP=("${as[@]}" "$bin/pg_ctl" -D "$dir/data" -m immediate stop)
+            TEST_PG_DIR=$dir
+            echo "PostgreSQL for the intake tests on 127.0.0.1:$port" >&2
+            return 0
+        fi
+    done
+    cat "$dir/server.log" >&2
+    echo "error: could not start a test PostgreSQL server" >&2
+    exit 1
+}
+
+stop_test_postgres() {
+    if [ -n "${TEST_PG_DIR:-}" ]; then
+        "${TEST_PG_STOP[@]}" >/dev/null 2>&1 || true
+        rm -rf "$TEST_PG_DIR"
     fi
 }

@@ -12,7 +12,7 @@ use crate::store::{BatchRecord, NewAuditEntry, PacketRow};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use std::fs::File;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::Arc;
@@ -333,16 +333,7 @@ fn write_sealed(
     let back_digest = (|| -> std::io::Result<String> {
         let mut back = File::open(&final_path)?;
         evict_from_cache(&back);
-        let mut hash = Sha256::new();
-        let mut buf = vec![0u8; 1 << 20];
-        loop {
-            let n = back.read(&mut buf)?;
-            if n == 0 {
-                break;
-            }
-            hash.update(&buf[..n]);
-        }
-        Ok(hex::encode(hash.finalize()))
+        Ok(crate::packet::sha256_of_reader(&mut back)?.1)
     })();
     if back_digest.as_deref().ok() != Some(digest.as_str()) {
         let _ = std::fs::rename(&final_path, dest.dir.join(format!("{batch_id}.age.damaged")));

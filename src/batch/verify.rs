@@ -48,6 +48,17 @@ pub fn verify_batch(
     identities: &[Box<dyn age::Identity + Send + Sync>],
     registered: Option<&[PublicKey]>,
 ) -> Result<VerifiedBatch, BatchError> {
+    verify_batch_each(path, identities, registered, &mut |_, _| {})
+}
+
+/// [`verify_batch`], handing each packet that checks out to `packet(rid, bytes)` as it goes (the
+/// intake keeps them; it stores nothing until the whole batch has verified).
+pub fn verify_batch_each(
+    path: &Path,
+    identities: &[Box<dyn age::Identity + Send + Sync>],
+    registered: Option<&[PublicKey]>,
+    packet: &mut dyn FnMut(&str, Vec<u8>),
+) -> Result<VerifiedBatch, BatchError> {
     let invalid = |detail: String| BatchError::Invalid { path: path.to_path_buf(), detail };
     let file = std::fs::File::open(path)
         .map_err(|e| BatchError::Decrypt { path: path.to_path_buf(), detail: e.to_string() })?;
@@ -136,6 +147,7 @@ pub fn verify_batch(
                 if seen.insert(rid.to_string(), ()).is_some() {
                     return Err(invalid(format!("packet {rid} appears twice")));
                 }
+                packet(rid, data);
             }
         }
     }

@@ -15,6 +15,7 @@ mod quality;
 mod report;
 mod review;
 mod simulate;
+mod upload;
 
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
@@ -72,6 +73,10 @@ pub enum Command {
     Match(matching::MatchArgs),
     /// Kit quality (0-100) of fingerprint images, with what holds each back
     Quality(quality::QualityArgs),
+    /// Send exported batches to the central office (resumable), see where they stand, set its address
+    Upload(upload::UploadArgs),
+    /// Central office: take batches uploaded by kits, verify them, store the packets, sign receipts
+    Intake(upload::IntakeArgs),
     /// Central-office tools: make the office's key set
     #[command(subcommand)]
     Hq(hq::HqCommand),
@@ -111,6 +116,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Match(args) => matching::run(args),
         Command::Dedup(args) => dedup::run(open_kit(data_dir)?, args),
         Command::Templates(command) => dedup::templates(open_kit(data_dir)?, command),
+        Command::Upload(args) => upload::run(open_kit(data_dir)?, args),
+        Command::Intake(args) => upload::intake_server(args),
     }
 }
 

@@ -39,6 +39,10 @@ pub enum AuditAction {
     TemplatesExported,
     /// Another kit's template list was loaded into the duplicate search.
     TemplatesImported,
+    /// The central office's signed receipt for an uploaded batch was checked and recorded.
+    BatchAcknowledged,
+    /// The central office refused an uploaded batch for good.
+    UploadRefused,
 }
 
 impl AuditAction {
@@ -64,6 +68,8 @@ impl AuditAction {
             BatchCopied => "batch_copied",
             TemplatesExported => "templates_exported",
             TemplatesImported => "templates_imported",
+            BatchAcknowledged => "batch_acknowledged",
+            UploadRefused => "upload_refused",
         }
     }
 }

@@ -1,5 +1,6 @@
-//! A packet's status, which only moves forward.
+//! A packet's status, which only moves forward, and where an exported batch stands with the central office.
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -52,6 +53,61 @@ impl fmt::Display for PacketStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
+}
+
+/// Where one exported batch stands with the central office, as the kit knows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BatchUpload {
+    /// The batch.
+    pub batch_id: String,
+    /// A training batch (never sent to a production intake).
+    pub training: bool,
+    /// `pending`, `acknowledged` or `refused`.
+    pub state: UploadStatus,
+    /// Failed tries since the last success.
+    pub attempts: u32,
+    /// Not before this (backoff after a failure).
+    pub next_try_at: Option<DateTime<Utc>>,
+}
+
+/// An upload's standing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UploadStatus {
+    /// To send (or being sent).
+    Pending,
+    /// A valid receipt came back.
+    Acknowledged,
+    /// The central office refused it for good (a supervisor must look; "try again" resets it).
+    Refused,
+}
+
+impl UploadStatus {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UploadStatus::Pending => "pending",
+            UploadStatus::Acknowledged => "acknowledged",
+            UploadStatus::Refused => "refused",
+        }
+    }
+
+    /// From the stored name.
+    pub fn parse(s: &str) -> Option<Self> {
+        [UploadStatus::Pending, UploadStatus::Acknowledged, UploadStatus::Refused].into_iter().find(|u| u.as_str() == s)
+    }
+}
+
+/// The intake's word on one packet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PacketVerdict {
+    /// The RID.
+    pub rid: String,
+    /// Stored (now or before).
+    pub accepted: bool,
+    /// Why not, when not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 #[cfg(test)]

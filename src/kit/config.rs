@@ -63,6 +63,19 @@ pub struct KitConfig {
     pub hq_recipients: Vec<String>,
     /// The central office's Ed25519 verifying key (hex) for receipts.
     pub hq_verify_key: String,
+    /// Where batches are uploaded when there is a network; none: export to sticks only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upload: Option<UploadConfig>,
+}
+
+/// The `[upload]` section: the central office's intake.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UploadConfig {
+    /// `https://host:port`.
+    pub url: String,
+    /// SHA-256 (hex) of the intake's TLS certificate: the only one the kit accepts.
+    pub certificate_sha256: String,
 }
 
 impl KitConfig {
@@ -87,6 +100,19 @@ impl KitConfig {
         }
         PublicKey::from_text(&self.hq_verify_key)
             .map_err(|e| field("hq_verify_key", format!("is not an Ed25519 public key: {e}")))?;
+        if let Some(upload) = &self.upload {
+            if !upload.url.starts_with("https://") || upload.url.len() <= "https://".len() {
+                return Err(field("upload.url", format!("{:?} is not an https:// address", upload.url)));
+            }
+            let pin = &upload.certificate_sha256;
+            if pin.len() != 64 || !pin.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return Err(field(
+                    "upload.certificate_sha256",
+                    "must be the 64 hex digits of the intake certificate's SHA-256 (enroll-kit hq cert-pin CERT)"
+                        .into(),
+                ));
+            }
+        }
         Ok(())
     }
 
@@ -127,6 +153,7 @@ mod tests {
             training: false,
             hq_recipients: vec![age::x25519::Identity::generate().to_public().to_string()],
             hq_verify_key: crate::packet::KitKey::from_seed([3; 32]).public().to_hex(),
+            upload: None,
         }
     }
 

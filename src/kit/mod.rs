@@ -157,6 +157,34 @@ impl Kit {
         &self.gallery
     }
 
+    /// Sets (or, with `None`, removes) the central office's intake in kit.toml: the file is
+    /// replaced whole (written beside, synced, renamed), so a power cut leaves the old or the new.
+    pub fn set_upload(&mut self, upload: Option<config::UploadConfig>) -> Result<(), KitError> {
+        let mut next = self.config.clone();
+        next.upload = upload;
+        let path = self.dir.config_path();
+        next.validate(&path)?;
+        let partial = path.with_extension("toml.new");
+        let unwritable = |source: std::io::Error| KitError::Unwritable { path: path.clone(), source };
+        let written = (|| -> std::io::Result<()> {
+            use std::io::Write;
+            let mut file = std::fs::File::create(&partial)?;
+            file.write_all(next.to_toml().as_bytes())?;
+            file.sync_all()?;
+            std::fs::rename(&partial, &path)?;
+            if let Ok(dir) = std::fs::File::open(self.dir.root()) {
+                dir.sync_all()?;
+            }
+            Ok(())
+        })();
+        if let Err(e) = written {
+            let _ = std::fs::remove_file(&partial);
+            return Err(unwritable(e));
+        }
+        self.config = next;
+        Ok(())
+    }
+
     /// The kit's public key.
     pub fn public_key(&self) -> PublicKey {
         self.key.public()

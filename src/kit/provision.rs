@@ -59,6 +59,7 @@ pub fn init(params: InitParams) -> Result<Kit, KitError> {
         training,
         hq_recipients,
         hq_verify_key: hq_verify_key.to_hex(),
+        upload: None,
     };
     config.validate(&PathBuf::from("the init arguments"))?;
     check_username(&supervisor).map_err(|e| KitError::Pin(format!("supervisor login name {supervisor:?}: {e}")))?;

@@ -83,6 +83,23 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
+/// Bytes read from `reader` to its end, and their SHA-256 (hex): files too big to hold at once.
+pub fn sha256_of_reader(reader: &mut impl std::io::Read) -> std::io::Result<(u64, String)> {
+    use sha2::Digest;
+    let mut hash = sha2::Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    let mut total = 0u64;
+    loop {
+        let n = reader.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        hash.update(&buf[..n]);
+        total += n as u64;
+    }
+    Ok((total, hex::encode(hash.finalize())))
+}
+
 /// A UTC time as packets and the audit log write it: `yyyy-mm-ddThh:mm:ssZ`.
 pub fn utc_text(at: chrono::DateTime<chrono::Utc>) -> String {
     at.format("%Y-%m-%dT%H:%M:%SZ").to_string()

@@ -11,6 +11,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (3, "packet_data", include_str!("migrations/0003_packet_data.sql")),
     (4, "finger_templates", include_str!("migrations/0004_finger_templates.sql")),
     (5, "template_search", include_str!("migrations/0005_template_search.sql")),
+    (6, "uploads", include_str!("migrations/0006_uploads.sql")),
 ];
 
 /// The newest schema version this build knows.

@@ -10,12 +10,14 @@ pub mod drafts;
 mod migrations;
 mod packets;
 mod templates;
+mod uploads;
 
 pub use accounts::{Account, NewAccount};
 pub use audit::{AuditEntry, AuditFault, NewAuditEntry};
 pub use drafts::DraftSummary;
 pub use packets::{BatchRecord, PacketRow, StoredPacket};
 pub use templates::{FingerTemplate, StoredTemplate};
+pub use uploads::UploadRow;
 
 use rusqlite::{Connection, ErrorCode, OpenFlags};
 use std::path::{Path, PathBuf};

@@ -16,6 +16,7 @@ pub mod pilot;
 pub mod report;
 pub mod review;
 pub mod simulate;
+pub mod upload;
 
 pub use auth::{LoginError, Operator, login, require};
 
@@ -69,4 +70,7 @@ pub enum WorkflowError {
     /// A batch could not be written.
     #[error(transparent)]
     Batch(#[from] crate::batch::BatchError),
+    /// An upload did not go through.
+    #[error(transparent)]
+    Sync(#[from] crate::sync::SyncError),
 }
