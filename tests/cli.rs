@@ -569,3 +569,67 @@ fn a_template_list_carries_one_kits_people_into_anothers_duplicate_check() {
         assert!(x.starts_with("0004200007") && y.starts_with("0004200008"), "{t}");
     }
 }
+
+#[test]
+fn a_simulated_kit_exports_and_uploads_to_a_training_intake_and_every_packet_is_acknowledged() {
+    use std::io::BufRead;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("kit");
+    // A pilot kit: what `simulate` makes is training data, which goes to a training intake only.
+    let mut args = init_args();
+    args.push("--training".into());
+    ok(&cli(&dir, &args.iter().map(String::as_str).collect::<Vec<_>>()));
+    ok(&cli(&dir, &["simulate", "--count", "20"]));
+    let approved = ok(&cli(&dir, &["review", "approve", "--all"]));
+    let n: usize = approved.split_whitespace().nth(1).unwrap().parse().unwrap();
+    let stick = tmp.path().join("stick");
+    std::fs::create_dir_all(&stick).unwrap();
+    ok(&cli(&dir, &["export", "--out", stick.to_str().unwrap(), "--training"]));
+
+    let t = failed(&cli(&dir, &["upload"]));
+    assert!(t.contains("no central office address"), "{t}");
+    let keys = fixtures().join("keys");
+    let pilot = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/pilot-keys");
+    struct Running(std::process::Child);
+    impl Drop for Running {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let mut intake = Command::new(env!("CARGO_BIN_EXE_enroll-kit"))
+        .args(["intake", "--training", "--listen", "127.0.0.1:0"])
+        .arg("--cert")
+        .arg(keys.join("test-intake.crt"))
+        .arg("--key")
+        .arg(keys.join("test-intake.key"))
+        .arg("--identity")
+        .arg(pilot.join("pilot-hq.age"))
+        .arg("--signing-key")
+        .arg(pilot.join("pilot-hq.ed25519"))
+        .arg("--spool")
+        .arg(tmp.path().join("spool"))
+        .arg("--database")
+        .arg(tmp.path().join("intake.db"))
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = intake.stdout.take().unwrap();
+    let _intake = Running(intake);
+    let mut first = String::new();
+    std::io::BufReader::new(stdout).read_line(&mut first).unwrap();
+    let url = first.split_whitespace().find(|w| w.starts_with("https://")).unwrap_or_else(|| panic!("{first}")).to_string();
+
+    let t = failed(&cli(&dir, &["upload", "configure", "--url", "http://insecure", "--cert-sha256", &"a".repeat(64)]));
+    assert!(t.contains("upload.url"), "{t}");
+    let cert = keys.join("test-intake.crt");
+    ok(&cli(&dir, &["upload", "configure", "--url", &url, "--cert", cert.to_str().unwrap()]));
+    let t = ok(&cli(&dir, &["upload"]));
+    assert!(t.contains(&format!("acknowledged, {n} packet(s) accepted, 0 rejected")), "{t}");
+    let acknowledged = ok(&cli(&dir, &["packet", "list", "--status", "acknowledged"]));
+    assert_eq!(acknowledged.lines().count(), n);
+    let status: serde_json::Value =
+        serde_json::from_str(ok(&cli(&dir, &["upload", "status", "--json"])).lines().next().unwrap()).unwrap();
+    assert_eq!(status["state"], "acknowledged");
+    assert!(ok(&cli(&dir, &["upload"])).contains("nothing to upload"));
+}

@@ -215,3 +215,67 @@ impl SyncError {
 pub fn valid_batch_id(id: &str) -> bool {
     !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::packet::KitKey;
+
+    fn signed(office: &KitKey, receipt: Receipt) -> SignedReceipt {
+        let signature = hex::encode(office.sign(&SignedReceipt::signed_bytes(&receipt)));
+        SignedReceipt { receipt, signature }
+    }
+
+    fn receipt(kit: &KitKey) -> Receipt {
+        Receipt {
+            format: RECEIPT_FORMAT.into(),
+            version: PROTOCOL_VERSION,
+            batch_id: "0004200007-20261124".into(),
+            batch_sha256: "ab".repeat(32),
+            kit_public_key: kit.public().to_hex(),
+            received_at: "2026-11-25T08:00:00Z".into(),
+            packets: vec![
+                PacketVerdict { rid: "r1".into(), accepted: true, reason: None },
+                PacketVerdict { rid: "r2".into(), accepted: false, reason: Some("seen".into()) },
+            ],
+        }
+    }
+
+    #[test]
+    fn a_receipt_holds_only_for_this_batch_file_kit_and_packets_under_the_office_key() {
+        let (office, kit) = (KitKey::from_seed([1; 32]), KitKey::from_seed([2; 32]));
+        let rids = vec!["r2".to_string(), "r1".to_string()];
+        let check = |s: &SignedReceipt, rids: &[String]| {
+            s.check(&office.public(), "0004200007-20261124", &"ab".repeat(32), &kit.public(), rids)
+        };
+        let good = signed(&office, receipt(&kit));
+        assert!(check(&good, &rids).is_ok());
+        let said = |r: Result<(), SyncError>| r.unwrap_err().to_string();
+        assert!(said(check(&signed(&KitKey::from_seed([9; 32]), receipt(&kit)), &rids)).contains("not signed"));
+        let mut altered = good.clone();
+        altered.receipt.packets[1].accepted = true;
+        assert!(said(check(&altered, &rids)).contains("not signed"), "a verdict changed after signing");
+        let other = |f: &dyn Fn(&mut Receipt)| {
+            let mut r = receipt(&kit);
+            f(&mut r);
+            check(&signed(&office, r), &rids)
+        };
+        assert!(said(other(&|r| r.batch_id = "0004200007-20261125".into())).contains("is for batch"));
+        assert!(said(other(&|r| r.batch_sha256 = "cd".repeat(32))).contains("another file"));
+        assert!(said(other(&|r| r.kit_public_key = KitKey::from_seed([5; 32]).public().to_hex())).contains("another kit"));
+        assert!(said(other(&|r| r.version = 2)).contains("version 2"));
+        assert!(said(check(&good, &["r1".to_string()])).contains("not the batch's packets"));
+        let mut bad_hex = good.clone();
+        bad_hex.signature = "zz".into();
+        assert!(said(check(&bad_hex, &rids)).contains("not hex"));
+        assert!(SyncError::BadReceipt(String::new()).retryable() && !SyncError::NotConfigured.retryable());
+    }
+
+    #[test]
+    fn batch_ids_are_letters_digits_and_dashes() {
+        assert!(valid_batch_id("0004200007-20261124T090000-T"));
+        for bad in ["", "../x", "a/b", "a b", &"a".repeat(65)] {
+            assert!(!valid_batch_id(bad), "{bad:?}");
+        }
+    }
+}
