@@ -618,7 +618,8 @@ fn a_simulated_kit_exports_and_uploads_to_a_training_intake_and_every_packet_is_
     let _intake = Running(intake);
     let mut first = String::new();
     std::io::BufReader::new(stdout).read_line(&mut first).unwrap();
-    let url = first.split_whitespace().find(|w| w.starts_with("https://")).unwrap_or_else(|| panic!("{first}")).to_string();
+    let url =
+        first.split_whitespace().find(|w| w.starts_with("https://")).unwrap_or_else(|| panic!("{first}")).to_string();
 
     let t = failed(&cli(&dir, &["upload", "configure", "--url", "http://insecure", "--cert-sha256", &"a".repeat(64)]));
     assert!(t.contains("upload.url"), "{t}");

@@ -635,3 +635,54 @@ fn a_person_enrolling_again_is_warned_about_in_the_flow_and_flagged_for_the_supe
     h.run();
     assert!(h.query_by_label(&format!("possible duplicate of {first}")).is_some(), "the flag in the queue");
 }
+
+#[test]
+fn the_supervisor_sees_a_batch_uploaded_and_acknowledged_on_the_close_day_screen() {
+    use enroll_kit::workflow::review;
+    let dir = tempfile::tempdir().unwrap();
+    let stick = tempfile::tempdir().unwrap();
+    let keys = common::fixtures().join("keys");
+    let pilot = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/pilot-keys");
+    // A training intake on 127.0.0.1 (the pilot kit's batches are training batches).
+    let intake = enroll_kit::intake::start(enroll_kit::intake::IntakeConfig {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        cert: keys.join("test-intake.crt"),
+        key: keys.join("test-intake.key"),
+        identities: enroll_kit::batch::verify::read_identities(&pilot.join("pilot-hq.age")).unwrap(),
+        signing_key: enroll_kit::packet::KitKey::from_text(
+            &std::fs::read_to_string(pilot.join("pilot-hq.ed25519")).unwrap(),
+        )
+        .unwrap(),
+        registered: None,
+        spool: dir.path().join("spool"),
+        database: enroll_kit::intake::Database::Sqlite(dir.path().join("intake.db")),
+        training: true,
+    })
+    .unwrap();
+    {
+        let mut kit = open_or_provision(DataDir::new(dir.path().join("kit"))).unwrap();
+        let sup = enroll_kit::workflow::login(&mut kit, "supervisor", &enroll_kit::domain::account::Pin::new("246810"))
+            .unwrap();
+        let options = enroll_kit::workflow::simulate::SimulateOptions { count: 2, seed: 3, assistants: 1 };
+        enroll_kit::workflow::simulate::simulate(&mut kit, &sup, options, |_, _| {}).unwrap();
+        review::approve_all(&mut kit, &sup, false).unwrap();
+        let dest = enroll_kit::batch::export::Destination::folder(stick.path());
+        let no = std::sync::atomic::AtomicBool::new(false);
+        enroll_kit::workflow::export::close_day(&mut kit, &sup, &dest, true, &no, &mut |_, _| {}).unwrap();
+        let pin = enroll_kit::sync::tls::pem_certificate_sha256(&keys.join("test-intake.crt")).unwrap();
+        let url = format!("https://{}", intake.addr);
+        kit.set_upload(Some(enroll_kit::kit::config::UploadConfig { url, certificate_sha256: pin })).unwrap();
+    }
+    let mut h = harness(app(&dir.path().join("kit")));
+    h.run();
+    log_in(&mut h, "supervisor", "246810");
+    h.get_by_label("Close the day (export)").click();
+    h.run();
+    assert!(h.query_by_label("Upload to the central office").is_some());
+    until(&mut h, "the upload", |h| h.query_by_label("acknowledged by the central office").is_some());
+    assert_eq!(intake.packet_count().unwrap(), 2);
+    assert_eq!(
+        h.state().kit().store.packet_rows(Some(enroll_kit::domain::status::PacketStatus::Acknowledged)).unwrap().len(),
+        2
+    );
+}

@@ -275,3 +275,17 @@ dedup-found = Possible duplicate of { $rid }: { $name }
 dedup-found-elsewhere = Possible duplicate of { $rid }, enrolled at kit { $kit } (no photo on this kit)
 dedup-what-to-do = The fingerprints match an earlier enrollment. Check the applicant's documents and ask; if it is the same person, abandon this enrollment. If you save it, the supervisor sees the flag.
 dedup-failed = The duplicate check could not run ({ $detail }); the supervisor's daily check will cover it.
+
+upload-title = Upload to the central office
+upload-not-configured = This kit has no central office address: batches go by USB stick. (A technician sets it with: enroll-kit upload configure.)
+upload-checking = Looking for the central office…
+upload-reachable = The central office answers.
+upload-unreachable = The central office cannot be reached. The kit tries again every few minutes; batches wait safely.
+upload-now = Upload now
+upload-sending = Sending { $batch }: { $percent }%
+upload-state-pending = waiting to upload
+upload-state-acknowledged = acknowledged by the central office
+upload-state-refused = refused by the central office: look at the reason
+upload-retry = Try again
+upload-last-error = Last try: { $error }
+upload-rejected = { $rid } rejected: { $reason }

@@ -274,3 +274,17 @@ dedup-found = Huenda ni marudio ya { $rid }: { $name }
 dedup-found-elsewhere = Huenda ni marudio ya { $rid }, aliyesajiliwa kwenye kifaa { $kit } (hakuna picha kwenye kifaa hiki)
 dedup-what-to-do = Alama za vidole zinalingana na usajili wa awali. Kagua nyaraka za mwombaji na umuulize; kama ni mtu yule yule, acha usajili huu. Ukiuhifadhi, msimamizi ataona alama hii.
 dedup-failed = Ukaguzi wa marudio haukuweza kufanyika ({ $detail }); ukaguzi wa kila siku wa msimamizi utaushughulikia.
+
+upload-title = Tuma kwa ofisi kuu
+upload-not-configured = Kifaa hiki hakina anwani ya ofisi kuu: makundi yanapelekwa kwa USB. (Fundi anaiweka kwa: enroll-kit upload configure.)
+upload-checking = Inatafuta ofisi kuu…
+upload-reachable = Ofisi kuu inajibu.
+upload-unreachable = Ofisi kuu haipatikani. Kifaa kinajaribu tena kila baada ya dakika chache; makundi yanasubiri salama.
+upload-now = Tuma sasa
+upload-sending = Inatuma { $batch }: { $percent }%
+upload-state-pending = inasubiri kutumwa
+upload-state-acknowledged = imepokelewa na ofisi kuu
+upload-state-refused = imekataliwa na ofisi kuu: angalia sababu
+upload-retry = Jaribu tena
+upload-last-error = Jaribio la mwisho: { $error }
+upload-rejected = { $rid } imekataliwa: { $reason }

@@ -262,7 +262,9 @@ mod tests {
         };
         assert!(said(other(&|r| r.batch_id = "0004200007-20261125".into())).contains("is for batch"));
         assert!(said(other(&|r| r.batch_sha256 = "cd".repeat(32))).contains("another file"));
-        assert!(said(other(&|r| r.kit_public_key = KitKey::from_seed([5; 32]).public().to_hex())).contains("another kit"));
+        assert!(
+            said(other(&|r| r.kit_public_key = KitKey::from_seed([5; 32]).public().to_hex())).contains("another kit")
+        );
         assert!(said(other(&|r| r.version = 2)).contains("version 2"));
         assert!(said(check(&good, &["r1".to_string()])).contains("not the batch's packets"));
         let mut bad_hex = good.clone();

@@ -96,6 +96,10 @@ pub enum Action {
     },
     /// Stop the export under way.
     CancelExport,
+    /// Look for the central office and upload what is pending, now.
+    UploadNow,
+    /// Send a refused batch again.
+    RetryUpload(String),
     /// Open the daily report for today.
     OpenReport,
     /// Show the report for a day.
@@ -156,6 +160,8 @@ pub struct KitApp {
     reader: Option<ReaderService>,
     camera: Option<CameraService>,
     export: Option<crate::workflow::export::ExportWorker>,
+    upload: Option<crate::workflow::upload::UploadWorker>,
+    upload_panel: screens::upload::UploadPanel,
     styled: bool,
     exit_after_first_frame: bool,
     tour: Option<tour::Tour>,
@@ -176,6 +182,8 @@ impl KitApp {
             reader: None,
             camera: None,
             export: None,
+            upload: None,
+            upload_panel: screens::upload::UploadPanel::default(),
             styled: false,
             exit_after_first_frame: false,
             tour: None,
@@ -286,6 +294,7 @@ impl KitApp {
             c.poll();
         }
         self.poll_export();
+        self.poll_upload(&ctx);
         let mut actions = Vec::new();
         egui::Panel::top("top-bar").show(ui, |ui| self.top_bar(ui, &mut actions));
         egui::CentralPanel::default().show(ui, |ui| {
@@ -304,7 +313,10 @@ impl KitApp {
                     Screen::Enroll(s) => s.ui(ui, &view, &mut actions),
                     Screen::Done(s) => s.ui(ui, &view, &mut actions),
                     Screen::Queue(s) => s.ui(ui, &view, &mut actions),
-                    Screen::CloseDay(s) => s.ui(ui, &view, self.export.as_ref(), &mut actions),
+                    Screen::CloseDay(s) => {
+                        s.ui(ui, &view, self.export.as_ref(), &mut actions);
+                        self.upload_panel.ui(ui, &view, &mut actions);
+                    }
                     Screen::Report(s) => s.ui(ui, &view, &mut actions),
                 }
             });
@@ -395,6 +407,30 @@ impl KitApp {
     /// The export under way, if any.
     pub fn export_running(&self) -> bool {
         self.export.is_some()
+    }
+
+    /// Starts the upload worker once the kit names a central office, and takes in its events.
+    fn poll_upload(&mut self, ctx: &egui::Context) {
+        if self.upload.is_none() && self.kit.config.upload.is_some() {
+            let ctx = ctx.clone();
+            match crate::workflow::upload::UploadWorker::start(
+                &self.kit,
+                crate::workflow::upload::CHECK_EVERY,
+                move || ctx.request_repaint(),
+            ) {
+                Ok(w) => self.upload = Some(w),
+                Err(e) => tracing::warn!("uploads will not run: {e}"),
+            }
+            self.upload_panel.refresh(&self.kit);
+        }
+        let Some(worker) = &self.upload else { return };
+        let mut changed = false;
+        for event in worker.events() {
+            changed |= self.upload_panel.on(event);
+        }
+        if changed {
+            self.upload_panel.refresh(&self.kit);
+        }
     }
 
     /// Takes a finished export's outcome onto the close-the-day screen.
@@ -537,6 +573,7 @@ impl KitApp {
                 let Some(op) = self.operator().cloned() else { return };
                 let drives = crate::workflow::export::suggested_destinations();
                 self.screen = Screen::CloseDay(Box::new(CloseDayScreen::new(op, &self.kit, drives)));
+                self.upload_panel.refresh(&self.kit);
             }
             Action::Export { job, dir } => {
                 if self.export.is_some() {
@@ -558,6 +595,20 @@ impl KitApp {
             Action::CancelExport => {
                 if let Some(w) = &self.export {
                     w.cancel();
+                }
+            }
+            Action::UploadNow => {
+                if let Some(w) = &self.upload {
+                    w.ask();
+                }
+            }
+            Action::RetryUpload(batch) => {
+                if let Err(e) = crate::workflow::upload::retry_now(&mut self.kit, &batch) {
+                    tracing::warn!("cannot retry {batch}: {e}");
+                }
+                self.upload_panel.refresh(&self.kit);
+                if let Some(w) = &self.upload {
+                    w.ask();
                 }
             }
             Action::OpenReport => {

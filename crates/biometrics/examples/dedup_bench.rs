@@ -213,11 +213,12 @@ fn main() {
 
     let started = Instant::now();
     let g = gallery(&enrolled, &DigestParams::default());
+    let digested = started.elapsed();
     let keys: usize = enrolled.iter().flat_map(|p| digests(p, &DigestParams::default())).map(|(_, d)| d.len()).sum();
     println!(
-        "gallery of {} people digested in {:?}; {:.1} MB of digests ({:.0} keys a finger)",
+        "gallery of {} people digested in {:?} (ISO records parsed, all cores); {:.1} MB of digests ({:.0} keys a finger)",
         g.len(),
-        started.elapsed(),
+        digested,
         (keys * 2) as f64 / 1e6,
         keys as f64 / (g.len() * 10).max(1) as f64
     );
@@ -273,6 +274,17 @@ fn main() {
     let harsh_enrolled = people_of(&dir, 0, harsh_n, 0, Kind::Harsh, &mut None);
     let harsh_back = people_of(&dir, 0, harsh_n, 1, Kind::Harsh, &mut None);
     single_finger("harsh impressions", &harsh_back, &harsh_enrolled);
+    // The same returning people pressing harshly, against the everyday gallery.
+    let found_harsh = harsh_back
+        .iter()
+        .enumerate()
+        .filter(|(id, probe)| search(&g, &enrolled, probe).iter().any(|(c, s)| c == id && *s >= PERSON_THRESHOLD))
+        .count();
+    println!(
+        "returning people found when they press harshly: {found_harsh} of {} ({:.1}%)",
+        harsh_back.len(),
+        100.0 * found_harsh as f32 / harsh_back.len().max(1) as f32
+    );
     if !impostor_person.is_empty() {
         impostor_person.sort_by(f32::total_cmp);
         println!(

@@ -11,6 +11,7 @@ pub mod login;
 pub mod queue;
 pub mod report;
 pub mod review;
+pub mod upload;
 
 use super::i18n::I18n;
 use crate::devices::camera::CameraInfo;
