@@ -66,6 +66,24 @@ impl Intake {
         self.spool.join(format!("{batch}.json"))
     }
 
+    /// The upload announced for `batch` with the bytes held, or why there is none to go on with.
+    async fn open_upload(&self, batch: &str) -> Result<(UploadRequest, u64), Failure> {
+        self.held(batch).await?.ok_or_else(|| {
+            refuse(StatusCode::NOT_FOUND, format!("no upload of batch {batch} is open: open it first (PUT)"), true)
+        })
+    }
+
+    /// The receipt already issued for this batch file, if any (looked up off the async threads).
+    async fn issued(&self, batch: &str, sha256: &str) -> Result<Option<String>, Response> {
+        let store = self.store.clone();
+        let (b, s) = (batch.to_string(), sha256.to_string());
+        match tokio::task::spawn_blocking(move || store.receipt(&b, &s)).await {
+            Ok(Ok(found)) => Ok(found),
+            Ok(Err(e)) => Err(fail(StatusCode::INTERNAL_SERVER_ERROR, e.to_string(), true)),
+            Err(e) => Err(blocking_failed(e)),
+        }
+    }
+
     /// The upload announced for `batch`, if any, with the bytes held.
     async fn held(&self, batch: &str) -> Result<Option<(UploadRequest, u64)>, Failure> {
         let meta = match tokio::fs::read(self.meta(batch)).await {
@@ -156,13 +174,10 @@ async fn open(State(intake): State<Shared>, UrlPath(batch): UrlPath<String>, bod
         return fail(StatusCode::BAD_REQUEST, "sha256 must be 64 hex digits".into(), false);
     }
     let _guard = intake.lock(&batch).await;
-    let store = intake.store.clone();
-    let (b, s) = (batch.clone(), request.sha256.clone());
-    match tokio::task::spawn_blocking(move || store.receipt(&b, &s)).await {
-        Ok(Ok(Some(_))) => return axum::Json(state(&batch, &request, request.size, true)).into_response(),
-        Ok(Ok(None)) => {}
-        Ok(Err(e)) => return fail(StatusCode::INTERNAL_SERVER_ERROR, e.to_string(), true),
-        Err(e) => return blocking_failed(e),
+    match intake.issued(&batch, &request.sha256).await {
+        Ok(Some(_)) => return axum::Json(state(&batch, &request, request.size, true)).into_response(),
+        Ok(None) => {}
+        Err(r) => return r,
     }
     match intake.held(&batch).await {
         Ok(Some((held, len))) if held == request => {
@@ -200,15 +215,8 @@ async fn append(
         return fail(StatusCode::BAD_REQUEST, "the Upload-Sha256 header (the file's SHA-256) is missing".into(), false);
     };
     let _guard = intake.lock(&batch).await;
-    let (request, held) = match intake.held(&batch).await {
-        Ok(Some(h)) => h,
-        Ok(None) => {
-            return fail(
-                StatusCode::NOT_FOUND,
-                format!("no upload of batch {batch} is open: open it first (PUT)"),
-                true,
-            );
-        }
+    let (request, held) = match intake.open_upload(&batch).await {
+        Ok(h) => h,
         Err(r) => return r.into_response(),
     };
     if request.sha256 != sha256 {
@@ -265,24 +273,14 @@ async fn finish(State(intake): State<Shared>, UrlPath(batch): UrlPath<String>) -
         return r.into_response();
     }
     let _guard = intake.lock(&batch).await;
-    let (request, held) = match intake.held(&batch).await {
-        Ok(Some(h)) => h,
-        Ok(None) => {
-            return fail(
-                StatusCode::NOT_FOUND,
-                format!("no upload of batch {batch} is open: open it first (PUT)"),
-                true,
-            );
-        }
+    let (request, held) = match intake.open_upload(&batch).await {
+        Ok(h) => h,
         Err(r) => return r.into_response(),
     };
-    let store = intake.store.clone();
-    let (b, s) = (batch.clone(), request.sha256.clone());
-    match tokio::task::spawn_blocking(move || store.receipt(&b, &s)).await {
-        Ok(Ok(Some(receipt))) => return receipt_response(receipt),
-        Ok(Ok(None)) => {}
-        Ok(Err(e)) => return fail(StatusCode::INTERNAL_SERVER_ERROR, e.to_string(), true),
-        Err(e) => return blocking_failed(e),
+    match intake.issued(&batch, &request.sha256).await {
+        Ok(Some(receipt)) => return receipt_response(receipt),
+        Ok(None) => {}
+        Err(r) => return r,
     }
     if held < request.size {
         return fail(StatusCode::CONFLICT, format!("{held} of {} bytes received: send the rest", request.size), true);
