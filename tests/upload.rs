@@ -220,3 +220,55 @@ fn a_receipt_or_an_intake_the_kit_must_not_believe_marks_nothing() {
     assert!(e.to_string().contains("0 of 10 bytes"), "{e}");
     assert!(matches!(client.open("b", 0, &"0".repeat(64)), Err(SyncError::Refused { status: 413, .. })));
 }
+
+#[test]
+fn an_intake_restarted_mid_upload_keeps_the_bytes_it_had_and_the_kit_goes_on_from_there() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (mut kit, batches) = kit_with_batches(tmp.path(), 1, 2);
+    let database = || Database::Sqlite(tmp.path().join("intake.db"));
+    let first = start_intake(tmp.path(), database(), office_key(), Some(vec![kit.public_key()]));
+    point_at(&mut kit, first.addr);
+    let client = |addr: std::net::SocketAddr| {
+        Intake::new(&format!("https://{addr}"), &pin(), Duration::from_secs(10)).unwrap().with_chunk(16 << 10)
+    };
+    // The supervisor's kit loses the intake a few chunks in (here: it stops asking after 64 KiB).
+    let cancel = AtomicBool::new(false);
+    let mut held_before = 0;
+    let done = upload_due(
+        &mut kit,
+        &client(first.addr),
+        true,
+        &mut |_, sent, _| {
+            held_before = sent;
+            if sent >= 64 << 10 {
+                cancel.store(true, std::sync::atomic::Ordering::Relaxed);
+            }
+        },
+        &cancel,
+    )
+    .unwrap();
+    assert!(done[0].1.as_ref().is_err_and(|e| e.contains("stopped")), "{done:?}");
+    assert!(held_before >= 64 << 10);
+    first.stop();
+
+    // The intake comes back (another port, the same spool and database): the kit sends the rest only.
+    let second = start_intake(tmp.path(), database(), office_key(), Some(vec![kit.public_key()]));
+    point_at(&mut kit, second.addr);
+    let mut first_progress = None;
+    let done = upload_due(
+        &mut kit,
+        &client(second.addr),
+        true,
+        &mut |_, sent, _| {
+            first_progress.get_or_insert(sent);
+        },
+        &AtomicBool::new(false),
+    )
+    .unwrap();
+    assert_eq!(done[0].0, batches[0]);
+    let acknowledged_batch = done[0].1.as_ref().unwrap();
+    assert_eq!(first_progress, Some(held_before), "went on from the bytes the intake kept");
+    assert_eq!(acknowledged_batch.bytes_sent, acknowledged_batch.size - held_before, "nothing sent twice");
+    assert_eq!((acknowledged_batch.accepted, acknowledged(&kit)), (2, 2));
+    assert_eq!(second.packet_count().unwrap(), 2);
+}

@@ -150,10 +150,10 @@ impl Intake {
         // Cuts with no progress in between: past a few, the link is down; the caller backs off.
         let mut stalls = 0;
         while !state.finished && state.received < size {
+            progress(state.received, size);
             if cancel.load(Ordering::Relaxed) {
                 return Err(SyncError::Cancelled);
             }
-            progress(state.received, size);
             let n = ((size - state.received) as usize).min(self.chunk);
             file.seek(SeekFrom::Start(state.received)).map_err(file_err)?;
             file.read_exact(&mut buf[..n]).map_err(file_err)?;
