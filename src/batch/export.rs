@@ -284,6 +284,25 @@ fn write_sealed(
                             ),
                         });
                     }
+                    // The wall: whatever the store's columns say, a packet goes only into a batch of
+                    // its own kind, as its signed packet.json says.
+                    let training = manifest.training;
+                    let is_training = crate::packet::training_flag(&packet.data).map_err(|e| BatchError::Invalid {
+                        path: store.path().to_path_buf(),
+                        detail: format!("stored packet {}: {e}", row.rid),
+                    })?;
+                    if is_training != training {
+                        return Err(BatchError::Invalid {
+                            path: store.path().to_path_buf(),
+                            detail: format!(
+                                "packet {} is a {} record but is listed for a {} batch: nothing was exported; \
+                                 run `enroll-kit packet verify` and tell the support desk",
+                                row.rid,
+                                if is_training { "training" } else { "production" },
+                                if training { "training" } else { "production" },
+                            ),
+                        });
+                    }
                     busy += started.elapsed();
                     // A closed channel means a later stage failed; its error is reported below.
                     if to_sealer.send((format!("packets/{}.zst", row.rid), packet.data)).is_err() {

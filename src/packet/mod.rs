@@ -13,7 +13,7 @@ pub mod verify;
 pub use build::{SealedPacket, build_packet};
 pub use keys::{KeyTextError, KitKey, PublicKey};
 pub use manifest::PacketJson;
-pub use verify::{OpenedPacket, open_packet};
+pub use verify::{OpenedPacket, open_packet, training_flag};
 
 use thiserror::Error;
 

@@ -56,6 +56,28 @@ fn decompress(bytes: &[u8]) -> Result<Vec<u8>, PacketError> {
     Ok(out)
 }
 
+/// The `training` flag of a packet's `packet.json`, read by decompressing only as far as that
+/// first file (export's wall between training and production checks every packet with it).
+pub fn training_flag(bytes: &[u8]) -> Result<bool, PacketError> {
+    #[derive(serde::Deserialize)]
+    struct Flag {
+        training: bool,
+    }
+    let decoder = zstd::stream::read::Decoder::new(bytes).map_err(|e| unreadable("zstd", e))?;
+    let mut archive = tar::Archive::new(decoder.take(MAX_PACKET_BYTES));
+    let mut entries = archive.entries().map_err(|e| unreadable("tar", e))?;
+    let mut first =
+        entries.next().ok_or_else(|| unreadable("tar", "the packet is empty"))?.map_err(|e| unreadable("tar", e))?;
+    let name = first.path().map_err(|e| unreadable("tar", e))?.to_string_lossy().into_owned();
+    if name != PACKET_JSON {
+        return Err(unreadable("tar", format!("the first file is {name}, not {PACKET_JSON}")));
+    }
+    let mut json = Vec::new();
+    (&mut first).take(MAX_PACKET_BYTES).read_to_end(&mut json).map_err(|e| unreadable(PACKET_JSON, e))?;
+    let flag: Flag = serde_json::from_slice(&json).map_err(|e| unreadable(PACKET_JSON, e))?;
+    Ok(flag.training)
+}
+
 /// Unpacks and verifies a packet. With `expected_key`, the packet must name and be signed by
 /// that key; without, it is checked against the key it names (for reading, not for trust).
 pub fn open_packet(bytes: &[u8], expected_key: Option<&PublicKey>) -> Result<OpenedPacket, PacketError> {
