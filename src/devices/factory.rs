@@ -48,6 +48,11 @@ pub struct OpenOptions {
     pub port: Option<String>,
     /// A folder of images: for `replay`, and for an in-process simulator's prints.
     pub images: Option<PathBuf>,
+    /// A replay reader starts at this image (a training scenario's reader plugged back in).
+    pub first_image: u32,
+    /// A replay reader drops off the line at this capture (1-based), as if unplugged (training
+    /// scenarios; the serial simulators have their own faults).
+    pub unplug_at_capture: Option<u32>,
 }
 
 /// An open reader, with the in-process simulator behind it when there is one.
@@ -101,7 +106,9 @@ pub fn open_reader(
     match profile.protocol {
         Protocol::Replay => {
             let label = options.images.as_ref().map_or("synthetic".to_string(), |p| p.display().to_string());
-            serial(Box::new(ReplayReader::new(profile, image_source(options)?, &label)), None)
+            let reader = ReplayReader::new(profile, image_source(options)?, &label)
+                .scripted(options.first_image, options.unplug_at_capture);
+            serial(Box::new(reader), None)
         }
         Protocol::Zfm | Protocol::Gt521 => {
             let (path, simulator) = match (&options.port, profile.simulated) {

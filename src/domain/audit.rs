@@ -43,6 +43,14 @@ pub enum AuditAction {
     BatchAcknowledged,
     /// The central office refused an uploaded batch for good.
     UploadRefused,
+    /// The kit refused a step because of what was typed or missing (which problems, no values).
+    ValidationRefused,
+    /// A trainer started a training scenario for a trainee.
+    ScenarioStarted,
+    /// A training scenario run was judged.
+    ScenarioFinished,
+    /// A trainer wiped the pilot data (the first entries of the new pilot log).
+    PilotReset,
 }
 
 impl AuditAction {
@@ -70,6 +78,10 @@ impl AuditAction {
             TemplatesImported => "templates_imported",
             BatchAcknowledged => "batch_acknowledged",
             UploadRefused => "upload_refused",
+            ValidationRefused => "validation_refused",
+            ScenarioStarted => "scenario_started",
+            ScenarioFinished => "scenario_finished",
+            PilotReset => "pilot_reset",
         }
     }
 }

@@ -12,4 +12,5 @@ mod csv;
 pub mod enrollment;
 pub mod person;
 pub mod rid;
+pub mod scenario;
 pub mod status;

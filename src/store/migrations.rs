@@ -12,6 +12,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (4, "finger_templates", include_str!("migrations/0004_finger_templates.sql")),
     (5, "template_search", include_str!("migrations/0005_template_search.sql")),
     (6, "uploads", include_str!("migrations/0006_uploads.sql")),
+    (7, "scenario_runs", include_str!("migrations/0007_scenario_runs.sql")),
 ];
 
 /// The newest schema version this build knows.

@@ -9,6 +9,7 @@ pub mod audit;
 pub mod drafts;
 mod migrations;
 mod packets;
+pub mod scenario_runs;
 mod templates;
 mod uploads;
 
@@ -169,6 +170,14 @@ impl Store {
 
     pub(crate) fn conn(&self) -> &Connection {
         &self.conn
+    }
+
+    /// Closes the database file (its WAL checkpointed and removed) so it can be deleted; the
+    /// store then holds an empty in-memory database and must be replaced.
+    pub(crate) fn close(&mut self) -> Result<(), StoreError> {
+        let placeholder = Connection::open_in_memory().or_store(&self.path)?;
+        let conn = std::mem::replace(&mut self.conn, placeholder);
+        conn.close().map_err(|(_, e)| classify(&self.path, e))
     }
 }
 

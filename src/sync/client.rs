@@ -141,8 +141,23 @@ impl Intake {
         progress: &mut dyn FnMut(u64, u64),
         cancel: &AtomicBool,
     ) -> Result<Uploaded, SyncError> {
+        let (size, sha256) =
+            file_digest(path).map_err(|e| SyncError::File { path: path.to_path_buf(), detail: e.to_string() })?;
+        self.upload_digested(batch_id, path, size, &sha256, progress, cancel)
+    }
+
+    /// [`Intake::upload`] of a file whose size and SHA-256 the caller has just computed.
+    pub fn upload_digested(
+        &self,
+        batch_id: &str,
+        path: &Path,
+        size: u64,
+        sha256: &str,
+        progress: &mut dyn FnMut(u64, u64),
+        cancel: &AtomicBool,
+    ) -> Result<Uploaded, SyncError> {
         let file_err = |e: std::io::Error| SyncError::File { path: path.to_path_buf(), detail: e.to_string() };
-        let (size, sha256) = file_digest(path).map_err(file_err)?;
+        let sha256 = sha256.to_string();
         let mut state = self.open(batch_id, size, &sha256)?;
         let mut file = std::fs::File::open(path).map_err(file_err)?;
         let mut buf = vec![0u8; self.chunk];

@@ -247,7 +247,10 @@ impl EnrollmentSession {
                     self.save(kit, &[])?;
                     Outcome::Step(step)
                 }
-                Err(gaps) => Outcome::Blocked(gaps),
+                Err(gaps) => {
+                    self.refused(kit, &gaps)?;
+                    Outcome::Blocked(gaps)
+                }
             },
             Command::Back => {
                 self.draft.back();
@@ -270,6 +273,29 @@ impl EnrollmentSession {
         let now = kit.now();
         let tx = kit.store.begin()?;
         tx.save_draft(self.draft_id, &self.draft, slots, now)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Audits a step refused, naming the problems (never the values typed): the trainer's
+    /// dashboard counts them, and a supervisor can see where assistants get stuck.
+    fn refused(&self, kit: &mut Kit, gaps: &[Gap]) -> Result<(), WorkflowError> {
+        let problems: Vec<&str> = gaps
+            .iter()
+            .flat_map(|g| match g {
+                Gap::Demographics(errors) => errors.iter().map(|e| e.problem.key()).collect::<Vec<_>>(),
+                other => vec![other.key()],
+            })
+            .collect();
+        let now = kit.now();
+        let tx = kit.store.begin()?;
+        tx.audit(NewAuditEntry {
+            at: now,
+            actor: Some(&self.operator.username),
+            action: AuditAction::ValidationRefused,
+            subject: Some(format!("draft {}", self.draft_id)),
+            detail: json!({"step": self.draft.step.key(), "problems": problems}),
+        })?;
         tx.commit()?;
         Ok(())
     }

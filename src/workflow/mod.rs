@@ -15,6 +15,7 @@ pub mod integrity;
 pub mod pilot;
 pub mod report;
 pub mod review;
+pub mod scenarios;
 pub mod simulate;
 pub mod upload;
 

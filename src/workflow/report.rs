@@ -167,7 +167,7 @@ impl DailyReport {
 
 /// A CSV field, quoted when it holds a comma, quote or line break; a leading `=`, `+`, `-` or
 /// `@` is prefixed with `'` so a spreadsheet does not run it as a formula.
-fn csv_field(f: &str) -> String {
+pub(crate) fn csv_field(f: &str) -> String {
     let f = if f.starts_with(['=', '+', '-', '@']) { format!("'{f}") } else { f.to_string() };
     if f.contains([',', '"', '\n', '\r']) { format!("\"{}\"", f.replace('"', "\"\"")) } else { f }
 }

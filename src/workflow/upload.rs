@@ -104,7 +104,7 @@ pub fn upload_batch(
         let path = sealed_file(kit, &record.id, cancel)?;
         let (size, sha256) =
             file_digest(&path).map_err(|e| SyncError::File { path: path.clone(), detail: e.to_string() })?;
-        let uploaded = intake.upload(&record.id, &path, progress, cancel)?;
+        let uploaded = intake.upload_digested(&record.id, &path, size, &sha256, progress, cancel)?;
         uploaded.receipt.check(&office, &record.id, &sha256, &kit.public_key(), &rids)?;
         Ok((uploaded, size, sha256))
     })();

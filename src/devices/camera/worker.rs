@@ -24,6 +24,11 @@ impl FrameSource {
         let latest = self.0.lock().ok()?;
         latest.frame.as_ref().filter(|(n, _)| *n > seen).cloned()
     }
+
+    /// Whether both are the same running camera (a reopened camera is another source).
+    pub fn same_as(&self, other: &FrameSource) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
 }
 
 /// A camera running on its own thread.
