@@ -2,67 +2,15 @@
 //! language switch remembered per account, home, consent, refusal, resume after a restart.
 
 mod common;
+#[path = "common/gui.rs"]
+mod gui_steps;
 
-use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use enroll_kit::kit::{DataDir, Kit};
-use enroll_kit::ui::{DeviceChoice, KitApp, Screen};
+use enroll_kit::ui::Screen;
 use enroll_kit::workflow::pilot::open_or_provision;
+use gui_steps::*;
 use std::path::Path;
-
-/// GUI flows run one at a time: each runs device, face-check and search workers against timed
-/// waits, and two at once on a 2-core machine starved each other into timeouts (seen in CI).
-fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
-    static GUI: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    GUI.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
-fn app(dir: &Path) -> KitApp {
-    app_with_prints(dir, None)
-}
-
-/// The app with the replay reader (no timing to wait for: the simulators are tested in
-/// tests/devices.rs), serving `prints` or synthetic ones.
-fn app_with_prints(dir: &Path, prints: Option<&Path>) -> KitApp {
-    app_with_devices(dir, prints, None)
-}
-
-/// The app with replay devices: `prints` for the reader, `photos` for the camera.
-fn app_with_devices(dir: &Path, prints: Option<&Path>, photos: Option<&Path>) -> KitApp {
-    let kit = open_or_provision(DataDir::new(dir)).expect("pilot kit");
-    let devices = DeviceChoice {
-        reader: "replay".into(),
-        camera: "replay".into(),
-        images: prints.map(Path::to_path_buf),
-        camera_images: photos.map(Path::to_path_buf),
-    };
-    KitApp::new(kit, devices).expect("app")
-}
-
-fn harness(app: KitApp) -> Harness<'static, KitApp> {
-    // The app's device workers wake it from their own threads (a camera finishing opening, a
-    // reader answering) and a 500 ms tick keeps statuses fresh, so on a busy machine a frame
-    // can need a few more passes to settle than kittest's default of 4.
-    Harness::builder()
-        .with_size(egui::vec2(1100.0, 2600.0))
-        .with_max_steps(32)
-        .build_ui_state(|ui, app: &mut KitApp| app.ui(ui), app)
-}
-
-/// Focuses the field labelled `label` and types into it, as a person would.
-fn type_into(h: &mut Harness<'_, KitApp>, label: &str, text: &str) {
-    h.get_by_label(label).focus();
-    h.run();
-    h.get_by_label(label).type_text(text);
-    h.run();
-}
-
-fn log_in(h: &mut Harness<'_, KitApp>, user: &str, pin: &str) {
-    type_into(h, "Login name", user);
-    type_into(h, "PIN", pin);
-    h.get_by_label("Log in").click();
-    h.run();
-}
 
 #[test]
 fn login_shows_the_training_banner_home_and_device_status() {
@@ -201,18 +149,6 @@ fn a_draft_is_offered_after_a_restart_and_can_be_resumed_or_abandoned() {
     );
 }
 
-/// Opens the picker labelled `field` and chooses `option` (through its accessibility action:
-/// a long list scrolls, and the option may be outside the popup's visible part).
-fn choose(h: &mut Harness<'_, KitApp>, field: &str, option: &str) {
-    h.get_by_label(field).click();
-    h.run();
-    h.get_by_label(option).click_accesskit();
-    h.run();
-    // An accessibility click leaves the popup open; Escape closes it, as on a keyboard.
-    h.key_press(egui::Key::Escape);
-    h.run();
-}
-
 #[test]
 fn demographics_show_errors_beside_fields_in_the_chosen_language_and_ask_a_minor_for_a_guardian() {
     let _one = one_at_a_time();
@@ -265,34 +201,6 @@ fn demographics_show_errors_beside_fields_in_the_chosen_language_and_ask_a_minor
 }
 
 /// Logs in as the trainee and fills consent and an adult's demographics.
-fn to_face_step(h: &mut Harness<'_, KitApp>) {
-    h.run();
-    log_in(h, "trainee", "135790");
-    h.get_by_label("Start a new enrollment").click();
-    h.run();
-    h.get_by_label("The applicant agrees").click();
-    h.run();
-    type_into(h, "Surname", "Otieno");
-    type_into(h, "First name", "Baraka");
-    h.get_by_label("Male").click();
-    h.run();
-    type_into(h, "Date of birth (YYYY-MM-DD)", "1988-07-21");
-    h.get_by_label("Kenyan by birth").click();
-    h.run();
-    choose(h, "County", "Nairobi (047)");
-    choose(h, "Sub-county", "Westlands");
-    choose(h, "Ward", "Kitisuru");
-    h.get_by_label("Next").click();
-    h.run();
-}
-
-fn step_of(h: &Harness<'_, KitApp>) -> enroll_kit::domain::enrollment::Step {
-    match h.state().screen() {
-        Screen::Enroll(s) => s.step(),
-        _ => panic!("not enrolling"),
-    }
-}
-
 #[test]
 fn the_face_step_previews_captures_and_gates_next() {
     let _one = one_at_a_time();
@@ -320,51 +228,6 @@ fn the_face_step_previews_captures_and_gates_next() {
     h.get_by_label("Next").click();
     h.run();
     assert_eq!(step_of(&h), Step::Fingerprints);
-}
-
-/// Waits (running frames) until `done` holds: the devices answer on their own threads.
-fn until(h: &mut Harness<'_, KitApp>, what: &str, done: impl Fn(&Harness<'_, KitApp>) -> bool) {
-    let started = std::time::Instant::now();
-    while !done(h) {
-        if started.elapsed() > std::time::Duration::from_secs(15) {
-            let on = match h.state().screen() {
-                Screen::Enroll(s) => format!("enrolling, step {:?}", s.step()),
-                _ => "not enrolling".to_string(),
-            };
-            panic!("timed out waiting for {what} ({on}; reader ready: {})", h.state().reader_ready());
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-        // A capture shows a spinner that repaints on its own: step, don't wait to settle.
-        h.run_ok();
-    }
-}
-
-fn take_face(h: &mut Harness<'_, KitApp>) {
-    use enroll_kit::domain::enrollment::Step;
-    until(h, "the camera preview", |h| h.query_by_label_contains("No picture from the camera yet").is_none());
-    // The pilot face passes every check, so the photo may take itself first (three passing frames).
-    if let Some(button) = h.query_by_label("Take the photo") {
-        button.click();
-        h.run();
-    }
-    until(h, "the photo", |h| {
-        h.query_by_label_contains("Photo taken").is_some()
-            || h.query_by_label_contains("The photo took itself").is_some()
-    });
-    // Next again until the step moves: a frame that lands as the photo settles can swallow the click.
-    let started = std::time::Instant::now();
-    while step_of(h) != Step::Fingerprints {
-        assert!(started.elapsed() < std::time::Duration::from_secs(15), "Next never left the face step");
-        h.get_by_label("Next").click();
-        h.run_ok();
-    }
-}
-
-fn fingers_recorded(h: &Harness<'_, KitApp>) -> usize {
-    match h.state().screen() {
-        Screen::Enroll(s) => s.recorded_fingers(),
-        _ => 0,
-    }
 }
 
 #[test]
@@ -472,16 +335,6 @@ fn poor_prints_open_force_capture_after_three_attempts_and_exceptions_need_a_pho
     h.run();
     assert!(h.query_by_label("Exception photo taken.").is_some());
     assert_eq!(step_of(&h), Step::Fingerprints);
-}
-
-/// Replaces what the field labelled `label` holds, as a person would: select all, type.
-fn replace_text(h: &mut Harness<'_, KitApp>, label: &str, text: &str) {
-    h.get_by_label(label).focus();
-    h.run();
-    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
-    h.run();
-    h.get_by_label(label).type_text(text);
-    h.run();
 }
 
 #[test]

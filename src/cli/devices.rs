@@ -138,7 +138,7 @@ pub fn run(data_dir: Option<PathBuf>, cmd: DevicesCommand) -> Result<ExitCode> {
             if p.kind == DeviceKind::Camera || (p.protocol == Protocol::Replay && camera.is_some()) {
                 return photo(p, images.as_deref(), camera, &out);
             }
-            let mut reader = open_reader(p, &profiles, &OpenOptions { port, images })?;
+            let mut reader = open_reader(p, &profiles, &OpenOptions { port, images, ..Default::default() })?;
             let info = reader.info().clone();
             eprintln!(
                 "{} on {} ({}{})",

@@ -106,6 +106,25 @@ pub enum Action {
     ShowReport(String),
     /// Save the report shown as CSV.
     SaveReportCsv,
+    /// Open the trainer's screen (pilot kits).
+    OpenTrainer,
+    /// Start a training scenario for a trainee.
+    StartScenario {
+        /// The scenario's id.
+        scenario: String,
+        /// The trainee's login name.
+        trainee: String,
+    },
+    /// End the scenario under way and judge it.
+    EndScenario,
+    /// The scenario's unplugged reader is plugged back in.
+    PlugReaderBack,
+    /// The scenario's bystander steps out of the picture.
+    StepAside,
+    /// Save the trainee figures as CSV.
+    SaveTraineeCsv,
+    /// Wipe the pilot data (after the confirmation).
+    ResetPilot,
 }
 
 /// Which screen is up.
@@ -124,10 +143,14 @@ pub enum Screen {
     CloseDay(Box<CloseDayScreen>),
     /// The daily report.
     Report(Box<ReportScreen>),
+    /// The trainer's scenarios, figures and reset (boxed: it holds the lists).
+    Trainer(Box<screens::trainer::TrainerScreen>),
+    /// A training scenario's result.
+    Verdict(Box<screens::verdict::VerdictScreen>),
 }
 
 /// The device profiles the app uses.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct DeviceChoice {
     /// Fingerprint reader profile id.
     pub reader: String,
@@ -137,17 +160,34 @@ pub struct DeviceChoice {
     pub images: Option<std::path::PathBuf>,
     /// Photos for the replay camera (the pilot face when none).
     pub camera_images: Option<std::path::PathBuf>,
+    /// A replay reader starts at this image.
+    pub first_image: u32,
+    /// A replay reader drops off the line at this capture (training scenarios).
+    pub unplug_at_capture: Option<u32>,
 }
 
 impl DeviceChoice {
     /// Simulated reader and replay camera for pilot mode; hardware otherwise.
     pub fn for_kit(kit: &Kit) -> Self {
         if kit.config.training {
-            DeviceChoice { reader: "r307-sim".into(), camera: "replay".into(), images: None, camera_images: None }
+            DeviceChoice { reader: "r307-sim".into(), camera: "replay".into(), ..Default::default() }
         } else {
-            DeviceChoice { reader: "r307".into(), camera: "uvc-generic".into(), images: None, camera_images: None }
+            DeviceChoice { reader: "r307".into(), camera: "uvc-generic".into(), ..Default::default() }
         }
     }
+}
+
+/// A training scenario under way, and what the people around the kit have done so far.
+struct ScenarioState {
+    active: crate::workflow::scenarios::ActiveRun,
+    /// The reader dropped off the line as the scenario planned.
+    unplugged: bool,
+    /// Someone plugged it back in.
+    plugged_back: bool,
+    /// The bystander stepped out of the picture.
+    aside: bool,
+    /// Prints the reader delivered (a plugged-back reader goes on from the next image).
+    delivered: u32,
 }
 
 /// The whole app.
@@ -167,6 +207,7 @@ pub struct KitApp {
     tour: Option<tour::Tour>,
     last_frame: Option<std::time::Instant>,
     capture_frames: Vec<Duration>,
+    scenario: Option<ScenarioState>,
 }
 
 impl KitApp {
@@ -189,7 +230,42 @@ impl KitApp {
             tour: None,
             last_frame: None,
             capture_frames: Vec::new(),
-        })
+            scenario: None,
+        }
+        .with_scenario_in_progress())
+    }
+
+    /// Picks up a scenario left running (the app was closed mid-run).
+    fn with_scenario_in_progress(mut self) -> Self {
+        match crate::workflow::scenarios::active(&self.kit) {
+            Ok(Some(active)) => {
+                self.scenario =
+                    Some(ScenarioState { active, unplugged: false, plugged_back: false, aside: false, delivered: 0 });
+            }
+            Ok(None) => {}
+            Err(e) => tracing::warn!("the scenario left running cannot go on: {e}"),
+        }
+        self
+    }
+
+    /// The devices in use: the scenario's while one runs, else the app's own.
+    fn device_choice(&self) -> DeviceChoice {
+        let Some(s) = &self.scenario else { return self.devices.clone() };
+        let d = &s.active.devices;
+        DeviceChoice {
+            reader: "replay".into(),
+            camera: "replay".into(),
+            images: Some(d.prints.clone()),
+            camera_images: Some(if s.aside { d.camera_alone.clone() } else { d.camera.clone() }),
+            first_image: s.delivered,
+            unplug_at_capture: if s.plugged_back { None } else { d.unplug_at_capture },
+        }
+    }
+
+    /// Drops the device workers; the next frame starts them with [`KitApp::device_choice`].
+    fn restart_devices(&mut self) {
+        self.reader = None;
+        self.camera = None;
     }
 
     /// Whether the reader is connected.
@@ -241,27 +317,28 @@ impl KitApp {
 
     fn reader_min_quality(&self) -> u8 {
         self.profiles
-            .get(&self.devices.reader)
+            .get(&self.device_choice().reader)
             .map_or(crate::devices::profile::DEFAULT_MIN_QUALITY, crate::devices::profile::DeviceProfile::min_quality)
     }
 
     fn start_devices(&mut self, ctx: &egui::Context) {
+        let choice = self.device_choice();
         if self.reader.is_none() {
-            let profile = self.profiles.get(&self.devices.reader).cloned();
+            let profile = self.profiles.get(&choice.reader).cloned();
             let ctx = ctx.clone();
-            self.reader = profile.map(|p| {
-                ReaderService::start(
-                    p,
-                    self.profiles.clone(),
-                    OpenOptions { port: None, images: self.devices.images.clone() },
-                    move || ctx.request_repaint(),
-                )
-            });
+            let options = OpenOptions {
+                port: None,
+                images: choice.images.clone(),
+                first_image: choice.first_image,
+                unplug_at_capture: choice.unplug_at_capture,
+            };
+            self.reader =
+                profile.map(|p| ReaderService::start(p, self.profiles.clone(), options, move || ctx.request_repaint()));
         }
         if self.camera.is_none() {
-            let profile = self.profiles.get(&self.devices.camera).cloned();
+            let profile = self.profiles.get(&choice.camera).cloned();
             let ctx = ctx.clone();
-            let images = self.devices.camera_images.clone();
+            let images = choice.camera_images.clone();
             self.camera = profile.map(|p| CameraService::start(p, images, move || ctx.request_repaint()));
         }
     }
@@ -276,6 +353,17 @@ impl KitApp {
         self.start_devices(&ctx);
         let events = self.reader.as_mut().map(ReaderService::poll).unwrap_or_default();
         for event in events {
+            if let Some(s) = &mut self.scenario {
+                match &event {
+                    crate::workflow::devices::ReaderEvent::Captured(Ok(_)) => s.delivered += 1,
+                    crate::workflow::devices::ReaderEvent::Status(DeviceStatus::Failed(_))
+                        if s.active.devices.unplug_at_capture.is_some() && !s.plugged_back =>
+                    {
+                        s.unplugged = true;
+                    }
+                    _ => {}
+                }
+            }
             let device = match self.reader_status() {
                 Some(DeviceStatus::Connected(info)) => Some(crate::domain::biometrics::DeviceRef {
                     profile: info.profile.clone(),
@@ -318,6 +406,13 @@ impl KitApp {
                         self.upload_panel.ui(ui, &view, &mut actions);
                     }
                     Screen::Report(s) => s.ui(ui, &view, &mut actions),
+                    Screen::Trainer(s) => {
+                        let running = self.scenario.as_ref().map(|r| {
+                            (r.active.scenario.title.get(self.i18n.language().code()), r.active.run.trainee.as_str())
+                        });
+                        s.ui(ui, &view, running, &mut actions);
+                    }
+                    Screen::Verdict(s) => s.ui(ui, &view, &mut actions),
                 }
             });
         });
@@ -376,6 +471,9 @@ impl KitApp {
                 ui.label(egui::RichText::new(self.i18n.t("training-banner")).strong().color(theme::ON_TRAINING));
             });
         }
+        if let Some(s) = &self.scenario {
+            self.scenario_bar(ui, s, actions);
+        }
         ui.horizontal(|ui| {
             ui.heading(self.i18n.t("app-title"));
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
@@ -392,6 +490,38 @@ impl KitApp {
         });
     }
 
+    /// The bar a running scenario shows on every screen: what it is, the people around the kit's
+    /// moves (plug the reader back in, step aside) and the end.
+    fn scenario_bar(&self, ui: &mut egui::Ui, s: &ScenarioState, actions: &mut Vec<Action>) {
+        let t = &self.i18n;
+        let lang = t.language().code();
+        egui::Frame::new().fill(theme::SCENARIO).inner_margin(8.0).show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            ui.label(
+                egui::RichText::new(t.t_args(
+                    "scenario-bar",
+                    &[
+                        ("title", s.active.scenario.title.get(lang).into()),
+                        ("trainee", s.active.run.trainee.clone().into()),
+                    ],
+                ))
+                .strong(),
+            );
+            ui.label(s.active.scenario.brief.get(lang));
+            ui.horizontal_wrapped(|ui| {
+                if s.unplugged && !s.plugged_back && ui.button(t.t("scenario-plug-back")).clicked() {
+                    actions.push(Action::PlugReaderBack);
+                }
+                if s.active.scenario.setup.faces == 2 && !s.aside && ui.button(t.t("scenario-step-aside")).clicked() {
+                    actions.push(Action::StepAside);
+                }
+                if ui.button(t.t("scenario-end")).clicked() {
+                    actions.push(Action::EndScenario);
+                }
+            });
+        });
+    }
+
     fn operator(&self) -> Option<&Operator> {
         match &self.screen {
             Screen::Login(_) => None,
@@ -401,6 +531,8 @@ impl KitApp {
             Screen::Queue(s) => Some(&s.operator),
             Screen::CloseDay(s) => Some(&s.operator),
             Screen::Report(s) => Some(&s.operator),
+            Screen::Trainer(s) => Some(&s.operator),
+            Screen::Verdict(_) => None,
         }
     }
 
@@ -519,6 +651,10 @@ impl KitApp {
                 self.screen = Screen::Home(home);
             }
             Action::RetryReader => {
+                // In a scenario the cable is out until someone plugs it back in.
+                if self.scenario.as_ref().is_some_and(|s| s.unplugged && !s.plugged_back) {
+                    return;
+                }
                 if let Some(r) = self.reader.as_mut() {
                     r.retry();
                 }
@@ -629,6 +765,85 @@ impl KitApp {
                     .map_err(|e| e.to_string());
                 s.saved(saved);
             }
+            Action::OpenTrainer => {
+                let Some(op) = self.operator().cloned() else { return };
+                self.screen = Screen::Trainer(Box::new(screens::trainer::TrainerScreen::new(op, &self.kit)));
+            }
+            Action::StartScenario { scenario, trainee } => {
+                let Some(op) = self.operator().cloned() else { return };
+                let started = crate::workflow::scenarios::find(&scenario)
+                    .and_then(|s| crate::workflow::scenarios::start(&mut self.kit, &op, &s, &trainee));
+                match started {
+                    Ok(active) => {
+                        self.scenario = Some(ScenarioState {
+                            active,
+                            unplugged: false,
+                            plugged_back: false,
+                            aside: false,
+                            delivered: 0,
+                        });
+                        self.restart_devices();
+                        // The trainee takes the kit from the login screen.
+                        self.screen = Screen::Login(LoginScreen::default());
+                    }
+                    Err(e) => {
+                        if let Screen::Trainer(s) = &mut self.screen {
+                            s.notice = Some(Err(e.to_string()));
+                        }
+                    }
+                }
+            }
+            Action::EndScenario => {
+                let Some(s) = self.scenario.take() else { return };
+                match crate::workflow::scenarios::finish(&mut self.kit, &s.active) {
+                    Ok(verdict) => {
+                        self.screen = Screen::Verdict(Box::new(screens::verdict::VerdictScreen {
+                            scenario: s.active.scenario.clone(),
+                            verdict,
+                        }));
+                        self.restart_devices();
+                    }
+                    Err(e) => {
+                        tracing::warn!("the scenario could not be judged: {e}");
+                        self.scenario = Some(s);
+                    }
+                }
+            }
+            Action::PlugReaderBack => {
+                if let Some(s) = &mut self.scenario {
+                    s.plugged_back = true;
+                    self.reader = None;
+                }
+            }
+            Action::StepAside => {
+                if let Some(s) = &mut self.scenario {
+                    s.aside = true;
+                    self.camera = None;
+                }
+            }
+            Action::SaveTraineeCsv => {
+                let Screen::Trainer(s) = &mut self.screen else { return };
+                let Some(figures) = s.figures() else { return };
+                let saved =
+                    crate::workflow::scenarios::save_figures_csv(&self.kit, figures, self.kit.now().date_naive())
+                        .map(|p| self.i18n.t_args("trainer-saved", &[("path", p.display().to_string().into())]))
+                        .map_err(|e| e.to_string());
+                s.notice = Some(saved);
+            }
+            Action::ResetPilot => {
+                let Some(op) = self.operator().cloned() else { return };
+                if self.export.is_some() || self.scenario.is_some() {
+                    if let Screen::Trainer(s) = &mut self.screen {
+                        s.notice = Some(Err(self.i18n.t("trainer-reset-busy")));
+                    }
+                    return;
+                }
+                self.upload = None;
+                let result = crate::workflow::pilot::reset(&mut self.kit, &op);
+                let mut screen = screens::trainer::TrainerScreen::new(op, &self.kit);
+                screen.notice = Some(result.map(|()| self.i18n.t("trainer-reset-done")).map_err(|e| e.to_string()));
+                self.screen = Screen::Trainer(Box::new(screen));
+            }
             Action::Enroll(command) => {
                 let Screen::Enroll(s) = &mut self.screen else { return };
                 match s.apply(&mut self.kit, command) {
@@ -694,6 +909,8 @@ fn operator_of(screen: &mut Screen) -> Option<&mut Operator> {
         Screen::Queue(s) => Some(&mut s.operator),
         Screen::CloseDay(s) => Some(&mut s.operator),
         Screen::Report(s) => Some(&mut s.operator),
+        Screen::Trainer(s) => Some(&mut s.operator),
+        Screen::Verdict(_) => None,
     }
 }
 

@@ -11,6 +11,8 @@ pub const COLUMN_WIDTH: f32 = 560.0;
 pub const TRAINING: Color32 = Color32::from_rgb(0xC6, 0x28, 0x28);
 /// Text on the TRAINING banner.
 pub const ON_TRAINING: Color32 = Color32::WHITE;
+/// The bar of a training scenario under way: pale amber, below the training banner.
+pub const SCENARIO: Color32 = Color32::from_rgb(0xFF, 0xEC, 0xB3);
 /// Messages that need action.
 pub const ERROR: Color32 = Color32::from_rgb(0xB7, 0x1C, 0x1C);
 /// Good news.

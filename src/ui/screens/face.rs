@@ -24,6 +24,8 @@ pub struct FaceStep {
     checks: Option<FaceCheckWorker>,
     checked: Option<Checked>,
     auto_taken: bool,
+    /// The camera the preview and checks follow.
+    source: Option<crate::devices::camera::worker::FrameSource>,
 }
 
 /// The message key of a failed check: what to do about it.
@@ -85,6 +87,14 @@ impl FaceStep {
         ui.heading(t.t("face-title"));
         ui.label(t.t("face-instructions"));
         if let Some(worker) = view.camera_worker {
+            // A camera opened again (a retry, a training scenario's change of scene) numbers its
+            // frames afresh: follow it from its first frame, with checks of its own.
+            let source = worker.source();
+            if !self.source.as_ref().is_some_and(|s| s.same_as(&source)) {
+                self.seen = 0;
+                self.pause();
+                self.source = Some(source);
+            }
             if let Some((n, frame)) = worker.frame_since(self.seen) {
                 self.seen = n;
                 self.preview = Some(texture(ui.ctx(), "face-preview", &frame));

@@ -120,6 +120,13 @@ impl HomeScreen {
             });
         }
 
+        if view.kit.config.training && self.operator.role.allows(Permission::RunPilot) {
+            ui.add_space(8.0);
+            if ui.button(t.t("home-trainer")).clicked() {
+                actions.push(Action::OpenTrainer);
+            }
+        }
+
         if !self.drafts.is_empty() {
             ui.add_space(8.0);
             ui.label(egui::RichText::new(t.t("home-drafts")).strong());

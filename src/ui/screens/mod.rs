@@ -11,7 +11,9 @@ pub mod login;
 pub mod queue;
 pub mod report;
 pub mod review;
+pub mod trainer;
 pub mod upload;
+pub mod verdict;
 
 use super::i18n::I18n;
 use crate::devices::camera::CameraInfo;

@@ -1,0 +1,170 @@
+//! Steps of GUI flows shared by tests/gui.rs and tests/scenarios.rs: a pilot app on replay
+//! devices in a kittest harness, typing, choosing, waiting for the device workers.
+#![allow(dead_code)]
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use enroll_kit::kit::DataDir;
+use enroll_kit::ui::{DeviceChoice, KitApp, Screen};
+use enroll_kit::workflow::pilot::open_or_provision;
+use std::path::Path;
+
+/// GUI flows run one at a time: each runs device, face-check and search workers against timed
+/// waits, and two at once on a 2-core machine starved each other into timeouts (seen in CI).
+pub fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    static GUI: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    GUI.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+pub fn app(dir: &Path) -> KitApp {
+    app_with_prints(dir, None)
+}
+
+/// The app with the replay reader (no timing to wait for: the simulators are tested in
+/// tests/devices.rs), serving `prints` or synthetic ones.
+pub fn app_with_prints(dir: &Path, prints: Option<&Path>) -> KitApp {
+    app_with_devices(dir, prints, None)
+}
+
+/// The app with replay devices: `prints` for the reader, `photos` for the camera.
+pub fn app_with_devices(dir: &Path, prints: Option<&Path>, photos: Option<&Path>) -> KitApp {
+    let kit = open_or_provision(DataDir::new(dir)).expect("pilot kit");
+    let devices = DeviceChoice {
+        reader: "replay".into(),
+        camera: "replay".into(),
+        images: prints.map(Path::to_path_buf),
+        camera_images: photos.map(Path::to_path_buf),
+        ..Default::default()
+    };
+    KitApp::new(kit, devices).expect("app")
+}
+
+pub fn harness(app: KitApp) -> Harness<'static, KitApp> {
+    // The app's device workers wake it from their own threads (a camera finishing opening, a
+    // reader answering) and a 500 ms tick keeps statuses fresh, so on a busy machine a frame
+    // can need a few more passes to settle than kittest's default of 4.
+    Harness::builder()
+        .with_size(egui::vec2(1100.0, 2600.0))
+        .with_max_steps(32)
+        .build_ui_state(|ui, app: &mut KitApp| app.ui(ui), app)
+}
+
+/// Focuses the field labelled `label` and types into it, as a person would.
+pub fn type_into(h: &mut Harness<'_, KitApp>, label: &str, text: &str) {
+    h.get_by_label(label).focus();
+    h.run();
+    h.get_by_label(label).type_text(text);
+    h.run();
+}
+
+pub fn log_in(h: &mut Harness<'_, KitApp>, user: &str, pin: &str) {
+    type_into(h, "Login name", user);
+    type_into(h, "PIN", pin);
+    h.get_by_label("Log in").click();
+    h.run();
+}
+
+pub fn to_face_step(h: &mut Harness<'_, KitApp>) {
+    h.run();
+    log_in(h, "trainee", "135790");
+    h.get_by_label("Start a new enrollment").click();
+    h.run();
+    h.get_by_label("The applicant agrees").click();
+    h.run();
+    type_into(h, "Surname", "Otieno");
+    type_into(h, "First name", "Baraka");
+    h.get_by_label("Male").click();
+    h.run();
+    type_into(h, "Date of birth (YYYY-MM-DD)", "1988-07-21");
+    h.get_by_label("Kenyan by birth").click();
+    h.run();
+    choose(h, "County", "Nairobi (047)");
+    choose(h, "Sub-county", "Westlands");
+    choose(h, "Ward", "Kitisuru");
+    h.get_by_label("Next").click();
+    h.run();
+}
+
+pub fn step_of(h: &Harness<'_, KitApp>) -> enroll_kit::domain::enrollment::Step {
+    match h.state().screen() {
+        Screen::Enroll(s) => s.step(),
+        _ => panic!("not enrolling"),
+    }
+}
+
+/// Waits (running frames) until `done` holds: the devices answer on their own threads.
+pub fn until(h: &mut Harness<'_, KitApp>, what: &str, done: impl Fn(&Harness<'_, KitApp>) -> bool) {
+    let started = std::time::Instant::now();
+    while !done(h) {
+        if started.elapsed() > std::time::Duration::from_secs(15) {
+            let on = match h.state().screen() {
+                Screen::Enroll(s) => format!("enrolling, step {:?}", s.step()),
+                _ => "not enrolling".to_string(),
+            };
+            panic!("timed out waiting for {what} ({on}; reader ready: {})", h.state().reader_ready());
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        // A capture shows a spinner that repaints on its own: step, don't wait to settle.
+        h.run_ok();
+    }
+}
+
+pub fn take_face(h: &mut Harness<'_, KitApp>) {
+    until(h, "the camera preview", |h| h.query_by_label_contains("No picture from the camera yet").is_none());
+    // The pilot face passes every check, so the photo may take itself first (three passing frames).
+    if let Some(button) = h.query_by_label("Take the photo") {
+        button.click();
+        h.run();
+    }
+    until(h, "the photo", |h| {
+        h.query_by_label_contains("Photo taken").is_some()
+            || h.query_by_label_contains("The photo took itself").is_some()
+    });
+    next_until_fingerprints(h);
+}
+
+/// Waits for the photo to take itself once every face check passes, then goes on.
+pub fn face_takes_itself(h: &mut Harness<'_, KitApp>) {
+    until(h, "the photo to take itself", |h| h.query_by_label_contains("The photo took itself").is_some());
+    next_until_fingerprints(h);
+}
+
+fn next_until_fingerprints(h: &mut Harness<'_, KitApp>) {
+    use enroll_kit::domain::enrollment::Step;
+    // Next again until the step moves: a frame that lands as the photo settles can swallow the click.
+    let started = std::time::Instant::now();
+    while step_of(h) != Step::Fingerprints {
+        assert!(started.elapsed() < std::time::Duration::from_secs(15), "Next never left the face step");
+        h.get_by_label("Next").click();
+        h.run_ok();
+    }
+}
+
+pub fn fingers_recorded(h: &Harness<'_, KitApp>) -> usize {
+    match h.state().screen() {
+        Screen::Enroll(s) => s.recorded_fingers(),
+        _ => 0,
+    }
+}
+
+/// Opens the picker labelled `field` and chooses `option` (through its accessibility action:
+/// a long list scrolls, and the option may be outside the popup's visible part).
+pub fn choose(h: &mut Harness<'_, KitApp>, field: &str, option: &str) {
+    h.get_by_label(field).click();
+    h.run();
+    h.get_by_label(option).click_accesskit();
+    h.run();
+    // An accessibility click leaves the popup open; Escape closes it, as on a keyboard.
+    h.key_press(egui::Key::Escape);
+    h.run();
+}
+
+/// Replaces what the field labelled `label` holds, as a person would: select all, type.
+pub fn replace_text(h: &mut Harness<'_, KitApp>, label: &str, text: &str) {
+    h.get_by_label(label).focus();
+    h.run();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.run();
+    h.get_by_label(label).type_text(text);
+    h.run();
+}
