@@ -114,6 +114,20 @@ fn stages() -> Vec<Stage> {
         Do(|_| vec![Action::OpenReport]),
         Shot("13-daily-report"),
         Do(|_| vec![Action::Logout]),
+        Do(|_| {
+            let (name, _, _, pin) = PILOT_ACCOUNTS[2];
+            vec![Action::Login { username: name.into(), pin: pin.into() }, Action::OpenTrainer]
+        }),
+        Shot("14-trainer"),
+        Do(|_| {
+            let (trainee, ..) = PILOT_ACCOUNTS[1];
+            vec![Action::StartScenario { scenario: "two-faces".into(), trainee: trainee.into() }]
+        }),
+        Shot("15-scenario"),
+        // Ended at once: the result names everything the trainee did not do.
+        Do(|_| vec![Action::EndScenario]),
+        Shot("16-scenario-result"),
+        Do(|_| vec![Action::Logout]),
     ]
 }
 

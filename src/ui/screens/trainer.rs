@@ -8,6 +8,9 @@ use crate::workflow::Operator;
 use crate::workflow::scenarios::TraineeFigures;
 use egui_plot::{Legend, Line, Plot, PlotPoints};
 
+/// Width of the scenario column and of the chart, in points (the figures take the rest).
+const SIDE: f32 = 430.0;
+
 /// The trainer's screen.
 #[derive(Debug)]
 pub struct TrainerScreen {
@@ -54,72 +57,79 @@ impl TrainerScreen {
             None => {}
         }
 
-        ui.add_space(8.0);
-        ui.label(egui::RichText::new(t.t("trainer-scenarios")).strong());
-        if let Some((title, trainee)) = running {
-            ui.label(t.t_args("trainer-running", &[("title", title.into()), ("trainee", trainee.into())]));
-        } else if self.trainees.is_empty() {
-            ui.label(t.t("trainer-no-trainees"));
-        } else {
-            ui.label(t.t("trainer-scenarios-help"));
-            egui::ComboBox::from_label(t.t("trainer-trainee")).selected_text(self.chosen_trainee.clone()).show_ui(
-                ui,
-                |ui| {
-                    for name in &self.trainees {
-                        ui.selectable_value(&mut self.chosen_trainee, name.clone(), name);
-                    }
-                },
-            );
-            match &self.scenarios {
-                Ok(list) => {
-                    for s in list {
-                        egui::Frame::group(ui.style()).show(ui, |ui| {
-                            ui.set_width(theme::COLUMN_WIDTH);
-                            ui.label(egui::RichText::new(s.title.get(lang)).strong());
-                            ui.label(s.brief.get(lang));
-                            let start = ui.button(t.t_args("trainer-start", &[("title", s.title.get(lang).into())]));
-                            if start.clicked() {
-                                actions.push(Action::StartScenario {
-                                    scenario: s.id.clone(),
-                                    trainee: self.chosen_trainee.clone(),
-                                });
+        // Two columns on a kit's screen: what to run on the left, how trainees are doing on the right.
+        ui.horizontal_top(|ui| {
+            ui.vertical(|ui| {
+                ui.set_width(SIDE);
+                ui.add_space(8.0);
+                ui.label(egui::RichText::new(t.t("trainer-scenarios")).strong());
+                if let Some((title, trainee)) = running {
+                    ui.label(t.t_args("trainer-running", &[("title", title.into()), ("trainee", trainee.into())]));
+                } else if self.trainees.is_empty() {
+                    ui.label(t.t("trainer-no-trainees"));
+                } else {
+                    ui.label(t.t("trainer-scenarios-help"));
+                    egui::ComboBox::from_label(t.t("trainer-trainee"))
+                        .selected_text(self.chosen_trainee.clone())
+                        .show_ui(ui, |ui| {
+                            for name in &self.trainees {
+                                ui.selectable_value(&mut self.chosen_trainee, name.clone(), name);
                             }
                         });
+                    match &self.scenarios {
+                        Ok(list) => {
+                            for s in list {
+                                egui::Frame::group(ui.style()).show(ui, |ui| {
+                                    ui.set_width(SIDE - 16.0);
+                                    ui.label(egui::RichText::new(s.title.get(lang)).strong());
+                                    ui.label(s.brief.get(lang));
+                                    let start =
+                                        ui.button(t.t_args("trainer-start", &[("title", s.title.get(lang).into())]));
+                                    if start.clicked() {
+                                        actions.push(Action::StartScenario {
+                                            scenario: s.id.clone(),
+                                            trainee: self.chosen_trainee.clone(),
+                                        });
+                                    }
+                                });
+                            }
+                        }
+                        Err(e) => theme::error(ui, e),
                     }
                 }
-                Err(e) => theme::error(ui, e),
-            }
-        }
-
-        ui.add_space(12.0);
-        ui.label(egui::RichText::new(t.t("trainer-figures")).strong());
-        match &self.figures {
-            Ok(figures) => {
-                figures_table(ui, view, figures);
-                time_chart(ui, view, figures);
-                if ui.button(t.t("trainer-save-csv")).clicked() {
-                    actions.push(Action::SaveTraineeCsv);
+            });
+            ui.vertical(|ui| {
+                ui.add_space(12.0);
+                ui.label(egui::RichText::new(t.t("trainer-figures")).strong());
+                match &self.figures {
+                    Ok(figures) => {
+                        figures_table(ui, view, figures);
+                        time_chart(ui, view, figures);
+                        if ui.button(t.t("trainer-save-csv")).clicked() {
+                            actions.push(Action::SaveTraineeCsv);
+                        }
+                    }
+                    Err(e) => theme::error(ui, e),
                 }
-            }
-            Err(e) => theme::error(ui, e),
-        }
 
-        ui.add_space(12.0);
-        ui.label(egui::RichText::new(t.t("trainer-reset")).strong());
-        if self.confirm_reset {
-            ui.label(egui::RichText::new(t.t("trainer-reset-warning")).color(theme::ERROR));
-            ui.horizontal(|ui| {
-                if ui.button(t.t("trainer-reset-confirm")).clicked() {
-                    self.confirm_reset = false;
-                    actions.push(Action::ResetPilot);
-                }
-                if ui.button(t.t("trainer-reset-cancel")).clicked() {
-                    self.confirm_reset = false;
+                ui.add_space(12.0);
+                ui.label(egui::RichText::new(t.t("trainer-reset")).strong());
+                if self.confirm_reset {
+                    ui.label(egui::RichText::new(t.t("trainer-reset-warning")).color(theme::ERROR));
+                    ui.horizontal(|ui| {
+                        if ui.button(t.t("trainer-reset-confirm")).clicked() {
+                            self.confirm_reset = false;
+                            actions.push(Action::ResetPilot);
+                        }
+                        if ui.button(t.t("trainer-reset-cancel")).clicked() {
+                            self.confirm_reset = false;
+                        }
+                    });
+                } else if ui.button(t.t("trainer-reset-start")).clicked() {
+                    self.confirm_reset = true;
                 }
             });
-        } else if ui.button(t.t("trainer-reset-start")).clicked() {
-            self.confirm_reset = true;
-        }
+        });
     }
 }
 
@@ -138,7 +148,7 @@ fn figures_table(ui: &mut egui::Ui, view: &View<'_>, figures: &[TraineeFigures])
         }
         ui.end_row();
         for f in figures {
-            ui.label(format!("{} ({})", f.display_name, f.username));
+            ui.label(&f.display_name);
             ui.label(f.enrollments.to_string());
             ui.label(
                 f.median_seconds()
@@ -161,7 +171,7 @@ fn time_chart(ui: &mut egui::Ui, view: &View<'_>, figures: &[TraineeFigures]) {
     ui.label(t.t("trainer-chart"));
     Plot::new("seconds-per-enrollment")
         .height(200.0)
-        .width(theme::COLUMN_WIDTH)
+        .width(SIDE)
         .allow_drag(false)
         .allow_zoom(false)
         .allow_scroll(false)
