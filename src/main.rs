@@ -9,7 +9,9 @@ fn main() -> ExitCode {
     enroll_kit::ui::mark_process_start();
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("ENROLL_KIT_LOG").unwrap_or_else(|_| "warn".into()),
+            // The intake server's request lines are its operator's view; everything else speaks up on warnings.
+            tracing_subscriber::EnvFilter::try_from_env("ENROLL_KIT_LOG")
+                .unwrap_or_else(|_| "warn,enroll_kit::intake=info".into()),
         )
         .with_writer(std::io::stderr)
         .init();

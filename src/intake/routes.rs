@@ -105,6 +105,25 @@ pub(super) fn router(state: Shared) -> Router {
         .route("/v1/uploads/{batch}", put(open).patch(append))
         .route("/v1/uploads/{batch}/finish", post(finish))
         .with_state(state)
+        .layer(axum::middleware::from_fn(log_request))
+}
+
+/// One log line per request (target `enroll_kit::intake`): what was asked, the answer, how long
+/// it took. The operator's view of kits arriving, failing and resuming; never a body.
+async fn log_request(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let (method, path) = (request.method().clone(), request.uri().path().to_string());
+    let offset = request.headers().get("upload-offset").and_then(|v| v.to_str().ok()).map(str::to_string);
+    let started = std::time::Instant::now();
+    let answer = next.run(request).await;
+    tracing::info!(
+        %method,
+        path,
+        offset,
+        status = answer.status().as_u16(),
+        ms = started.elapsed().as_millis() as u64,
+        "request"
+    );
+    answer
 }
 
 /// An error answer not yet sent (small, so helpers can return it in a `Result`).
