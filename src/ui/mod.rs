@@ -190,6 +190,12 @@ struct ScenarioState {
     delivered: u32,
 }
 
+impl ScenarioState {
+    fn new(active: crate::workflow::scenarios::ActiveRun) -> Self {
+        ScenarioState { active, unplugged: false, plugged_back: false, aside: false, delivered: 0 }
+    }
+}
+
 /// The whole app.
 pub struct KitApp {
     kit: Kit,
@@ -239,8 +245,7 @@ impl KitApp {
     fn with_scenario_in_progress(mut self) -> Self {
         match crate::workflow::scenarios::active(&self.kit) {
             Ok(Some(active)) => {
-                self.scenario =
-                    Some(ScenarioState { active, unplugged: false, plugged_back: false, aside: false, delivered: 0 });
+                self.scenario = Some(ScenarioState::new(active));
             }
             Ok(None) => {}
             Err(e) => tracing::warn!("the scenario left running cannot go on: {e}"),
@@ -775,13 +780,7 @@ impl KitApp {
                     .and_then(|s| crate::workflow::scenarios::start(&mut self.kit, &op, &s, &trainee));
                 match started {
                     Ok(active) => {
-                        self.scenario = Some(ScenarioState {
-                            active,
-                            unplugged: false,
-                            plugged_back: false,
-                            aside: false,
-                            delivered: 0,
-                        });
+                        self.scenario = Some(ScenarioState::new(active));
                         self.restart_devices();
                         // The trainee takes the kit from the login screen.
                         self.screen = Screen::Login(LoginScreen::default());
