@@ -128,10 +128,15 @@ pub fn daily(kit: &Kit, op: &Operator, date: &str) -> Result<DailyReport, Workfl
 /// Writes the report's CSV into the data dir's `reports` folder (replacing an older copy of the
 /// same day's report) and returns its path.
 pub fn save_csv(kit: &Kit, report: &DailyReport) -> Result<std::path::PathBuf, WorkflowError> {
+    save_in_reports(kit, &format!("report-{}.csv", report.date), &report.to_csv())
+}
+
+/// Writes `text` as `name` into the data dir's `reports` folder, replacing an older copy.
+pub(crate) fn save_in_reports(kit: &Kit, name: &str, text: &str) -> Result<std::path::PathBuf, WorkflowError> {
     let folder = kit.dir.root().join("reports");
-    let path = folder.join(format!("report-{}.csv", report.date));
+    let path = folder.join(name);
     std::fs::create_dir_all(&folder)
-        .and_then(|()| std::fs::write(&path, report.to_csv()))
+        .and_then(|()| std::fs::write(&path, text))
         .map_err(|e| WorkflowError::Refused(format!("cannot write {}: {e}", path.display())))?;
     Ok(path)
 }

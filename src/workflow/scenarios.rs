@@ -208,11 +208,16 @@ fn gather(kit: &Kit, active: &ActiveRun) -> Result<RunFacts, WorkflowError> {
     Ok(facts)
 }
 
-fn saved_facts(kit: &Kit, rid: &str) -> Result<SavedFacts, WorkflowError> {
+/// The signed packet.json of this kit's packet `rid`.
+fn sealed_json(kit: &Kit, rid: &str) -> Result<crate::packet::manifest::PacketJson, WorkflowError> {
     let stored = kit.store.packet(rid)?.ok_or_else(|| WorkflowError::Refused(format!("packet {rid} not found")))?;
-    let json = crate::packet::open_packet(&stored.data, Some(&kit.public_key()))
+    Ok(crate::packet::open_packet(&stored.data, Some(&kit.public_key()))
         .map_err(|e| WorkflowError::Refused(format!("packet {rid}: {e}")))?
-        .json;
+        .json)
+}
+
+fn saved_facts(kit: &Kit, rid: &str) -> Result<SavedFacts, WorkflowError> {
+    let json = sealed_json(kit, rid)?;
     let mut facts = SavedFacts {
         rid: rid.to_string(),
         exception_photo: json.exception_photo.is_some(),
@@ -411,10 +416,7 @@ pub fn trainee_figures(kit: &Kit, op: &Operator) -> Result<Vec<TraineeFigures>, 
 }
 
 fn retakes_in(kit: &Kit, rid: &str) -> Result<u32, WorkflowError> {
-    let stored = kit.store.packet(rid)?.ok_or_else(|| WorkflowError::Refused(format!("packet {rid} not found")))?;
-    let json = crate::packet::open_packet(&stored.data, Some(&kit.public_key()))
-        .map_err(|e| WorkflowError::Refused(format!("packet {rid}: {e}")))?
-        .json;
+    let json = sealed_json(kit, rid)?;
     Ok(json.fingers.iter().filter_map(|f| f.capture.as_ref()).map(|c| u32::from(c.attempts.saturating_sub(1))).sum())
 }
 
@@ -443,12 +445,7 @@ pub fn figures_csv(figures: &[TraineeFigures]) -> String {
 
 /// Writes the figures' CSV into the data dir's `reports` folder; returns its path.
 pub fn save_figures_csv(kit: &Kit, figures: &[TraineeFigures], day: NaiveDate) -> Result<PathBuf, WorkflowError> {
-    let folder = kit.dir.root().join("reports");
-    let path = folder.join(format!("trainees-{}.csv", day.format("%Y-%m-%d")));
-    std::fs::create_dir_all(&folder)
-        .and_then(|()| std::fs::write(&path, figures_csv(figures)))
-        .map_err(|e| WorkflowError::Refused(format!("cannot write {}: {e}", path.display())))?;
-    Ok(path)
+    super::report::save_in_reports(kit, &format!("trainees-{}.csv", day.format("%Y-%m-%d")), &figures_csv(figures))
 }
 
 #[cfg(test)]
@@ -462,9 +459,9 @@ mod tests {
         assert_eq!(all.len(), 8);
         let ids: std::collections::HashSet<_> = all.iter().map(|s| s.id.as_str()).collect();
         assert_eq!(ids.len(), 8, "ids are unique");
-        for (file, _) in crate::assets::PILOT_SCENARIOS {
-            let s = Scenario::parse(file, crate::assets::PILOT_SCENARIOS.iter().find(|f| f.0 == *file).unwrap().1);
-            assert!(file.contains(&s.unwrap().id), "{file} is named after its id");
+        for (file, text) in crate::assets::PILOT_SCENARIOS {
+            let s = Scenario::parse(file, text).unwrap();
+            assert!(file.contains(&s.id), "{file} is named after its id");
         }
     }
 
