@@ -220,22 +220,7 @@ fn a_minor_without_a_guardian_is_refused_and_not_enrolled() {
     let mut h = harness(app(dir.path()));
     start(&mut h, "A minor without a guardian");
     log_in(&mut h, "trainee", TRAINEE_PIN);
-    h.get_by_label("Start a new enrollment").click();
-    h.run();
-    h.get_by_label("The applicant agrees").click();
-    h.run();
-    type_into(&mut h, "Surname", "Chebet");
-    type_into(&mut h, "First name", "Mercy");
-    h.get_by_label("Female").click();
-    h.run();
-    type_into(&mut h, "Date of birth (YYYY-MM-DD)", "2012-05-14");
-    h.get_by_label("Kenyan by birth").click();
-    h.run();
-    choose(&mut h, "County", "Nairobi (047)");
-    choose(&mut h, "Sub-county", "Westlands");
-    choose(&mut h, "Ward", "Kitisuru");
-    h.get_by_label("Next").click();
-    h.run();
+    type_applicant(&mut h, "Chebet", "Mercy", "Female", "2012-05-14");
     assert!(h.query_by_label("A person under 18 needs a parent's or guardian's ID number or RID.").is_some());
     // The right move: stop, and ask her to come back with a parent.
     h.get_by_label("Home").click();

@@ -67,15 +67,21 @@ pub fn log_in(h: &mut Harness<'_, KitApp>, user: &str, pin: &str) {
 pub fn to_face_step(h: &mut Harness<'_, KitApp>) {
     h.run();
     log_in(h, "trainee", "135790");
+    type_applicant(h, "Otieno", "Baraka", "Male", "1988-07-21");
+}
+
+/// From home: starts an enrollment, records consent, types a Kenyan-born applicant living in
+/// Kitisuru ward (Nairobi), and presses Next.
+pub fn type_applicant(h: &mut Harness<'_, KitApp>, surname: &str, first_name: &str, sex: &str, born: &str) {
     h.get_by_label("Start a new enrollment").click();
     h.run();
     h.get_by_label("The applicant agrees").click();
     h.run();
-    type_into(h, "Surname", "Otieno");
-    type_into(h, "First name", "Baraka");
-    h.get_by_label("Male").click();
+    type_into(h, "Surname", surname);
+    type_into(h, "First name", first_name);
+    h.get_by_label(sex).click();
     h.run();
-    type_into(h, "Date of birth (YYYY-MM-DD)", "1988-07-21");
+    type_into(h, "Date of birth (YYYY-MM-DD)", born);
     h.get_by_label("Kenyan by birth").click();
     h.run();
     choose(h, "County", "Nairobi (047)");
