@@ -321,12 +321,7 @@ fn poor_prints_open_force_capture_after_three_attempts_and_exceptions_need_a_pho
     assert!(h.query_by_label_contains("quality 0, accepted").is_some());
 
     // Right index: amputated. The step then needs the exception photo.
-    h.get_by_label("Mark this finger as an exception").click();
-    h.run();
-    h.get_by_label("Amputated").click();
-    h.run();
-    h.get_all_by_label("Mark this finger as an exception").last().unwrap().click();
-    h.run();
+    mark_amputated(&mut h);
     assert_eq!(fingers_recorded(&h), 2);
     h.get_by_label("Next").click();
     h.run();

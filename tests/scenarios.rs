@@ -134,12 +134,7 @@ fn an_amputated_finger_is_recorded_as_an_exception_with_the_hand_photo() {
     for n in 1..=9 {
         capture_until_recorded(&mut h, n);
     }
-    h.get_by_label("Mark this finger as an exception").click();
-    h.run();
-    h.get_by_label("Amputated").click();
-    h.run();
-    h.get_all_by_label("Mark this finger as an exception").last().unwrap().click();
-    h.run();
+    mark_amputated(&mut h);
     assert_eq!(fingers_recorded(&h), 10);
     h.get_by_label("Take the exception photo (the hand, showing the finger)").click();
     h.run();

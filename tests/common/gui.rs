@@ -174,3 +174,13 @@ pub fn replace_text(h: &mut Harness<'_, KitApp>, label: &str, text: &str) {
     h.get_by_label(label).type_text(text);
     h.run();
 }
+
+/// Records the selected finger as an exception, amputated (the hand photo is a separate step).
+pub fn mark_amputated(h: &mut Harness<'_, KitApp>) {
+    h.get_by_label("Mark this finger as an exception").click();
+    h.run();
+    h.get_by_label("Amputated").click();
+    h.run();
+    h.get_all_by_label("Mark this finger as an exception").last().unwrap().click();
+    h.run();
+}
