@@ -26,14 +26,7 @@ fn login_shows_the_training_banner_home_and_device_status() {
     assert!(h.query_by_label("Enrollments today on this kit: 0").is_some());
     assert!(h.query_by_label_contains("TRAINING").is_some(), "the banner stays after login");
     // Devices connect on their worker threads while frames keep coming.
-    for _ in 0..50 {
-        h.run();
-        if h.query_by_label_contains("connected: replay").is_some() {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-    assert!(h.query_by_label_contains("connected: replay").is_some(), "reader status shown");
+    until(&mut h, "the reader status", |h| h.query_by_label_contains("connected: replay").is_some());
 }
 
 #[test]
@@ -447,10 +440,13 @@ fn the_face_checks_say_what_to_do_and_a_failing_face_is_not_taken() {
     let mut h = harness(app_with_devices(&dir.path().join("kit"), None, Some(&photos)));
     to_face_step(&mut h);
     until(&mut h, "the checks' verdict", |h| h.query_by_label_contains("No face found").is_some());
-    for _ in 0..20 {
-        std::thread::sleep(std::time::Duration::from_millis(20));
-        h.run_ok();
-    }
+    // Enough frames judged that a passing face would have taken itself by now.
+    let judged = |h: &egui_kittest::Harness<'_, enroll_kit::ui::KitApp>| match h.state().screen() {
+        Screen::Enroll(s) => s.face_frames_checked(),
+        _ => 0,
+    };
+    let after = judged(&h) + u64::from(enroll_kit::workflow::face::AUTO_CAPTURE_FRAMES) + 1;
+    until(&mut h, "more frames judged", |h| judged(h) >= after);
     assert!(h.query_by_label_contains("The photo took itself").is_none(), "a failing face never takes itself");
     let Screen::Enroll(s) = h.state().screen() else { panic!("not enrolling") };
     assert!(s.draft().face.is_none());

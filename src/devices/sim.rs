@@ -111,6 +111,7 @@ pub struct SimPort {
     // Held so the line stays up while the adapter closes and reopens the slave.
     _slave: TTYPort,
     path: String,
+    stop: Arc<AtomicBool>,
 }
 
 impl SimPort {
@@ -119,7 +120,12 @@ impl SimPort {
         let (mut master, slave) = TTYPort::pair().map_err(std::io::Error::other)?;
         master.set_timeout(Duration::from_millis(10)).map_err(std::io::Error::other)?;
         let path = slave.name().ok_or_else(|| std::io::Error::other("the pseudo-terminal has no name"))?;
-        Ok(SimPort { master, _slave: slave, path })
+        Ok(SimPort { master, _slave: slave, path, stop: Arc::new(AtomicBool::new(false)) })
+    }
+
+    /// The flag that stops the simulator: [`SimHandle::spawn`] takes it.
+    pub fn stop_flag(&self) -> Arc<AtomicBool> {
+        Arc::clone(&self.stop)
     }
 
     /// The path the adapter opens.
@@ -143,17 +149,37 @@ impl SimPort {
         Ok(())
     }
 
+    /// Writes all of `bytes`, waiting as long as the host takes to read them. The pseudo-terminal
+    /// holds a few KB; an unpaced image fills it and the write waits for the host. A module on a
+    /// real line never gives up because the host is slow, so neither does this (a busy machine
+    /// once made a 10 ms write timeout look like an unplugged cable); only a stop ends the wait.
+    fn write_patiently(&mut self, mut bytes: &[u8]) -> std::io::Result<()> {
+        while !bytes.is_empty() {
+            match self.master.write(bytes) {
+                Ok(0) => return Err(std::io::Error::new(ErrorKind::WriteZero, "the pseudo-terminal took nothing")),
+                Ok(n) => bytes = &bytes[n..],
+                Err(e) if matches!(e.kind(), ErrorKind::TimedOut | ErrorKind::WouldBlock | ErrorKind::Interrupted) => {
+                    if self.stop.load(Ordering::Relaxed) {
+                        return Err(std::io::Error::new(ErrorKind::Interrupted, "the simulator was stopped"));
+                    }
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
+
     /// Writes bytes at `baud` (8N1: ten bit-times a byte) when pacing, else at once.
     pub fn send(&mut self, bytes: &[u8], baud: u32, pace: bool) -> std::io::Result<()> {
         if !pace {
-            return self.master.write_all(bytes);
+            return self.write_patiently(bytes);
         }
         let start = Instant::now();
         let per_byte = Duration::from_secs_f64(10.0 / f64::from(baud));
         let mut sent = 0;
         // Small chunks keep the stream smooth; the schedule is absolute so sleeps don't drift.
         for chunk in bytes.chunks(64) {
-            self.master.write_all(chunk)?;
+            self.write_patiently(chunk)?;
             sent += chunk.len();
             let due = start + per_byte * sent as u32;
             if let Some(wait) = due.checked_duration_since(Instant::now()) {
@@ -172,11 +198,11 @@ pub struct SimHandle {
 }
 
 impl SimHandle {
-    /// Starts `run` on its own thread with a stop flag.
-    pub fn spawn(path: String, run: impl FnOnce(Arc<AtomicBool>) + Send + 'static) -> SimHandle {
-        let stop = Arc::new(AtomicBool::new(false));
+    /// Starts `run` on its own thread with the port and its stop flag.
+    pub fn spawn(port: SimPort, run: impl FnOnce(SimPort, Arc<AtomicBool>) + Send + 'static) -> SimHandle {
+        let (path, stop) = (port.path().to_string(), port.stop_flag());
         let flag = Arc::clone(&stop);
-        let thread = std::thread::Builder::new().name("device-simulator".into()).spawn(move || run(flag)).ok();
+        let thread = std::thread::Builder::new().name("device-simulator".into()).spawn(move || run(port, flag)).ok();
         SimHandle { path, stop, thread }
     }
 

@@ -43,6 +43,15 @@ pub fn primary_button(ui: &mut egui::Ui, text: &str) -> egui::Response {
     )
 }
 
+/// A button as large as [`primary_button`] without its colour: swapping one for the other in a
+/// row moves nothing beside it.
+pub fn secondary_button(ui: &mut egui::Ui, text: &str) -> egui::Response {
+    ui.add(
+        egui::Button::new(egui::RichText::new(text).size(22.0))
+            .min_size(egui::vec2(COLUMN_WIDTH.min(ui.available_width()), TARGET_HEIGHT * 1.4)),
+    )
+}
+
 /// An error message with the next step.
 pub fn error(ui: &mut egui::Ui, text: &str) {
     ui.label(egui::RichText::new(text).color(ERROR));

@@ -22,6 +22,8 @@ pub struct Checked {
     pub report: FaceReport,
     /// Passing frames in a row, this one included (0 when it failed).
     pub streak: u32,
+    /// Frames this worker has checked, this one included.
+    pub checks: u64,
 }
 
 /// What the worker shares with the screen.
@@ -53,17 +55,22 @@ impl FaceCheckWorker {
                     return;
                 }
             };
-            let (mut seen, mut streak) = (0u64, 0u32);
+            let (mut seen, mut streak, mut checks) = (0u64, 0u32, 0u64);
             while !st.load(Ordering::Relaxed) {
-                let Some((seq, frame)) = source.frame_since(seen) else {
-                    std::thread::sleep(std::time::Duration::from_millis(15));
+                // Woken by the camera; the limit only lets a stop be seen while the camera is silent.
+                let Some((seq, frame)) = source.wait_since(seen, std::time::Duration::from_millis(100)) else {
+                    if source.ended() {
+                        // A camera opened again is a new source, with checks of its own.
+                        return;
+                    }
                     continue;
                 };
                 seen = seq;
                 let Some(report) = check_rgb(&mut checker, frame.width, frame.height, &frame.rgb) else { continue };
                 streak = if report.passed() { streak + 1 } else { 0 };
+                checks += 1;
                 let Ok(mut s) = sh.lock() else { return };
-                s.last = Some(Checked { seq, frame, report, streak });
+                s.last = Some(Checked { seq, frame, report, streak, checks });
                 drop(s);
                 wake();
             }

@@ -43,11 +43,52 @@ pub fn harness(app: KitApp) -> Harness<'static, KitApp> {
     // The app's device workers wake it from their own threads (a camera finishing opening, a
     // reader answering) and a 500 ms tick keeps statuses fresh, so on a busy machine a frame
     // can need a few more passes to settle than kittest's default of 4.
-    Harness::builder()
+    let h = Harness::builder()
         .with_size(egui::vec2(1100.0, 2600.0))
         .with_max_steps(32)
-        .build_ui_state(|ui, app: &mut KitApp| app.ui(ui), app)
+        .build_ui_state(|ui, app: &mut KitApp| app.ui(ui), app);
+    let ui_thread = std::thread::current().id();
+    // Every repaint a worker thread asks for is an event `until` wakes on, as eframe's loop does.
+    h.ctx.set_repaint_observer(move |_| {
+        if std::thread::current().id() != ui_thread {
+            wakes().signal();
+        }
+    });
+    h
 }
+
+/// Repaints asked for by the app's worker threads: what a waiting test wakes on.
+struct Wakes {
+    count: std::sync::Mutex<u64>,
+    changed: std::sync::Condvar,
+}
+
+impl Wakes {
+    fn signal(&self) {
+        let mut n = self.count.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        *n += 1;
+        self.changed.notify_all();
+    }
+
+    fn seen(&self) -> u64 {
+        *self.count.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Waits for a wake after `seen`, or for `delay` (the repaint the app itself asked for).
+    fn wait(&self, seen: u64, delay: std::time::Duration) {
+        let n = self.count.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let _ = self.changed.wait_timeout_while(n, delay, |n| *n == seen);
+    }
+}
+
+fn wakes() -> &'static Wakes {
+    static WAKES: std::sync::OnceLock<Wakes> = std::sync::OnceLock::new();
+    WAKES.get_or_init(|| Wakes { count: std::sync::Mutex::new(0), changed: std::sync::Condvar::new() })
+}
+
+/// Not a timing assumption: only a hang (a worker that never reports, a screen that never asks to
+/// be drawn again) runs this long, and then the failure says where the app stood.
+const HANG: std::time::Duration = std::time::Duration::from_secs(600);
 
 /// Focuses the field labelled `label` and types into it, as a person would.
 pub fn type_into(h: &mut Harness<'_, KitApp>, label: &str, text: &str) {
@@ -98,20 +139,34 @@ pub fn step_of(h: &Harness<'_, KitApp>) -> enroll_kit::domain::enrollment::Step 
     }
 }
 
-/// Waits (running frames) until `done` holds: the devices answer on their own threads.
+/// Runs the app as eframe would until `done` holds: a frame, then sleep until a worker thread asks
+/// for a repaint or the delay the frame itself asked for passes. Nothing here bets on how long a
+/// device or a check takes on a busy machine.
 pub fn until(h: &mut Harness<'_, KitApp>, what: &str, done: impl Fn(&Harness<'_, KitApp>) -> bool) {
     let started = std::time::Instant::now();
-    while !done(h) {
-        if started.elapsed() > std::time::Duration::from_secs(15) {
+    loop {
+        if done(h) {
+            return;
+        }
+        let seen = wakes().seen();
+        // A capture shows a spinner that repaints on its own: step, don't wait to settle.
+        h.run_ok();
+        if done(h) {
+            return;
+        }
+        if started.elapsed() > HANG {
             let on = match h.state().screen() {
                 Screen::Enroll(s) => format!("enrolling, step {:?}", s.step()),
                 _ => "not enrolling".to_string(),
             };
-            panic!("timed out waiting for {what} ({on}; reader ready: {})", h.state().reader_ready());
+            panic!("{what} never came ({on}; reader ready: {})", h.state().reader_ready());
         }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-        // A capture shows a spinner that repaints on its own: step, don't wait to settle.
-        h.run_ok();
+        let asked = h
+            .output()
+            .viewport_output
+            .get(&egui::ViewportId::ROOT)
+            .map_or(std::time::Duration::from_millis(100), |v| v.repaint_delay);
+        wakes().wait(seen, asked.min(std::time::Duration::from_millis(500)));
     }
 }
 
@@ -137,13 +192,11 @@ pub fn face_takes_itself(h: &mut Harness<'_, KitApp>) {
 
 fn next_until_fingerprints(h: &mut Harness<'_, KitApp>) {
     use enroll_kit::domain::enrollment::Step;
-    // Next again until the step moves: a frame that lands as the photo settles can swallow the click.
-    let started = std::time::Instant::now();
-    while step_of(h) != Step::Fingerprints {
-        assert!(started.elapsed() < std::time::Duration::from_secs(15), "Next never left the face step");
-        h.get_by_label("Next").click();
-        h.run_ok();
-    }
+    // One press: the preview and the photo sit in boxes of a fixed size, so Next does not move
+    // as the photo takes itself (it once did, and a click landing then was lost).
+    h.get_by_label("Next").click();
+    h.run_ok();
+    assert_eq!(step_of(h), Step::Fingerprints, "Next left the face step");
 }
 
 pub fn fingers_recorded(h: &Harness<'_, KitApp>) -> usize {

@@ -3,7 +3,8 @@
 use super::{Camera, CameraInfo, RgbFrame};
 use crate::devices::DeviceError;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::Duration;
 
 /// What the worker last saw.
 #[derive(Debug, Clone, Default)]
@@ -14,15 +15,41 @@ pub struct Latest {
     pub error: Option<String>,
 }
 
+/// What the camera thread and its readers share: the newest frame, and a signal when it changes.
+#[derive(Default)]
+struct Shared {
+    latest: Mutex<Latest>,
+    changed: Condvar,
+}
+
 /// The newest frame of a running camera, shareable between threads.
 #[derive(Clone)]
-pub struct FrameSource(Arc<Mutex<Latest>>);
+pub struct FrameSource(Arc<Shared>);
 
 impl FrameSource {
     /// The newest frame if it is newer than frame number `seen`.
     pub fn frame_since(&self, seen: u64) -> Option<(u64, RgbFrame)> {
-        let latest = self.0.lock().ok()?;
+        let latest = self.0.latest.lock().ok()?;
         latest.frame.as_ref().filter(|(n, _)| *n > seen).cloned()
+    }
+
+    /// Waits up to `limit` for a frame newer than `seen` (or the camera's end); woken by the
+    /// camera thread, not by polling.
+    pub fn wait_since(&self, seen: u64, limit: Duration) -> Option<(u64, RgbFrame)> {
+        let latest = self.0.latest.lock().ok()?;
+        let (latest, _) = self
+            .0
+            .changed
+            .wait_timeout_while(latest, limit, |l| {
+                l.error.is_none() && l.frame.as_ref().is_none_or(|(n, _)| *n <= seen)
+            })
+            .ok()?;
+        latest.frame.as_ref().filter(|(n, _)| *n > seen).cloned()
+    }
+
+    /// Whether the camera stopped with an error (no frame will come from this source again).
+    pub fn ended(&self) -> bool {
+        self.0.latest.lock().map_or(true, |l| l.error.is_some())
     }
 
     /// Whether both are the same running camera (a reopened camera is another source).
@@ -33,7 +60,7 @@ impl FrameSource {
 
 /// A camera running on its own thread.
 pub struct CameraWorker {
-    latest: Arc<Mutex<Latest>>,
+    shared: Arc<Shared>,
     stop: Arc<AtomicBool>,
     info: CameraInfo,
     thread: Option<std::thread::JoinHandle<()>>,
@@ -45,10 +72,10 @@ impl CameraWorker {
     pub fn start<C: Camera + 'static>(
         open: impl FnOnce() -> Result<C, DeviceError> + Send + 'static,
     ) -> Result<CameraWorker, DeviceError> {
-        let latest = Arc::new(Mutex::new(Latest::default()));
+        let shared = Arc::new(Shared::default());
         let stop = Arc::new(AtomicBool::new(false));
         let (ready_tx, ready_rx) = std::sync::mpsc::channel();
-        let (l, s) = (Arc::clone(&latest), Arc::clone(&stop));
+        let (l, s) = (Arc::clone(&shared), Arc::clone(&stop));
         let thread = std::thread::Builder::new()
             .name("camera".into())
             .spawn(move || {
@@ -65,23 +92,29 @@ impl CameraWorker {
                 let mut n = 0;
                 while !s.load(Ordering::Relaxed) {
                     let result = camera.frame();
-                    let Ok(mut latest) = l.lock() else { return };
-                    match result {
+                    let Ok(mut latest) = l.latest.lock() else { return };
+                    let ended = match result {
                         Ok(frame) => {
                             n += 1;
                             latest.frame = Some((n, frame));
+                            false
                         }
                         Err(e) => {
                             latest.error = Some(e.to_string());
-                            return;
+                            true
                         }
+                    };
+                    drop(latest);
+                    l.changed.notify_all();
+                    if ended {
+                        return;
                     }
                 }
             })
             .map_err(|e| DeviceError::Source(format!("could not start the camera thread: {e}")))?;
         let info =
             ready_rx.recv().map_err(|_| DeviceError::Source("the camera thread stopped while opening".into()))??;
-        Ok(CameraWorker { latest, stop, info, thread: Some(thread) })
+        Ok(CameraWorker { shared, stop, info, thread: Some(thread) })
     }
 
     /// What the camera is.
@@ -91,18 +124,17 @@ impl CameraWorker {
 
     /// The newest frame if it is newer than frame number `seen` (copies only when there is one).
     pub fn frame_since(&self, seen: u64) -> Option<(u64, RgbFrame)> {
-        let latest = self.latest.lock().ok()?;
-        latest.frame.as_ref().filter(|(n, _)| *n > seen).cloned()
+        self.source().frame_since(seen)
     }
 
     /// A handle on the newest frame that another thread can keep (the face checks' worker).
     pub fn source(&self) -> FrameSource {
-        FrameSource(Arc::clone(&self.latest))
+        FrameSource(Arc::clone(&self.shared))
     }
 
     /// The newest frame and any error, without waiting.
     pub fn latest(&self) -> Latest {
-        self.latest.lock().map(|l| l.clone()).unwrap_or_default()
+        self.shared.latest.lock().map(|l| l.clone()).unwrap_or_default()
     }
 }
 
@@ -119,7 +151,6 @@ impl Drop for CameraWorker {
 mod tests {
     use super::*;
     use crate::devices::camera::replay::ReplayCamera;
-    use std::time::{Duration, Instant};
 
     #[test]
     fn the_worker_delivers_frames_without_the_caller_waiting() {
@@ -128,10 +159,12 @@ mod tests {
             RgbFrame { width: 2, height: 1, rgb: vec![255; 6] },
         ];
         let worker = CameraWorker::start(move || ReplayCamera::new("replay", "test", frames, 50)).unwrap();
-        let started = Instant::now();
-        while worker.latest().frame.is_none_or(|(n, _)| n < 3) {
-            assert!(started.elapsed() < Duration::from_secs(5), "frames keep coming");
-            std::thread::sleep(Duration::from_millis(5));
+        assert!(worker.frame_since(u64::MAX).is_none(), "asking never waits");
+        let source = worker.source();
+        let mut seen = 0;
+        // Woken by each frame; the long limit only turns a hang into a failure.
+        while seen < 3 {
+            seen = source.wait_since(seen, Duration::from_secs(600)).expect("frames keep coming").0;
         }
         assert_eq!(worker.info().profile, "replay");
         let failed = CameraWorker::start(|| ReplayCamera::new("replay", "none", vec![], 10));

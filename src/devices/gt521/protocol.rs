@@ -213,9 +213,8 @@ mod tests {
     fn random_streams_never_panic() {
         use rand::{RngExt, SeedableRng};
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(0x521);
-        let started = std::time::Instant::now();
         let mut accepted = 0;
-        for round in 0..200_000u32 {
+        for round in 0..40_000u32 {
             let len = rng.random_range(0..40);
             let mut buf: Vec<u8> = (0..len).map(|_| rng.random()).collect();
             if round % 2 == 0 && buf.len() >= 12 {
@@ -233,9 +232,6 @@ mod tests {
             let n = rng.random_range(0..30);
             if let Ok(Some((data, used))) = parse_data(&buf, n) {
                 assert_eq!(encode_data(&data)[..], buf[..used]);
-            }
-            if started.elapsed() > Duration::from_secs(5) {
-                break;
             }
         }
         assert!(accepted > 1000, "{accepted}");

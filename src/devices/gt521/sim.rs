@@ -54,9 +54,8 @@ struct State {
 impl Gt521Sim {
     /// Starts a simulated module on a new pseudo-terminal.
     pub fn start(config: Gt521SimConfig) -> std::io::Result<SimHandle> {
-        let mut port = SimPort::open()?;
-        let path = port.path().to_string();
-        Ok(SimHandle::spawn(path, move |stop| {
+        let port = SimPort::open()?;
+        Ok(SimHandle::spawn(port, move |mut port, stop| {
             let mut state = State {
                 baud: config.baud,
                 config,

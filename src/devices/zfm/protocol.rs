@@ -182,6 +182,19 @@ pub fn command(instruction: Instruction, params: &[u8]) -> Vec<u8> {
 /// it took. `Err`: the bytes at the front are not a valid packet (the caller drops at least one
 /// byte and resynchronises on the next header).
 pub fn parse(buf: &[u8]) -> Result<Option<(Packet, usize)>, ProtocolError> {
+    match parse_frame(buf)? {
+        None => Ok(None),
+        Some((packet, used)) => packet.map(|p| Some((p, used))),
+    }
+}
+
+/// A packet whose framing held: its contents, or why they are spoiled.
+pub type Framed = Result<Packet, ProtocolError>;
+
+/// Like [`parse`], but a packet whose framing holds and whose checksum does not still says how
+/// many bytes it took: inside an image the stream stays in step past one spoiled packet, so the
+/// rest of the transfer can be read off by its framing instead of waiting for the line to go quiet.
+pub fn parse_frame(buf: &[u8]) -> Result<Option<(Framed, usize)>, ProtocolError> {
     if let Some(&b) = buf.first()
         && b != HEADER[0]
     {
@@ -211,9 +224,9 @@ pub fn parse(buf: &[u8]) -> Result<Option<(Packet, usize)>, ProtocolError> {
     let received = u16::from_be_bytes([buf[total - 2], buf[total - 1]]);
     let computed = checksum(buf[6], length, payload);
     if computed != received {
-        return Err(ProtocolError::Checksum { computed, received });
+        return Ok(Some((Err(ProtocolError::Checksum { computed, received }), total)));
     }
-    Ok(Some((Packet { address, pid, payload: payload.to_vec() }, total)))
+    Ok(Some((Ok(Packet { address, pid, payload: payload.to_vec() }), total)))
 }
 
 /// Expands 4-bit packed pixels (upper nibble first) to 8 bits.
@@ -264,6 +277,20 @@ mod tests {
     }
 
     #[test]
+    fn a_spoiled_packet_keeps_the_stream_in_step() {
+        let mut stream = encode(DEFAULT_ADDRESS, Pid::Data, &[1, 2, 3]);
+        let last = stream.len() - 1;
+        stream[last] ^= 0x5A;
+        let first = stream.len();
+        stream.extend(encode(DEFAULT_ADDRESS, Pid::End, &[4, 5]));
+        let (spoiled, used) = parse_frame(&stream).unwrap().unwrap();
+        assert!(matches!(spoiled, Err(ProtocolError::Checksum { .. })));
+        assert_eq!(used, first, "the spoiled packet's own length, no more");
+        let (next, _) = parse_frame(&stream[used..]).unwrap().unwrap();
+        assert_eq!(next.map(|p| (p.pid, p.payload)), Ok((Pid::End, vec![4, 5])));
+    }
+
+    #[test]
     fn nibbles_round_trip() {
         let pixels: Vec<u8> = (0..=255).collect();
         let unpacked = unpack_4bit(&pack_4bit(&pixels));
@@ -278,9 +305,8 @@ mod tests {
     fn random_streams_never_panic_and_accepted_packets_round_trip() {
         use rand::{RngExt, SeedableRng};
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(0x2F_4D);
-        let started = std::time::Instant::now();
         let mut accepted = 0;
-        for round in 0..200_000u32 {
+        for round in 0..40_000u32 {
             let len = rng.random_range(0..300);
             let mut buf: Vec<u8> = (0..len).map(|_| rng.random()).collect();
             if round % 3 == 0 && buf.len() > 9 {
@@ -302,9 +328,6 @@ mod tests {
             if let Ok(Some((packet, used))) = parse(&buf) {
                 accepted += 1;
                 assert_eq!(encode(packet.address, packet.pid, &packet.payload), buf[..used]);
-            }
-            if started.elapsed() > Duration::from_secs(5) {
-                break;
             }
         }
         assert!(accepted > 100, "the generator reached valid packets: {accepted}");

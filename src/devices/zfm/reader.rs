@@ -173,12 +173,30 @@ impl ZfmReader {
         let per_packet = Duration::from_secs_f64(2.0 * (self.packet_size + protocol::OVERHEAD) as f64 * 10.0 / 9600.0)
             .max(self.profile.timeouts.command());
         let mut data = Vec::with_capacity(expected);
+        // A spoiled packet is remembered and the transfer read on to its end packet, so the next
+        // command meets a quiet line (the module sends the whole image whatever the host thinks).
+        let mut spoiled = None;
         loop {
             if cancel.is_cancelled() {
                 return Err(DeviceError::Cancelled);
             }
             let now = Instant::now();
-            let packet = self.link.receive((now + per_packet).min(deadline), "image data", now, protocol::parse)?;
+            let packet =
+                match self.link.receive((now + per_packet).min(deadline), "image data", now, protocol::parse_frame) {
+                    Ok(Ok(packet)) => packet,
+                    Ok(Err(bad)) => {
+                        spoiled.get_or_insert(bad);
+                        continue;
+                    }
+                    // Framing lost before the end: the caller drains the line.
+                    Err(e) => return Err(spoiled.map_or(e, DeviceError::from)),
+                };
+            if spoiled.is_some() {
+                if packet.pid == Pid::End {
+                    break;
+                }
+                continue;
+            }
             match packet.pid {
                 Pid::Data | Pid::End => data.extend_from_slice(&packet.payload),
                 other => return Err(ProtocolError::Unexpected(format!("{other:?} packet inside an image")).into()),
@@ -190,6 +208,9 @@ impl ZfmReader {
             if packet.pid == Pid::End {
                 break;
             }
+        }
+        if let Some(bad) = spoiled {
+            return Err(bad.into());
         }
         if data.len() < expected {
             return Err(ProtocolError::ImageTooShort { got: data.len(), expected }.into());

@@ -60,9 +60,8 @@ struct State {
 impl ZfmSim {
     /// Starts a simulated module on a new pseudo-terminal; its path is `handle.path()`.
     pub fn start(config: ZfmSimConfig) -> std::io::Result<SimHandle> {
-        let mut port = SimPort::open()?;
-        let path = port.path().to_string();
-        Ok(SimHandle::spawn(path, move |stop| {
+        let port = SimPort::open()?;
+        Ok(SimHandle::spawn(port, move |mut port, stop| {
             let mut state = State {
                 baud: config.baud,
                 packet_size_code: config.packet_size_code,

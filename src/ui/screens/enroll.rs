@@ -97,6 +97,11 @@ impl EnrollScreen {
         self.session.draft().fingers.len()
     }
 
+    /// Frames the face checks have judged since the face step last opened.
+    pub fn face_frames_checked(&self) -> u64 {
+        self.face.frames_checked()
+    }
+
     /// The enrollment as it stands.
     pub fn draft(&self) -> &crate::domain::enrollment::Draft {
         self.session.draft()
@@ -244,6 +249,7 @@ impl EnrollScreen {
                     actions.push(Action::Enroll(Command::SetFace(photo)));
                 }
                 self.nav(ui, view, actions);
+                self.face.status_ui(ui, view, has_photo);
             }
             Step::Fingerprints => {
                 // Disjoint fields: the step draws from the session's draft without copying it.

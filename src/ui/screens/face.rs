@@ -55,10 +55,23 @@ fn texture(ctx: &egui::Context, name: &str, frame: &RgbFrame) -> egui::TextureHa
     ctx.load_texture(name, image, egui::TextureOptions::LINEAR)
 }
 
-fn show(ui: &mut egui::Ui, tex: &egui::TextureHandle) {
-    let size = tex.size_vec2();
-    let scale = (PREVIEW_SIDE / size.x.max(size.y)).min(1.0);
-    ui.image((tex.id(), size * scale));
+/// The box a preview or a photo is drawn in: the same size whatever the camera sends (or whether
+/// it sent anything yet), so the buttons below never move under the assistant's hand.
+const PREVIEW_BOX: egui::Vec2 = egui::vec2(PREVIEW_SIDE, PREVIEW_SIDE * 0.75);
+
+fn show(ui: &mut egui::Ui, tex: Option<&egui::TextureHandle>, empty: Option<&str>) {
+    ui.allocate_ui_with_layout(PREVIEW_BOX, egui::Layout::centered_and_justified(egui::Direction::TopDown), |ui| {
+        ui.set_min_size(PREVIEW_BOX);
+        match (tex, empty) {
+            (Some(tex), _) => {
+                let size = tex.size_vec2();
+                let scale = (PREVIEW_BOX.x / size.x).min(PREVIEW_BOX.y / size.y).min(1.0);
+                ui.image((tex.id(), size * scale));
+            }
+            (None, Some(text)) => theme::error(ui, text),
+            (None, None) => {}
+        }
+    });
 }
 
 fn photo(frame: &RgbFrame, report: Option<&FaceReport>, device: DeviceRef) -> Result<FacePhoto, String> {
@@ -81,7 +94,9 @@ impl FaceStep {
         self.checked = None;
     }
 
-    /// Draws the step; returns the photo when the assistant takes one (or it takes itself).
+    /// Draws the step's fixed part (the preview and the photo in boxes of a fixed size, then the
+    /// capture button); returns the photo when the assistant takes one (or it takes itself). What
+    /// changes from frame to frame comes after the step's buttons, in [`FaceStep::status_ui`].
     pub fn ui(&mut self, ui: &mut egui::Ui, view: &View<'_>, has_photo: bool) -> Option<FacePhoto> {
         let t = view.i18n;
         ui.heading(t.t("face-title"));
@@ -112,38 +127,16 @@ impl FaceStep {
         }
         let mut taken = None;
         ui.horizontal(|ui| {
-            match &self.preview {
-                Some(tex) => show(ui, tex),
-                None => theme::error(ui, &t.t("face-no-camera")),
-            }
-            if let Some(photo) = &self.photo {
-                show(ui, photo);
-            }
+            show(ui, self.preview.as_ref(), Some(&t.t("face-no-camera")));
+            show(ui, self.photo.as_ref().filter(|_| has_photo), None);
         });
-        if let Some(c) = &self.checked {
-            let failed = c.report.failed();
-            if failed.is_empty() {
-                ui.colored_label(
-                    theme::OK,
-                    t.t_args(
-                        "face-all-passed",
-                        &[("n", c.streak.min(AUTO_CAPTURE_FRAMES).into()), ("of", AUTO_CAPTURE_FRAMES.into())],
-                    ),
-                );
-            }
-            for check in failed {
-                theme::error(ui, &t.t(check_key(check, &c.report)));
-            }
-        }
-        if let Some(e) = self.checks.as_ref().and_then(FaceCheckWorker::error) {
-            theme::error(ui, &e);
-        }
-        if has_photo && self.photo.is_some() {
-            ui.label(t.t(if self.auto_taken { "face-auto-taken" } else { "face-taken" }));
-        }
         let auto = !has_photo && self.checked.as_ref().is_some_and(|c| c.streak >= AUTO_CAPTURE_FRAMES);
-        let label = if has_photo { t.t("face-retake") } else { t.t("face-capture") };
-        let pressed = theme::primary_button(ui, &label).clicked();
+        // Once there is a photo, Next is the step's primary action and Retake steps back.
+        let pressed = if has_photo {
+            theme::secondary_button(ui, &t.t("face-retake")).clicked()
+        } else {
+            theme::primary_button(ui, &t.t("face-capture")).clicked()
+        };
         if pressed || auto {
             // The photo is the newest checked frame (with its checks), or the newest frame.
             let chosen = match &self.checked {
@@ -167,11 +160,44 @@ impl FaceStep {
                 _ => self.error = Some(t.t("face-no-camera")),
             }
         }
-        if let Some(e) = &self.error {
-            theme::error(ui, e);
-        }
         // A live preview needs frames: ask for the next one at the camera's pace.
         ui.ctx().request_repaint_after(std::time::Duration::from_millis(50));
         taken
+    }
+
+    /// What changes from frame to frame, drawn below the step's buttons: whether the photo was
+    /// taken, each failed check as an instruction, and any error.
+    pub fn status_ui(&self, ui: &mut egui::Ui, view: &View<'_>, has_photo: bool) {
+        let t = view.i18n;
+        if has_photo && self.photo.is_some() {
+            ui.label(t.t(if self.auto_taken { "face-auto-taken" } else { "face-taken" }));
+        }
+        if let Some(c) = &self.checked {
+            let failed = c.report.failed();
+            if failed.is_empty() {
+                ui.colored_label(
+                    theme::OK,
+                    t.t_args(
+                        "face-all-passed",
+                        &[("n", c.streak.min(AUTO_CAPTURE_FRAMES).into()), ("of", AUTO_CAPTURE_FRAMES.into())],
+                    ),
+                );
+            }
+            for check in failed {
+                theme::error(ui, &t.t(check_key(check, &c.report)));
+            }
+        }
+        if let Some(e) = self.checks.as_ref().and_then(FaceCheckWorker::error) {
+            theme::error(ui, &e);
+        }
+        if let Some(e) = &self.error {
+            theme::error(ui, e);
+        }
+    }
+
+    /// Frames the face checks have judged since the step last opened (tests wait on this, not on
+    /// time).
+    pub fn frames_checked(&self) -> u64 {
+        self.checked.as_ref().map_or(0, |c| c.checks)
     }
 }
