@@ -495,7 +495,7 @@ fn quality_scores_images_at_their_resolution_and_names_what_it_cannot_read() {
     assert!(score(at_250.lines().next().unwrap()) < score(lines[0]), "{at_250}");
 
     let t = failed(&cli(tmp.path(), &["quality", &good, junk.to_str().unwrap()]));
-    assert!(t.contains("junk.jpg: not a readable PNG or JPEG image") && t.contains("1 of 2"), "{t}");
+    assert!(t.contains("junk.jpg: not a readable image") && t.contains("1 of 2"), "{t}");
     assert!(t.contains("good.png"), "the readable file is still scored: {t}");
     assert!(failed(&cli(tmp.path(), &["quality", "--dpi", "7", &good])).contains("7"));
 }
@@ -521,7 +521,7 @@ fn match_tells_two_impressions_of_one_finger_from_another_finger() {
         serde_json::from_str(ok(&cli(tmp.path(), &["match", "--json", &a, &a2])).trim()).unwrap();
     assert_eq!(json["fmr_1000"]["match"], true);
     let t = failed(&cli(tmp.path(), &["match", &a, tmp.path().join("missing.png").to_str().unwrap()]));
-    assert!(t.contains("missing.png: not a readable PNG or JPEG image"), "{t}");
+    assert!(t.contains("missing.png: not a readable image"), "{t}");
 }
 
 #[test]

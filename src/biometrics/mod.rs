@@ -3,7 +3,10 @@
 //! in the `enroll-kit-biometrics` crate (crates/biometrics), compiled with optimisation even in
 //! debug builds.
 
+pub mod evaluate;
 pub mod face;
 pub mod matching;
+pub mod plot;
+pub mod print;
 pub mod quality;
 pub mod synthetic;

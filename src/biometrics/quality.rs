@@ -1,25 +1,13 @@
-//! Kit quality for captured prints (see `kit_biometrics::quality`): a score 0–100 and the
-//! reasons a print falls short, at any resolution (rescaled to 500 dpi first).
+//! Kit quality for captured prints (see `kit_biometrics::quality`): a score 0–100 on NFIQ 2's
+//! scale and the reasons a print falls short, at any resolution (rescaled to 500 dpi first).
 
+use crate::biometrics::print::{Analysed, analyse};
 use crate::domain::biometrics::GreyImage;
 pub use kit_biometrics::quality::{Assessment, Issue, Measures};
 
-/// The resolution the score, the minutiae and the matcher are defined at.
-pub const QUALITY_DPI: u16 = 500;
-
-/// `image`, taken at `dpi`, as the biometrics crate's image at 500 dpi.
-pub(crate) fn at_500_dpi(image: &GreyImage, dpi: u16) -> kit_biometrics::Grey {
-    let grey = kit_biometrics::Grey {
-        width: image.width() as usize,
-        height: image.height() as usize,
-        pixels: image.pixels().to_vec(),
-    };
-    if dpi == QUALITY_DPI || dpi == 0 { grey } else { grey.rescale(f32::from(QUALITY_DPI) / f32::from(dpi)) }
-}
-
 /// Scores `image`, taken at `dpi`.
 pub fn assess(image: &GreyImage, dpi: u16) -> Assessment {
-    kit_biometrics::quality::assess(&at_500_dpi(image, dpi))
+    analyse(image, dpi).map_or_else(Analysed::unusable, |a| a.assessment)
 }
 
 #[cfg(test)]
@@ -27,14 +15,21 @@ mod tests {
     use super::*;
     use crate::biometrics::synthetic::{Impression, print};
 
+    fn resized(img: &GreyImage, w: u32, h: u32) -> GreyImage {
+        let raw = image::GrayImage::from_raw(img.width(), img.height(), img.pixels().to_vec()).unwrap();
+        let big = image::imageops::resize(&raw, w, h, image::imageops::FilterType::Triangle);
+        GreyImage::new(w, h, big.into_raw()).unwrap()
+    }
+
     #[test]
-    fn a_print_scanned_at_1000_dpi_scores_like_the_same_print_at_500() {
+    fn a_print_scanned_at_another_resolution_scores_like_the_same_print_at_500() {
         let at_500 = print(3, &Impression::ideal(3), 256, 288);
-        let img = image::GrayImage::from_raw(256, 288, at_500.pixels().to_vec()).unwrap();
-        let big = image::imageops::resize(&img, 512, 576, image::imageops::FilterType::Triangle);
-        let at_1000 = GreyImage::new(512, 576, big.into_raw()).unwrap();
-        let (a, b) = (assess(&at_500, 500).score, assess(&at_1000, 1000).score);
-        assert!(a.abs_diff(b) <= 8, "{a} vs {b}");
-        assert!(assess(&at_1000, 500).score < a, "read at the wrong resolution, the ridges are too wide");
+        let a = assess(&at_500, 500).score;
+        for dpi in [512u16, 569, 1000] {
+            let scale = f32::from(dpi) / 500.0;
+            let scanned = resized(&at_500, (256.0 * scale).round() as u32, (288.0 * scale).round() as u32);
+            let b = assess(&scanned, dpi).score;
+            assert!(a.abs_diff(b) <= 8, "{dpi} dpi: {a} vs {b}");
+        }
     }
 }

@@ -3,8 +3,8 @@
 
 use anyhow::{Context, Result};
 use clap::Args;
-use enroll_kit::biometrics::matching::{THRESHOLD_FMR_1000, THRESHOLD_FMR_10000, score, template};
-use enroll_kit::domain::biometrics::GreyImage;
+use enroll_kit::biometrics::matching::{THRESHOLD_FMR_1000, THRESHOLD_FMR_10000, score};
+use enroll_kit::biometrics::print::{DPI_RANGE, analyse, load};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -15,22 +15,19 @@ pub struct MatchArgs {
     /// The second print
     b: PathBuf,
     /// The images' resolution; they are rescaled to 500 dpi first
-    #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u16).range(100..=2000))]
+    #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u16).range(i64::from(*DPI_RANGE.start())..=i64::from(*DPI_RANGE.end())))]
     dpi: u16,
     /// Print the result as JSON
     #[arg(long)]
     json: bool,
 }
 
-fn load(path: &Path) -> Result<GreyImage> {
-    let img =
-        image::open(path).with_context(|| format!("{}: not a readable PNG or JPEG image", path.display()))?.to_luma8();
-    let (w, h) = img.dimensions();
-    Ok(GreyImage::new(w, h, img.into_raw())?)
+fn template_of(path: &Path, dpi: u16) -> Result<enroll_kit::biometrics::matching::Template> {
+    Ok(analyse(&load(path)?, dpi).with_context(|| path.display().to_string())?.template)
 }
 
 pub fn run(args: MatchArgs) -> Result<ExitCode> {
-    let (a, b) = (template(&load(&args.a)?, args.dpi), template(&load(&args.b)?, args.dpi));
+    let (a, b) = (template_of(&args.a, args.dpi)?, template_of(&args.b, args.dpi)?);
     let s = score(&a, &b);
     let decide = |t: f32| if s > t { "same finger" } else { "different fingers" };
     if args.json {

@@ -5,6 +5,7 @@ mod audit;
 mod batch;
 mod dedup;
 mod devices;
+mod evaluate;
 mod gui;
 mod hq;
 mod init;
@@ -73,6 +74,8 @@ pub enum Command {
     Match(matching::MatchArgs),
     /// Kit quality (0-100) of fingerprint images, with what holds each back
     Quality(quality::QualityArgs),
+    /// Evaluate the matcher and the quality score on folders of real prints (FVC layout), beside bozorth3 and NFIQ 2
+    Evaluate(evaluate::EvaluateArgs),
     /// Send exported batches to the central office (resumable), see where they stand, set its address
     Upload(upload::UploadArgs),
     /// Central office: take batches uploaded by kits, verify them, store the packets, sign receipts
@@ -113,6 +116,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Devices(cmd) => devices::run(data_dir, cmd),
         Command::Hq(cmd) => hq::run(cmd),
         Command::Quality(args) => quality::run(args),
+        Command::Evaluate(args) => evaluate::run(args),
         Command::Match(args) => matching::run(args),
         Command::Dedup(args) => dedup::run(open_kit(data_dir)?, args),
         Command::Templates(command) => dedup::templates(open_kit(data_dir)?, command),

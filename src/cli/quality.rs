@@ -3,43 +3,34 @@
 
 use anyhow::Result;
 use clap::Args;
-use enroll_kit::biometrics::quality::assess;
-use enroll_kit::domain::biometrics::GreyImage;
-use std::path::{Path, PathBuf};
+use enroll_kit::biometrics::print::{DPI_RANGE, analyse, load};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Debug, Args)]
 pub struct QualityArgs {
-    /// Fingerprint images (PNG or JPEG, any size; colour is turned grey)
+    /// Fingerprint images (PNG, JPEG, BMP, TIFF or PGM, any size up to 10 cm a side; colour and 16-bit are turned 8-bit grey)
     #[arg(required = true, value_name = "IMAGE")]
     images: Vec<PathBuf>,
     /// The images' resolution; they are rescaled to 500 dpi before scoring
-    #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u16).range(100..=2000))]
+    #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u16).range(i64::from(*DPI_RANGE.start())..=i64::from(*DPI_RANGE.end())))]
     dpi: u16,
     /// One JSON object a line: file, score, issues, measures
     #[arg(long)]
     json: bool,
 }
 
-fn load(path: &Path) -> Result<GreyImage, String> {
-    let img = image::open(path).map_err(|e| format!("{}: not a readable PNG or JPEG image ({e})", path.display()))?;
-    let grey = img.to_luma8();
-    let (w, h) = grey.dimensions();
-    GreyImage::new(w, h, grey.into_raw()).map_err(|e| format!("{}: {e}", path.display()))
-}
-
 pub fn run(args: QualityArgs) -> Result<ExitCode> {
     let mut failed = 0;
     for path in &args.images {
-        let image = match load(path) {
-            Ok(i) => i,
+        let a = match load(path).and_then(|image| analyse(&image, args.dpi)) {
+            Ok(analysed) => analysed.assessment,
             Err(e) => {
                 eprintln!("error: {e}");
                 failed += 1;
                 continue;
             }
         };
-        let a = assess(&image, args.dpi);
         if args.json {
             let line = serde_json::json!({
                 "file": path.display().to_string(), "score": a.score, "issues": a.issues, "measures": a.measures,

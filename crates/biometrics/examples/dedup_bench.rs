@@ -10,6 +10,13 @@
 //!
 //! `--sweep` also tries other digest parameters and prints where the true mate ranks in the
 //! shortlist for each.
+//!
+//! `--real DIR...` adds people made of real fingers: each folder laid out like an FVC set (ten
+//! fingers × eight impressions, `<finger>_<impression>.png`, 500 dpi) is one person. Each of the
+//! eight impressions of that person is enrolled among the generated people, and every other
+//! impression comes back as a probe (8 × 7 = 56 trials a person): found when the probe flags one
+//! of that person's enrollments, a false alarm when it flags anyone else. The real people are also
+//! searched against the generated people alone, as newcomers nobody enrolled.
 
 use kit_biometrics::generator::{Finger, Impression};
 use kit_biometrics::matcher::{Prepared, score_prepared};
@@ -21,7 +28,7 @@ use std::time::{Duration, Instant};
 /// People shortlisted for full comparison.
 const SHORTLIST: usize = 20;
 /// Person score at which the kit reports a possible duplicate (the kit's `PERSON_THRESHOLD`).
-const PERSON_THRESHOLD: f32 = 45.0;
+const PERSON_THRESHOLD: f32 = kit_biometrics::search::PERSON_THRESHOLD;
 /// Print size: an R307-class reader's 256×288 at 500 dpi.
 const SIZE: (usize, usize) = (256, 288);
 
@@ -63,7 +70,8 @@ fn people(dir: &Path, from: u64, to: u64, take: u64, extraction: &mut Option<Dur
 
 fn people_of(dir: &Path, from: u64, to: u64, take: u64, kind: Kind, extraction: &mut Option<Duration>) -> Vec<Person> {
     let tag = if kind == Kind::Harsh { "harsh-" } else { "" };
-    let path = dir.join(format!("{tag}people-{from}-{to}-{take}.iso"));
+    // The version names the generator and extractor the cache was made with.
+    let path = dir.join(format!("v2-{tag}people-{from}-{to}-{take}.iso"));
     if let Some(cached) = read_cache(&path, (to - from) as usize) {
         return cached;
     }
@@ -168,10 +176,107 @@ fn quantile(v: &[f32], p: f32) -> f32 {
     v[((v.len() - 1) as f32 * p) as usize]
 }
 
+/// A real person: ten fingers, each with its impressions' records, from an FVC-style folder.
+fn real_person(dir: &Path) -> Vec<Person> {
+    let mut by_impression: std::collections::BTreeMap<u32, Vec<(u32, Vec<u8>)>> = Default::default();
+    let mut fingers: Vec<u32> = Vec::new();
+    let mut paths: Vec<PathBuf> =
+        std::fs::read_dir(dir).expect("a folder of prints").filter_map(|e| e.ok().map(|e| e.path())).collect();
+    paths.sort();
+    let parsed: Vec<(u32, u32, PathBuf)> = paths
+        .into_iter()
+        .filter_map(|p| {
+            let stem = p.file_stem()?.to_str()?.to_string();
+            let (f, i) = stem.split_once('_')?;
+            Some((f.parse().ok()?, i.parse().ok()?, p))
+        })
+        .collect();
+    for (f, _, _) in &parsed {
+        if !fingers.contains(f) {
+            fingers.push(*f);
+        }
+    }
+    fingers.sort_unstable();
+    fingers.truncate(10);
+    let records = parallel_filter_map(&parsed, |(f, i, p)| {
+        let position = fingers.iter().position(|x| x == f)? as u8 + 1;
+        let img = image::open(p).ok()?.to_luma8();
+        let (w, h) = img.dimensions();
+        let g = kit_biometrics::Grey::new(w as usize, h as usize, img.into_raw())?;
+        Some((*i, position, Template::of(&g).to_iso(position, 60)))
+    });
+    for (i, position, iso) in records.into_iter().flatten() {
+        by_impression.entry(i).or_default().push((u32::from(position), iso));
+    }
+    by_impression
+        .into_values()
+        .map(|mut fs| {
+            fs.sort_by_key(|(p, _)| *p);
+            fs.into_iter().map(|(_, r)| r).collect()
+        })
+        .collect()
+}
+
+/// Real people enrolled among the generated ones and coming back: found, false alarms, newcomers.
+fn real_people(folders: &[PathBuf], enrolled: &[Person]) {
+    let real: Vec<Vec<Person>> = folders.iter().map(|d| real_person(d)).collect();
+    // Gallery: the generated people, then every impression of every real person.
+    let mut everyone: Vec<Person> = enrolled.to_vec();
+    let mut owner: Vec<Option<usize>> = vec![None; enrolled.len()];
+    for (k, person) in real.iter().enumerate() {
+        for take in person {
+            everyone.push(take.clone());
+            owner.push(Some(k));
+        }
+    }
+    let g = gallery(&everyone, &DigestParams::default());
+    let (mut trials, mut found, mut alarms, mut outside) = (0, 0, 0, 0);
+    let mut times = Vec::new();
+    for (k, person) in real.iter().enumerate() {
+        for probe in person {
+            let started = Instant::now();
+            let scored = search(&g, &everyone, probe);
+            times.push(started.elapsed().as_secs_f32() * 1000.0);
+            // The probe itself is in the gallery: leave that one enrollment out.
+            let mine = |id: usize| owner[id] == Some(k) && everyone[id] != *probe;
+            let others: Vec<usize> = (0..everyone.len()).filter(|&id| mine(id)).collect();
+            trials += others.len();
+            let hits: Vec<usize> = scored.iter().filter(|(_, s)| *s >= PERSON_THRESHOLD).map(|(c, _)| *c).collect();
+            found += others.iter().filter(|id| hits.contains(id)).count();
+            outside += others.iter().filter(|id| !scored.iter().any(|(c, _)| c == *id)).count();
+            alarms += usize::from(hits.iter().any(|&c| owner[c] != Some(k)));
+        }
+    }
+    println!(
+        "real people ({} of them, {} probes): enrollments found {found} of {trials} ({:.1}%);          outside the shortlist {outside}; probes flagging someone else {alarms}",
+        real.len(),
+        real.iter().map(Vec::len).sum::<usize>(),
+        100.0 * found as f32 / trials.max(1) as f32
+    );
+    let g = gallery(enrolled, &DigestParams::default());
+    let (mut probes, mut newcomer_alarms) = (0, 0);
+    for person in &real {
+        for probe in person {
+            probes += 1;
+            newcomer_alarms += usize::from(search(&g, enrolled, probe).iter().any(|(_, s)| *s >= PERSON_THRESHOLD));
+        }
+    }
+    println!("real people as newcomers: {newcomer_alarms} of {probes} probes flagged against generated people");
+    times.sort_by(f32::total_cmp);
+    println!("search with real probes: median {:.1} ms, max {:.1} ms", quantile(&times, 0.5), times[times.len() - 1]);
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let sweep = args.iter().any(|a| a == "--sweep");
-    let numbers: Vec<u64> = args.iter().filter_map(|a| a.parse().ok()).collect();
+    let real: Vec<PathBuf> = args
+        .iter()
+        .skip_while(|a| *a != "--real")
+        .skip(1)
+        .take_while(|a| !a.starts_with("--"))
+        .map(PathBuf::from)
+        .collect();
+    let numbers: Vec<u64> = args.iter().take_while(|a| *a != "--real").filter_map(|a| a.parse().ok()).collect();
     let (n, returning_n, newcomers_n) = (
         numbers.first().copied().unwrap_or(10_000),
         numbers.get(1).copied().unwrap_or(1000),
@@ -188,6 +293,10 @@ fn main() {
     let newcomers = people(&dir, n, n + newcomers_n, 1, &mut extraction);
     if let Some(e) = extraction {
         println!("template extraction: {e:?} per 256×288 print (this run's generation)");
+    }
+
+    if !real.is_empty() {
+        real_people(&real, &enrolled);
     }
 
     if sweep {

@@ -16,6 +16,7 @@
 //!
 //! Images are 8-bit grey, row-major ([`Grey`]); no I/O happens here.
 
+pub mod eval;
 pub mod face;
 pub mod filters;
 pub mod generator;
@@ -23,6 +24,7 @@ pub mod image;
 pub mod matcher;
 pub mod minutiae;
 pub mod quality;
+pub mod ridges;
 pub mod search;
 pub mod template;
 

@@ -1,10 +1,35 @@
-//! Minutiae by the classic route: binarise against the local mean, thin to one-pixel ridges
-//! (Zhang–Suen), and read ridge endings and bifurcations off the crossing number; drop those
-//! near the edge of the print, where ridges end because the print does. A first extractor, good
-//! enough to count minutiae for the quality score.
+//! Minutiae by NIST's MINDTCT, through `fprint-mindtct` (a pure-Rust, `forbid(unsafe_code)`
+//! port that reproduces the stock NBIS tool's output bit for bit): direction and ridge-flow maps,
+//! binarisation along the ridges, detection on the binary image, then its long list of false-
+//! minutia removals (islands and lakes, holes, pores, hooks, overlaps, malformations, minutiae
+//! too wide or too narrow, and those in low-quality or invalid blocks), and a reliability per
+//! minutia from the quality map and the local grey-level spread.
+//!
+//! Why not our own: an extractor of our own (Gabor enhancement, Guo–Hall thinning, crossing
+//! numbers, spur/island/bridge/break/cluster filters) was built and measured against it on the
+//! three real FVC sets with the same matcher: EER 2.5 / 8.2 / 10.0% against MINDTCT's
+//! 2.1 / 6.1 / 5.0% (`examples/fvc.rs`). MINDTCT finds the minutiae that repeat from one
+//! impression to the next; ours, cleaner to the eye, found fewer of them. See the README.
+//!
+//! On top of MINDTCT the kit keeps only minutiae inside its own foreground ([`RidgeMap`]: one
+//! blob of skin), which drops detail found in dust, latent prints left on the glass and the
+//! sensor's own noise beyond the finger.
 
-use crate::filters::box_blur;
-use crate::{Grey, Plane};
+use crate::Grey;
+use crate::ridges::RidgeMap;
+use std::f32::consts::TAU;
+
+/// What MINDTCT's output says of a minutia's kind: nothing (its `xyt` form carries no type, and
+/// whether a ridge ends or forks flips with pressure anyway), so records say "other".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A ridge ending.
+    Ending,
+    /// A ridge bifurcation.
+    Bifurcation,
+    /// Not said.
+    Other,
+}
 
 /// A ridge ending or bifurcation.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -13,208 +38,89 @@ pub struct Minutia {
     pub x: usize,
     /// Row.
     pub y: usize,
-    /// Bifurcation (else a ridge ending).
-    pub bifurcation: bool,
-    /// Direction, radians counter-clockwise from the image's x axis (as ISO/IEC 19794-2 counts):
-    /// an ending points where its ridge ran out, a bifurcation along its forks.
+    /// What kind it is, when known.
+    pub kind: Kind,
+    /// Direction, radians counter-clockwise from the image's x axis (y up), as MINDTCT and
+    /// ISO/IEC 19794-2 count it.
     pub angle: f32,
-    /// Confidence 0–100: the ridge contrast around it.
+    /// Reliability 0–100.
     pub quality: u8,
 }
 
-/// How far along the skeleton a branch is followed to read its direction (about one ridge period).
-const TRACE_STEPS: usize = 9;
-
-/// The 8 neighbours of pixel `i`, clockwise from the one above.
-fn ring(i: usize, w: usize) -> [usize; 8] {
-    [i - w, i - w + 1, i + 1, i + w + 1, i + w, i + w - 1, i - 1, i - w - 1]
+/// Minutiae of a 500 dpi print, best first.
+pub fn extract(img: &Grey) -> Vec<Minutia> {
+    extract_within(img, &RidgeMap::analyse(img))
 }
 
-/// Follows the skeleton from `start` (a neighbour of `origin`) for up to `TRACE_STEPS` pixels,
-/// never stepping onto `blocked`; returns where it got to.
-fn trace(skel: &[bool], w: usize, h: usize, origin: usize, start: usize, blocked: &[usize]) -> usize {
-    let mut visited: Vec<usize> = blocked.to_vec();
-    visited.push(origin);
-    let mut cur = start;
-    for _ in 0..TRACE_STEPS {
-        visited.push(cur);
-        let (x, y) = (cur % w, cur / w);
-        if x == 0 || y == 0 || x + 1 >= w || y + 1 >= h {
-            break;
-        }
-        match ring(cur, w).into_iter().find(|n| skel[*n] && !visited.contains(n)) {
-            Some(next) => cur = next,
-            None => break,
-        }
-    }
-    cur
+/// Minutiae of a 500 dpi print already analysed, best first, inside the map's foreground.
+pub fn extract_within(img: &Grey, map: &RidgeMap) -> Vec<Minutia> {
+    let mut out: Vec<Minutia> = mindtct(img).into_iter().filter(|m| map.is_foreground(m.x, m.y)).collect();
+    out.sort_by_key(|m| std::cmp::Reverse(m.quality));
+    out
 }
 
-/// The direction of the vector from pixel `a` to pixel `b`, counter-clockwise from x (y up).
-fn direction(a: usize, b: usize, w: usize) -> f32 {
-    let (dx, dy) = ((b % w) as f32 - (a % w) as f32, (b / w) as f32 - (a / w) as f32);
-    (-dy).atan2(dx).rem_euclid(std::f32::consts::TAU)
-}
-
-/// Minutiae of `img` (500 dpi) inside `foreground` (true where the print is), row-major.
-pub fn extract(img: &Grey, foreground: &[bool]) -> Vec<Minutia> {
-    extract_smoothed(&crate::filters::gaussian_blur(&img.to_plane(), 1.0), foreground)
-}
-
-/// [`extract`] from the image already smoothed with a Gaussian of σ = 1 px.
-pub fn extract_smoothed(plane: &Plane, foreground: &[bool]) -> Vec<Minutia> {
-    let (w, h) = (plane.width, plane.height);
-    let local = box_blur(plane, 7);
-    let mut ridge: Vec<bool> = (0..w * h).map(|i| foreground[i] && plane.data[i] < local.data[i] - 2.0).collect();
-    // A 3×3 majority vote closes pin holes and removes specks before thinning.
-    let snapshot = ridge.clone();
-    for y in 1..h.saturating_sub(1) {
-        for x in 1..w.saturating_sub(1) {
-            let n: usize = (0..3)
-                .flat_map(|dy| (0..3).map(move |dx| (dx, dy)))
-                .filter(|&(dx, dy)| snapshot[(y + dy - 1) * w + x + dx - 1])
-                .count();
-            ridge[y * w + x] = n >= 5;
-        }
-    }
-    thin(&mut ridge, w, h);
-    // Keep away from the print's edge: ridges end there because the print does.
-    let near_edge = {
-        let mask = Plane { width: w, height: h, data: foreground.iter().map(|&f| if f { 1.0 } else { 0.0 }).collect() };
-        box_blur(&mask, 12)
+/// MINDTCT's own output for a 500 dpi print, as NBIS would give it (no foreground of ours).
+pub fn mindtct(img: &Grey) -> Vec<Minutia> {
+    let Ok(grey) = fprint_mindtct::GrayImage::new(&img.pixels, img.width, img.height, 500) else {
+        // Too small for MINDTCT's block map: no detail can be found.
+        return Vec::new();
     };
-    let mut found = Vec::new();
-    for y in 14..h.saturating_sub(14) {
-        for x in 14..w.saturating_sub(14) {
-            if !ridge[y * w + x] || near_edge.at(x, y) < 0.999 {
-                continue;
+    fprint_mindtct::detect_minutiae(grey)
+        .into_iter()
+        .filter_map(|m| {
+            // MINDTCT's origin is the bottom-left corner, y up.
+            let x = usize::try_from(m.x).ok()?;
+            let y = usize::try_from(i64::try_from(img.height).ok()? - 1 - i64::from(m.y)).ok()?;
+            if x >= img.width || y >= img.height {
+                return None;
             }
-            let i = y * w + x;
-            let around = ring(i, w);
-            // Each branch leaving the pixel starts where the ring turns from background to ridge.
-            let starts: Vec<usize> = (0..8)
-                .filter(|&k| !ridge[around[k]] && ridge[around[(k + 1) % 8]])
-                .map(|k| around[(k + 1) % 8])
-                .collect();
-            if starts.len() != 1 && starts.len() != 3 {
-                continue;
-            }
-            let ends: Vec<usize> = starts
-                .iter()
-                .map(|&s| {
-                    let others: Vec<usize> = starts.iter().copied().filter(|&o| o != s).collect();
-                    trace(&ridge, w, h, i, s, &others)
-                })
-                .collect();
-            match ends.as_slice() {
-                [e] => found.push(Minutia { x, y, bifurcation: false, angle: direction(*e, i, w), quality: 0 }),
-                [a, b, c] => {
-                    // The two forks are the closest pair of branches; the third is the stem.
-                    let dirs = [direction(i, *a, w), direction(i, *b, w), direction(i, *c, w)];
-                    let gap = |p: f32, q: f32| {
-                        let d = (p - q).rem_euclid(std::f32::consts::TAU);
-                        d.min(std::f32::consts::TAU - d)
-                    };
-                    let stem = [(0, gap(dirs[1], dirs[2])), (1, gap(dirs[0], dirs[2])), (2, gap(dirs[0], dirs[1]))]
-                        .into_iter()
-                        .min_by(|p, q| p.1.total_cmp(&q.1))
-                        .map_or(0, |(k, _)| k);
-                    let angle = dirs[stem] + std::f32::consts::PI;
-                    let angle = angle.rem_euclid(std::f32::consts::TAU);
-                    found.push(Minutia { x, y, bifurcation: true, angle, quality: 0 });
-                }
-                _ => {}
-            }
-        }
-    }
-    // Two minutiae a few pixels apart are a spur or a break in one ridge, not two features.
-    let close = |a: &Minutia, b: &Minutia| a.x.abs_diff(b.x) < 7 && a.y.abs_diff(b.y) < 7;
-    let mut kept: Vec<Minutia> =
-        found.iter().filter(|m| found.iter().filter(|o| close(m, o)).count() == 1).copied().collect();
-    // Confidence: the grey-level spread in the 11×11 pixels around (ridges crisp or washed out).
-    for m in &mut kept {
-        let (mut sum, mut sq) = (0.0f32, 0.0f32);
-        for y in m.y - 5..=m.y + 5 {
-            for x in m.x - 5..=m.x + 5 {
-                let v = plane.at(x, y);
-                sum += v;
-                sq += v * v;
-            }
-        }
-        let var = (sq / 121.0 - (sum / 121.0).powi(2)).max(0.0);
-        m.quality = (var.sqrt() * 1.6).min(100.0) as u8;
-    }
-    kept.sort_by_key(|m| std::cmp::Reverse(m.quality));
-    kept
-}
-
-/// Zhang–Suen thinning in place. Only pixels still set are visited: after the first pass
-/// that is a shrinking list, not the whole image.
-fn thin(img: &mut [bool], w: usize, h: usize) {
-    let mut alive: Vec<usize> =
-        (0..w * h).filter(|&i| img[i] && i % w != 0 && i % w != w - 1 && i / w != 0 && i / w != h - 1).collect();
-    let mut remove = Vec::new();
-    loop {
-        let mut changed = false;
-        for pass in 0..2 {
-            remove.clear();
-            for &i in &alive {
-                if !img[i] {
-                    continue;
-                }
-                let n = [
-                    img[i - w],
-                    img[i - w + 1],
-                    img[i + 1],
-                    img[i + w + 1],
-                    img[i + w],
-                    img[i + w - 1],
-                    img[i - 1],
-                    img[i - w - 1],
-                ];
-                let b = n.iter().filter(|&&v| v).count();
-                if !(2..=6).contains(&b) {
-                    continue;
-                }
-                let a = (0..8).filter(|&k| !n[k] && n[(k + 1) % 8]).count();
-                let (p2, p4, p6, p8) = (n[0], n[2], n[4], n[6]);
-                let ok = if pass == 0 { !(p4 && p6 && (p2 || p8)) } else { !(p2 && p8 && (p4 || p6)) };
-                if a == 1 && ok {
-                    remove.push(i);
-                }
-            }
-            for &i in &remove {
-                img[i] = false;
-            }
-            changed |= !remove.is_empty();
-        }
-        alive.retain(|&i| img[i]);
-        if !changed {
-            return;
-        }
-    }
+            Some(Minutia {
+                x,
+                y,
+                kind: Kind::Other,
+                angle: (m.theta as f32).to_radians().rem_euclid(TAU),
+                quality: m.quality.clamp(0, 100) as u8,
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn a_bar_thins_to_a_line_with_two_ends() {
-        let (w, h) = (60, 40);
+    /// Horizontal ridges of period 9 (dark on light), one of which stops in the middle.
+    fn ridges_with_an_ending(w: usize, h: usize) -> Grey {
         let mut px = vec![230u8; w * h];
-        for y in 17..23 {
-            for x in 15..45 {
-                px[y * w + x] = 30;
+        for y in 0..h {
+            for x in 0..w {
+                let band = y / 9;
+                let dark = (y % 9) < 4;
+                let cut = band == h / 18 && x > w / 2;
+                if dark && !cut {
+                    px[y * w + x] = 40;
+                }
             }
         }
-        let img = Grey::new(w, h, px).unwrap();
-        let m = extract(&img, &vec![true; w * h]);
-        assert_eq!(m.len(), 2, "{m:?}");
-        assert!(m.iter().all(|m| !m.bifurcation));
-        // The left end points left (π), the right end right (0).
-        let (left, right) = if m[0].x < m[1].x { (m[0], m[1]) } else { (m[1], m[0]) };
-        assert!((left.angle - std::f32::consts::PI).abs() < 0.3, "{left:?}");
-        assert!(right.angle.min(std::f32::consts::TAU - right.angle) < 0.3, "{right:?}");
+        Grey::new(w, h, px).unwrap()
+    }
+
+    #[test]
+    fn a_ridge_that_stops_gives_a_minutia_where_it_stops() {
+        let img = ridges_with_an_ending(240, 200);
+        let m = extract(&img);
+        let near: Vec<&Minutia> =
+            m.iter().filter(|m| m.x.abs_diff(120) <= 8 && m.y.abs_diff((200 / 18) * 9 + 2) <= 8).collect();
+        assert!(!near.is_empty(), "{m:?}");
+        // Ridges run horizontally: the minutia's direction is along them (0 or π).
+        let a = near[0].angle;
+        let off = a.min(TAU - a).min((a - std::f32::consts::PI).abs());
+        assert!(off < 0.4, "{near:?}");
+    }
+
+    #[test]
+    fn nothing_is_found_on_blank_or_tiny_images() {
+        assert!(extract(&Grey::new(300, 300, vec![255; 300 * 300]).unwrap()).is_empty());
+        assert!(extract(&Grey::new(10, 10, vec![0; 100]).unwrap()).is_empty());
     }
 }

@@ -1,41 +1,29 @@
-//! Kit quality: a fingerprint quality score 0–100, inspired by NFIQ 2 but not NFIQ 2 (no trained
-//! forest; a fixed formula anyone can read). Measured on 500 dpi 8-bit grey images:
+//! Kit quality: a fingerprint quality score 0–100 calibrated against NIST's NFIQ 2 (ISO/IEC
+//! 29794-4) on real prints, without NFIQ 2's trained forest: a handful of its measures, computed
+//! here, combined linearly with weights fitted to NFIQ 2's own scores (`examples/calibrate_quality.rs`
+//! fits them from folders of real prints and an NFIQ 2 CSV, and prints the constants below).
 //!
-//! 1. Reject at once a blank or uniform image (mean > 250 or σ < 1): score 0, "no finger".
-//! 2. Foreground: 16 px cells whose 32 px window has ridge-like contrast.
-//! 3. In each foreground window: orientation certainty (OCL, from the gradient structure tensor),
-//!    local clarity (how much of the window's variance one ridge profile across the ridges
-//!    explains — noise, breaks and smudges are what it does not), ridge-valley contrast, and the
-//!    ridge period from the strongest frequency of that profile (it must be a plausible 5–16 px).
-//! 4. The image: mean window quality × a foreground-area factor (full credit from 50,000 px, as
-//!    NFIQ 2's "sufficient foreground") × a minutiae factor (full credit from 12).
+//! The model's measures, on the [`RidgeMap`] and MINDTCT's minutiae (the same analysis that makes
+//! the template, so a capture is analysed once):
+//! - **frequency**: median share of a block's ridge profile energy in its strongest wave (FDA);
+//! - **contrast**: median ridge-valley contrast (log);
+//! - **area**: foreground pixels (log) — NFIQ 2's region of interest;
+//! - **reliable minutiae**: how many MINDTCT rates 50 or more (square root) — NFIQ 2's strongest
+//!   features count FingerJet's minutiae and their quality.
 //!
-//! Each shortfall becomes an [`Issue`] the assistant can act on.
+//! The other measures (orientation certainty, clarity, exposure, ridge width, orientation flow)
+//! say what to do about a poor print: each shortfall a person can fix becomes an [`Issue`].
 
-use crate::filters::{gaussian_blur, sobel};
-use crate::minutiae;
-use crate::{Grey, Plane};
+use crate::ridges::{Block, RidgeMap};
+use crate::{Grey, minutiae::Minutia};
 use serde::Serialize;
 
-/// Cell side: foreground is decided per cell.
-const CELL: usize = 16;
-/// Analysis window side, centred on each cell: about three ridge periods.
-const WINDOW: usize = 32;
-/// A window with less grey-level spread than this holds no ridges.
-const FOREGROUND_STD: f32 = 12.0;
-/// Foreground pixels for full area credit (NFIQ 2's SufficientFingerprintForeground).
-pub const FULL_AREA_PX: usize = 50_000;
-/// Below this much foreground the finger was not placed flat and centred.
+/// Below this much foreground the finger was not placed flat and centred (about 12 × 10 mm).
 pub const SMALL_AREA_PX: usize = 30_000;
-/// Clarity (share of a window's variance explained by its ridge profile) for full credit: a
-/// clean print's windows reach about 0.6 (curvature inside a window costs the rest).
-const GOOD_CLARITY: f32 = 0.6;
-/// Ridge-valley contrast (grey levels) for full credit.
-const GOOD_CONTRAST: f32 = 55.0;
-/// Minutiae for full credit.
-const GOOD_MINUTIAE: usize = 12;
-/// Fewer than this and the print is not usable for matching (NFIQ 2's actionable feedback).
-pub const MIN_MINUTIAE: usize = 5;
+/// Fewer reliable minutiae than this and the print is not usable for matching.
+pub const MIN_RELIABLE_MINUTIAE: usize = 8;
+/// MINDTCT reliability from which a minutia counts as reliable.
+pub const RELIABLE: u8 = 50;
 
 /// Something that keeps a print's score down, with what the assistant should do about it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -74,24 +62,43 @@ impl Issue {
 pub struct Measures {
     /// Foreground pixels.
     pub foreground_px: usize,
-    /// Mean orientation certainty over the foreground, 0–1.
+    /// Minutiae inside the foreground.
+    pub minutiae: usize,
+    /// Of those, how many MINDTCT rates [`RELIABLE`] or more.
+    pub reliable_minutiae: usize,
+    /// Of those, how many lie where the orientation is certain (0.7 or more): NFIQ 2's
+    /// strongest feature, FingerJet's minutiae in blocks of high orientation certainty.
+    pub certain_minutiae: usize,
+    /// Median orientation certainty of the foreground blocks, 0–1.
     pub orientation_certainty: f32,
-    /// Mean local clarity, 0–1.
+    /// Its 10th percentile: how bad the worst tenth of the print is.
+    pub orientation_certainty_low: f32,
+    /// Median local clarity, 0–1.
     pub clarity: f32,
-    /// Mean ridge-valley contrast, grey levels (standard deviation of the ridge profile).
+    /// Median ridge-valley contrast, grey levels.
     pub contrast: f32,
-    /// Median ridge period, pixels.
-    pub ridge_period: f32,
+    /// Median share of a block's profile energy in its strongest wave, 0–1.
+    pub frequency: f32,
+    /// Mean change of ridge direction between neighbouring blocks, radians.
+    pub orientation_flow: f32,
     /// Mean grey level of the foreground.
     pub foreground_mean: f32,
-    /// Minutiae found.
-    pub minutiae: usize,
+    /// Median share of a block's profile darker than its mean (ridge width ÷ period).
+    pub ridge_share: f32,
+    /// Spread of that share across blocks (ridge-valley uniformity).
+    pub ridge_share_spread: f32,
+    /// Median ridge period, pixels at 500 dpi.
+    pub ridge_period: f32,
+    /// Share of the foreground blocks whose ridge period stood out in a finger's range, 0–1.
+    pub period_found: f32,
+    /// Median pixel-scale noise against the ridge contrast (sensor grain), 0 for a clean sensor.
+    pub noise: f32,
 }
 
 /// A print's score and what holds it back.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Assessment {
-    /// Kit quality, 0–100.
+    /// Kit quality, 0–100 (NFIQ 2's scale).
     pub score: u8,
     /// What keeps it down, most important first.
     pub issues: Vec<Issue>,
@@ -99,189 +106,157 @@ pub struct Assessment {
     pub measures: Measures,
 }
 
-/// One analysis window's measures.
-struct Window {
-    ocl: f32,
-    clarity: f32,
-    contrast: f32,
-    period: Option<f32>,
-    mean: f32,
+/// The fitted model: the features' centres and spreads, and a weight for each (printed by
+/// `examples/calibrate_quality.rs`; see the module's documentation).
+mod model {
+    /// Intercept: the NFIQ 2 score of a print with every feature at its centre.
+    pub const INTERCEPT: f32 = 47.67;
+    /// (centre, spread, weight) per feature, in the order of `super::features`.
+    pub const TERMS: [(f32, f32, f32); super::FEATURES] = [
+        (0.6648, 0.0678, 2.940),
+        (3.2279, 0.5247, 8.687),
+        (11.1388, 0.2874, 4.554),
+        (4.1557, 1.1831, 5.960),
+        (0.6423, 0.2311, -1.812),
+    ];
+}
+
+/// How many inputs the model takes.
+pub const FEATURES: usize = 5;
+
+/// The model's inputs, in the order of its terms (public for the calibration example). Chosen
+/// among NFIQ 2's measures by how well a fit on two real sets ranks the third (leave one set
+/// out), keeping only measures whose weight came out with the sign physics gives it (more skin,
+/// more contrast, a clearer ridge wave, more reliable minutiae: better): more measures fitted the
+/// three sets better and ranked an unseen one worse.
+pub fn features(m: &Measures) -> [f32; FEATURES] {
+    [
+        m.frequency,
+        (m.contrast + 1.0).ln(),
+        (m.foreground_px as f32 + 1.0).ln(),
+        (m.reliable_minutiae as f32).sqrt(),
+        m.noise,
+    ]
+}
+
+/// The quantile `q` (0–1) of `values` (sorted in place).
+fn quantile(values: &mut [f32], q: f32) -> f32 {
+    values.sort_by(f32::total_cmp);
+    values.get(((values.len().max(1) - 1) as f32 * q) as usize).copied().unwrap_or(0.0)
+}
+
+/// The measures of an analysed print.
+pub fn measure(map: &RidgeMap, minutiae: &[Minutia]) -> Measures {
+    let fg: Vec<&Block> = map.blocks.iter().filter(|b| b.foreground).collect();
+    let n = fg.len().max(1) as f32;
+    let median = |f: &dyn Fn(&Block) -> f32| quantile(&mut fg.iter().map(|b| f(b)).collect::<Vec<_>>(), 0.5);
+    let share_mean = fg.iter().map(|b| b.ridge_share).sum::<f32>() / n;
+    let share_spread = (fg.iter().map(|b| (b.ridge_share - share_mean).powi(2)).sum::<f32>() / n).sqrt();
+    let (mut flow, mut pairs) = (0.0f32, 0usize);
+    for by in 0..map.rows {
+        for bx in 0..map.cols {
+            let b = &map.blocks[by * map.cols + bx];
+            if !b.foreground {
+                continue;
+            }
+            for (nx, ny) in [(bx + 1, by), (bx, by + 1)] {
+                if nx < map.cols && ny < map.rows && map.blocks[ny * map.cols + nx].foreground {
+                    let d =
+                        (b.orientation - map.blocks[ny * map.cols + nx].orientation).rem_euclid(std::f32::consts::PI);
+                    flow += d.min(std::f32::consts::PI - d);
+                    pairs += 1;
+                }
+            }
+        }
+    }
+    Measures {
+        foreground_px: fg.len() * crate::ridges::BLOCK * crate::ridges::BLOCK,
+        minutiae: minutiae.len(),
+        reliable_minutiae: minutiae.iter().filter(|m| m.quality >= RELIABLE).count(),
+        certain_minutiae: minutiae.iter().filter(|m| map.block_at(m.x, m.y).raw_coherence >= 0.7).count(),
+        orientation_certainty: median(&|b| b.raw_coherence),
+        orientation_certainty_low: quantile(&mut fg.iter().map(|b| b.raw_coherence).collect::<Vec<_>>(), 0.1),
+        clarity: median(&|b| b.clarity),
+        contrast: median(&|b| b.contrast),
+        frequency: median(&|b| b.wave_share),
+        orientation_flow: flow / pairs.max(1) as f32,
+        foreground_mean: fg.iter().map(|b| b.mean).sum::<f32>() / n,
+        ridge_share: median(&|b| b.ridge_share),
+        ridge_share_spread: share_spread,
+        ridge_period: median(&|b| b.period),
+        period_found: fg.iter().filter(|b| b.period_measured).count() as f32 / n,
+        noise: median(&|b| b.grain / b.contrast.max(1.0)),
+    }
+}
+
+/// Whether the image holds anything at all: a blank or uniform one is no finger.
+fn blank(img: &Grey) -> bool {
+    let n = img.pixels.len().max(1) as f32;
+    let mean = img.mean();
+    let var = img.pixels.iter().map(|&p| (f32::from(p) - mean).powi(2)).sum::<f32>() / n;
+    mean > 250.0 || var.sqrt() < 1.0
+}
+
+/// Below this share of skin with a measured ridge period the score is scaled down (real sets:
+/// 0.49 at the lowest in a print anyone could match; the same prints read at half their dpi: 0.06–0.25).
+const PERIOD_FOUND_FLOOR: f32 = 0.4;
+
+/// Scores a 500 dpi print from its analysis.
+pub fn assess_analysed(img: &Grey, map: &RidgeMap, minutiae: &[Minutia]) -> Assessment {
+    if blank(img) || map.foreground_blocks() < 4 {
+        let measures = Measures { foreground_px: map.foreground_blocks() * 64, ..Measures::default() };
+        return Assessment { score: 0, issues: vec![Issue::NoFinger], measures };
+    }
+    let measures = measure(map, minutiae);
+    let x = features(&measures);
+    let predicted = model::TERMS.iter().zip(x).map(|(&(c, s, w), v)| w * (v - c) / s).sum::<f32>() + model::INTERCEPT;
+    // Ridges that stand out at a finger's spacing in under this share of the skin are no finger's
+    // at this resolution (a reader whose dpi is wrong, a smear): the model, fitted on prints
+    // where they stand out in 49–100% of it, would score such an image by its area alone.
+    let wave = (measures.period_found / PERIOD_FOUND_FLOOR).min(1.0).powi(2);
+    let score = (predicted * wave).round().clamp(0.0, 100.0) as u8;
+    Assessment { issues: issues(&measures, score), score, measures }
+}
+
+/// From this score nothing holds a print back enough to tell the assistant (NFIQ 2 calls prints
+/// above 60 good): a light but clear print is not "too faint".
+const NOTHING_TO_FIX: u8 = 60;
+
+/// What a person can fix, from the measures of a print that scored `score`.
+fn issues(m: &Measures, score: u8) -> Vec<Issue> {
+    let mut out = Vec::new();
+    if m.foreground_px < SMALL_AREA_PX {
+        out.push(Issue::SmallArea);
+    }
+    if score >= NOTHING_TO_FIX {
+        return out;
+    }
+    // Exposure and ridge width say dry or wet (a dry finger prints thin, light ridges; a wet one
+    // thick ridges that close the valleys).
+    if m.foreground_mean > 190.0 || m.ridge_share < 0.42 {
+        out.push(Issue::Faint);
+    } else if m.foreground_mean < 115.0 || m.ridge_share > 0.58 {
+        out.push(Issue::Dark);
+    }
+    if m.orientation_certainty < 0.6
+        || m.clarity < 0.5
+        || m.contrast < 20.0
+        || m.noise > 0.9
+        || m.period_found < PERIOD_FOUND_FLOOR
+    {
+        out.push(Issue::Unclear);
+    }
+    if m.reliable_minutiae < MIN_RELIABLE_MINUTIAE {
+        out.push(Issue::FewMinutiae);
+    }
+    out
 }
 
 /// Scores a 500 dpi print.
 pub fn assess(img: &Grey) -> Assessment {
-    assess_with_minutiae(img).0
-}
-
-/// Scores a 500 dpi print and returns the minutiae found on the way (best first).
-pub fn assess_with_minutiae(img: &Grey) -> (Assessment, Vec<minutiae::Minutia>) {
-    let n = img.pixels.len() as f32;
-    let mean = img.mean();
-    let var = img.pixels.iter().map(|&p| (f32::from(p) - mean).powi(2)).sum::<f32>() / n;
-    if mean > 250.0 || var.sqrt() < 1.0 {
-        return (Assessment { score: 0, issues: vec![Issue::NoFinger], measures: Measures::default() }, Vec::new());
-    }
-    let plane = img.to_plane();
-    let smooth = gaussian_blur(&plane, 1.0);
-    let (gx, gy) = sobel(&smooth);
-    let (w, h) = (img.width, img.height);
-    let (cols, rows) = (w / CELL, h / CELL);
-    let mut foreground = vec![false; w * h];
-    let mut windows = Vec::new();
-    for cy in 0..rows {
-        for cx in 0..cols {
-            let x0 = (cx * CELL + CELL / 2).saturating_sub(WINDOW / 2).min(w.saturating_sub(WINDOW));
-            let y0 = (cy * CELL + CELL / 2).saturating_sub(WINDOW / 2).min(h.saturating_sub(WINDOW));
-            let Some(win) = window(&plane, &gx, &gy, x0, y0, WINDOW.min(w), WINDOW.min(h)) else { continue };
-            for y in cy * CELL..(cy + 1) * CELL {
-                foreground[y * w + cx * CELL..y * w + (cx + 1) * CELL].iter_mut().for_each(|f| *f = true);
-            }
-            windows.push(win);
-        }
-    }
-    let foreground_px = windows.len() * CELL * CELL;
-    if windows.len() < 4 {
-        let measures = Measures { foreground_px, ..Measures::default() };
-        return (Assessment { score: 0, issues: vec![Issue::NoFinger], measures }, Vec::new());
-    }
-    let count = windows.len() as f32;
-    let avg = |f: &dyn Fn(&Window) -> f32| windows.iter().map(f).sum::<f32>() / count;
-    let mut periods: Vec<f32> = windows.iter().filter_map(|w| w.period).collect();
-    periods.sort_by(f32::total_cmp);
-    let found = minutiae::extract_smoothed(&smooth, &foreground);
-    let minutiae = found.len();
-    let measures = Measures {
-        foreground_px,
-        orientation_certainty: avg(&|w| w.ocl),
-        clarity: avg(&|w| w.clarity),
-        contrast: avg(&|w| w.contrast),
-        ridge_period: periods.get(periods.len() / 2).copied().unwrap_or(0.0),
-        foreground_mean: avg(&|w| w.mean),
-        minutiae,
-    };
-    let window_quality = avg(&|w| {
-        let plausible = if w.period.is_some() { 1.0 } else { 0.5 };
-        let certainty = smoothstep(0.5, 0.9, w.ocl);
-        let clarity = (w.clarity.max(0.0) / GOOD_CLARITY).min(1.0).powi(2);
-        let contrast = (w.contrast / GOOD_CONTRAST).min(1.0);
-        certainty * clarity * contrast * plausible
-    });
-    let area = (foreground_px as f32 / FULL_AREA_PX as f32).min(1.0).powf(1.5);
-    let detail = (minutiae as f32 / GOOD_MINUTIAE as f32).min(1.0).sqrt();
-    let q = window_quality * area * detail;
-    let score = (100.0 * q.clamp(0.0, 1.0)).round() as u8;
-
-    let mut issues = Vec::new();
-    if foreground_px < SMALL_AREA_PX {
-        issues.push(Issue::SmallArea);
-    }
-    let light = measures.foreground_mean > 170.0;
-    let dark = measures.foreground_mean < 115.0;
-    if light {
-        issues.push(Issue::Faint);
-    } else if dark {
-        issues.push(Issue::Dark);
-    }
-    let washed_out = measures.contrast < 25.0 && !light && !dark;
-    if measures.clarity < 0.45 || measures.orientation_certainty < 0.45 || washed_out {
-        issues.push(Issue::Unclear);
-    }
-    if minutiae < MIN_MINUTIAE {
-        issues.push(Issue::FewMinutiae);
-    }
-    (Assessment { score, issues, measures }, found)
-}
-
-fn smoothstep(edge0: f32, edge1: f32, x: f32) -> f32 {
-    let t = ((x - edge0) / (edge1 - edge0)).clamp(0.0, 1.0);
-    t * t * (3.0 - 2.0 * t)
-}
-
-/// Measures one window, or `None` when it holds no ridges (background).
-fn window(plane: &Plane, gx: &Plane, gy: &Plane, x0: usize, y0: usize, ww: usize, wh: usize) -> Option<Window> {
-    let (mut sum, mut sq) = (0.0f32, 0.0f32);
-    let (mut gxx, mut gyy, mut gxy) = (0.0f32, 0.0f32, 0.0f32);
-    for y in y0..y0 + wh {
-        for x in x0..x0 + ww {
-            let v = plane.at(x, y);
-            sum += v;
-            sq += v * v;
-            let (a, b) = (gx.at(x, y), gy.at(x, y));
-            gxx += a * a;
-            gyy += b * b;
-            gxy += a * b;
-        }
-    }
-    let n = (ww * wh) as f32;
-    let mean = sum / n;
-    let var = (sq / n - mean * mean).max(0.0);
-    if var.sqrt() < FOREGROUND_STD || mean > 245.0 {
-        return None;
-    }
-    let ocl = ((gxx - gyy).powi(2) + 4.0 * gxy * gxy).sqrt() / (gxx + gyy).max(1e-6);
-    // The profile across the ridges: pixels binned by their distance along the gradient.
-    let normal = 0.5 * (2.0 * gxy).atan2(gxx - gyy);
-    let (c, s) = (normal.cos(), normal.sin());
-    const BINS: usize = 48;
-    let (mut bsum, mut bsq, mut bcount) = ([0.0f32; BINS], [0.0f32; BINS], [0u32; BINS]);
-    let (mx, my) = (x0 as f32 + ww as f32 / 2.0, y0 as f32 + wh as f32 / 2.0);
-    for y in y0..y0 + wh {
-        // Along a row the distance grows by `c` a pixel: no multiplication per pixel.
-        let mut t = (x0 as f32 + 0.5 - mx) * c + (y as f32 + 0.5 - my) * s + BINS as f32 / 2.0;
-        for &v in &plane.data[y * plane.width + x0..y * plane.width + x0 + ww] {
-            let b = (t.floor() as isize).clamp(0, BINS as isize - 1) as usize;
-            bsum[b] += v;
-            bsq[b] += v * v;
-            bcount[b] += 1;
-            t += c;
-        }
-    }
-    let profile: Vec<Option<f32>> = (0..BINS).map(|b| (bcount[b] >= 3).then(|| bsum[b] / bcount[b] as f32)).collect();
-    // What the profile leaves unexplained, from the bins' sums: Σ(v − p)² = Σv² − 2pΣv + n·p²,
-    // with p the bin's mean (or the window's, for a bin too small to trust).
-    let residual: f32 = (0..BINS)
-        .map(|b| {
-            let p = profile[b].unwrap_or(mean);
-            bsq[b] - 2.0 * p * bsum[b] + bcount[b] as f32 * p * p
-        })
-        .sum::<f32>()
-        .max(0.0);
-    let clarity = 1.0 - residual / (var * n).max(1e-6);
-    let known: Vec<f32> = profile.iter().flatten().copied().collect();
-    let pmean = known.iter().sum::<f32>() / known.len().max(1) as f32;
-    let contrast = (known.iter().map(|p| (p - pmean).powi(2)).sum::<f32>() / known.len().max(1) as f32).sqrt();
-    Some(Window { ocl, clarity, contrast, period: dominant_period(&known), mean })
-}
-
-/// The period (pixels) of the strongest wave in a ridge profile, if it is a plausible ridge
-/// period (5–16 px at 500 dpi) and stands out from the rest of the spectrum.
-fn dominant_period(profile: &[f32]) -> Option<f32> {
-    let n = profile.len();
-    if n < 16 {
-        return None;
-    }
-    let mean = profile.iter().sum::<f32>() / n as f32;
-    let hann = |i: usize| 0.5 - 0.5 * (std::f32::consts::TAU * i as f32 / (n - 1) as f32).cos();
-    let signal: Vec<f32> = profile.iter().enumerate().map(|(i, p)| (p - mean) * hann(i)).collect();
-    let power = |k: usize| {
-        let (mut re, mut im) = (0.0f32, 0.0f32);
-        let step = std::f32::consts::TAU * k as f32 / n as f32;
-        for (i, v) in signal.iter().enumerate() {
-            let (sin, cos) = (step * i as f32).sin_cos();
-            re += v * cos;
-            im += v * sin;
-        }
-        re * re + im * im
-    };
-    // The peak is sought over periods of 3–24 px, wider than the plausible 5–16, so that a print
-    // at the wrong resolution shows its true (implausible) period; the whole one-sided
-    // spectrum's power comes from Parseval's theorem instead of the remaining frequencies.
-    let total = signal.iter().map(|v| v * v).sum::<f32>() * n as f32 / 2.0;
-    let lowest = n.div_ceil(24).max(1);
-    let highest = n / 3;
-    let (k, peak) = (lowest..=highest).map(|k| (k, power(k))).max_by(|a, b| a.1.total_cmp(&b.1))?;
-    let period = n as f32 / k as f32;
-    ((5.0..=16.0).contains(&period) && peak > 0.2 * total).then_some(period)
+    let map = RidgeMap::analyse(img);
+    let minutiae = crate::minutiae::extract_within(img, &map);
+    assess_analysed(img, &map, &minutiae)
 }
 
 #[cfg(test)]
@@ -298,11 +273,11 @@ mod tests {
     }
 
     #[test]
-    fn a_clean_full_print_scores_high_and_says_nothing_is_wrong() {
+    fn a_clean_full_print_scores_well_and_says_nothing_is_wrong() {
         for seed in 1..4 {
             let img = Finger::generate(seed).impression(&Impression::ideal(seed), 256, 288);
             let a = assess(&img);
-            assert!(a.score >= 60, "seed {seed}: {a:?}");
+            assert!(a.score >= 40, "seed {seed}: {a:?}");
             assert!(a.issues.is_empty(), "seed {seed}: {a:?}");
             assert!((7.0..12.0).contains(&a.measures.ridge_period), "seed {seed}: {a:?}");
         }
@@ -312,39 +287,12 @@ mod tests {
 #[cfg(test)]
 mod ranking {
     use super::*;
+    use crate::eval::spearman;
     use crate::generator::{Finger, Impression};
-
-    /// Spearman's rank correlation (ties get their mean rank).
-    fn spearman(a: &[f32], b: &[f32]) -> f32 {
-        fn ranks(v: &[f32]) -> Vec<f32> {
-            let mut idx: Vec<usize> = (0..v.len()).collect();
-            idx.sort_by(|&i, &j| v[i].total_cmp(&v[j]));
-            let mut r = vec![0.0; v.len()];
-            let mut i = 0;
-            while i < idx.len() {
-                let mut j = i;
-                while j + 1 < idx.len() && v[idx[j + 1]] == v[idx[i]] {
-                    j += 1;
-                }
-                for k in i..=j {
-                    r[idx[k]] = (i + j) as f32 / 2.0;
-                }
-                i = j + 1;
-            }
-            r
-        }
-        let (ra, rb) = (ranks(a), ranks(b));
-        let n = a.len() as f32;
-        let (ma, mb) = (ra.iter().sum::<f32>() / n, rb.iter().sum::<f32>() / n);
-        let cov: f32 = ra.iter().zip(&rb).map(|(x, y)| (x - ma) * (y - mb)).sum();
-        let va: f32 = ra.iter().map(|x| (x - ma).powi(2)).sum();
-        let vb: f32 = rb.iter().map(|y| (y - mb).powi(2)).sum();
-        cov / (va * vb).sqrt()
-    }
 
     #[test]
     fn the_score_falls_as_noise_blur_dryness_wetness_or_partial_contact_grows() {
-        let levels = [0.0f32, 0.2, 0.4, 0.6, 0.8, 1.0];
+        let levels = [0.0f64, 0.2, 0.4, 0.6, 0.8, 1.0];
         type Ladder = (&'static str, fn(f32, u64) -> Impression);
         let ladders: [Ladder; 5] = [
             ("noise", |l, s| Impression { noise: l * 0.8, ..Impression::ideal(s) }),
@@ -357,15 +305,15 @@ mod ranking {
         for (name, make) in ladders {
             let mut rhos = Vec::new();
             for f in &fingers {
-                let scores: Vec<f32> = levels
+                let scores: Vec<f64> = levels
                     .iter()
-                    .map(|&l| f32::from(assess(&f.impression(&make(l, f.seed), 256, 288)).score))
+                    .map(|&l| f64::from(assess(&f.impression(&make(l as f32, f.seed), 256, 288)).score))
                     .collect();
                 let rho = spearman(&levels, &scores);
                 assert!(rho <= -0.8, "{name}, finger {}: ρ = {rho}, scores {scores:?}", f.seed);
                 rhos.push(-rho);
             }
-            let mean = rhos.iter().sum::<f32>() / rhos.len() as f32;
+            let mean = rhos.iter().sum::<f64>() / rhos.len() as f64;
             assert!(mean >= 0.9, "{name}: mean ρ = {mean} ({rhos:?})");
         }
     }
@@ -375,9 +323,64 @@ mod ranking {
         let f = Finger::generate(31);
         let issues = |imp: Impression| assess(&f.impression(&imp, 256, 288)).issues;
         assert!(issues(Impression { moisture: -0.8, ..Impression::ideal(1) }).contains(&Issue::Faint));
-        assert!(issues(Impression { moisture: 1.0, ..Impression::ideal(1) }).contains(&Issue::Dark));
+        // A wet print stays matchable longer (NFIQ 2 agrees: 42–54 at the wettest); when the
+        // kit does say something, it is "too dark", never "too faint".
+        let wet = issues(Impression { moisture: 1.0, ..Impression::ideal(1) });
+        assert!(wet.is_empty() || wet.contains(&Issue::Dark), "{wet:?}");
+        let wet_and_blurred = issues(Impression { moisture: 1.0, blur: 0.6, ..Impression::ideal(1) });
+        assert!(
+            wet_and_blurred.contains(&Issue::Dark) && !wet_and_blurred.contains(&Issue::Faint),
+            "{wet_and_blurred:?}"
+        );
         assert!(issues(Impression { blur: 0.8, ..Impression::ideal(1) }).contains(&Issue::Unclear));
         assert!(issues(Impression { contact: 0.2, ..Impression::ideal(1) }).contains(&Issue::SmallArea));
-        assert!(issues(Impression { noise: 1.0, ..Impression::ideal(1) }).contains(&Issue::Unclear));
+        // Sensor grain lowers the score less than NFIQ 2 lowers it on generated prints (the real
+        // sets calibrate the weights); when it does fail a print, it is named.
+        let noisy = issues(Impression { noise: 1.0, ..Impression::ideal(1) });
+        assert!(noisy.is_empty() || noisy.contains(&Issue::Unclear), "{noisy:?}");
+    }
+
+    #[test]
+    fn each_measure_names_its_own_shortfall_on_a_print_that_scored_low() {
+        let good = Measures {
+            foreground_px: 70_000,
+            reliable_minutiae: 30,
+            orientation_certainty: 0.8,
+            clarity: 0.7,
+            contrast: 35.0,
+            foreground_mean: 150.0,
+            ridge_share: 0.5,
+            noise: 0.4,
+            period_found: 0.8,
+            ..Measures::default()
+        };
+        assert!(issues(&good, 30).is_empty());
+        assert_eq!(issues(&Measures { noise: 1.2, ..good.clone() }, 30), [Issue::Unclear]);
+        assert_eq!(issues(&Measures { foreground_mean: 230.0, ..good.clone() }, 30), [Issue::Faint]);
+        assert_eq!(issues(&Measures { ridge_share: 0.7, ..good.clone() }, 30), [Issue::Dark]);
+        assert_eq!(issues(&Measures { reliable_minutiae: 3, ..good.clone() }, 30), [Issue::FewMinutiae]);
+        assert_eq!(issues(&Measures { period_found: 0.1, ..good.clone() }, 30), [Issue::Unclear]);
+        assert_eq!(issues(&Measures { foreground_px: 20_000, ..good.clone() }, 30), [Issue::SmallArea]);
+        // A print that scored well is told nothing but a small area.
+        assert!(issues(&Measures { foreground_mean: 230.0, ..good.clone() }, 70).is_empty());
+    }
+}
+
+#[cfg(test)]
+mod resolution {
+    use super::*;
+    use crate::generator::{Finger, Impression};
+
+    #[test]
+    fn a_print_read_at_half_or_twice_its_resolution_does_not_pass_as_good() {
+        for seed in 1..4u64 {
+            let img = Finger::generate(seed).impression(&Impression::typical(seed), 256, 288);
+            let right = assess(&img).score;
+            for factor in [0.5f32, 2.0] {
+                let wrong = assess(&img.rescale(factor));
+                assert!(wrong.score < right.min(40), "seed {seed} ×{factor}: {right} → {wrong:?}");
+                assert!(wrong.issues.contains(&Issue::Unclear) || wrong.issues.contains(&Issue::NoFinger), "{wrong:?}");
+            }
+        }
     }
 }

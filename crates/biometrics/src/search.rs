@@ -14,7 +14,8 @@
 //! The gallery holds only digests (about 0.6 KB a finger); the caller keeps the templates (the
 //! kit keeps them in its database) and hands over the shortlisted ones.
 
-use crate::matcher::{Prepared, edges, score_prepared};
+use crate::matcher::{Prepared, score_prepared};
+use crate::minutiae::Minutia;
 use crate::template::Template;
 use std::collections::HashMap;
 use std::f32::consts::TAU;
@@ -36,6 +37,53 @@ impl Default for DigestParams {
     fn default() -> Self {
         DigestParams { neighbours: 5, length_bin: 8.0, angle_bins: 16 }
     }
+}
+
+/// Edges shorter than this carry too little direction to trust (pixels).
+const MIN_EDGE: f32 = 10.0;
+
+/// A minutia and one of its neighbours, seen from the minutia: the same wherever the finger lay.
+struct Edge {
+    length: f32,
+    /// Edge direction relative to the `from` minutia's direction.
+    at_from: f32,
+    /// Reverse edge direction relative to the `to` minutia's direction.
+    at_to: f32,
+}
+
+/// Direction from a to b, counter-clockwise with y up (the minutiae's convention).
+fn heading(a: &Minutia, b: &Minutia) -> f32 {
+    (-(b.y as f32 - a.y as f32)).atan2(b.x as f32 - a.x as f32)
+}
+
+/// Each minutia's edges to its `neighbours` nearest.
+fn edges(m: &[Minutia], neighbours: usize) -> Vec<Edge> {
+    let mut out = Vec::with_capacity(m.len() * neighbours);
+    let mut near: Vec<(f32, usize)> = Vec::with_capacity(m.len());
+    for (i, a) in m.iter().enumerate() {
+        near.clear();
+        near.extend(
+            m.iter()
+                .enumerate()
+                .filter(|(j, _)| *j != i)
+                .map(|(j, b)| (((a.x as f32 - b.x as f32).powi(2) + (a.y as f32 - b.y as f32).powi(2)).sqrt(), j))
+                .filter(|(d, _)| *d >= MIN_EDGE),
+        );
+        // Only the nearest few are wanted: partition around the k-th.
+        if near.len() > neighbours && neighbours > 0 {
+            near.select_nth_unstable_by(neighbours - 1, |p, q| p.0.total_cmp(&q.0));
+            near.truncate(neighbours);
+        }
+        for &(length, j) in &near {
+            let b = &m[j];
+            out.push(Edge {
+                length,
+                at_from: (heading(a, b) - a.angle).rem_euclid(TAU),
+                at_to: (heading(b, a) - b.angle).rem_euclid(TAU),
+            });
+        }
+    }
+    out
 }
 
 /// Length bins: edges longer than this many bins share the last.
@@ -202,25 +250,31 @@ impl<Id: Clone + Eq + Hash + Send + Sync> Gallery<Id> {
     }
 }
 
-/// Finger scores averaged into a person score.
+/// At least this many of the best finger scores are averaged into a person score.
 pub const FUSED_FINGERS: usize = 3;
 
-/// Two people's fused score from their same-position fingers: the mean of the best
-/// [`FUSED_FINGERS`] finger scores (one finger can match by chance — one comparison in 10,000 of
-/// different fingers scores above 40.6 — three at once practically cannot, while a person
-/// enrolling again matches on most fingers). Returns the score and the fingers compared.
+/// A person score at or above this is a possible duplicate (calibrated with
+/// `examples/dedup_bench.rs` on generated people and on people made of real fingers: README).
+pub const PERSON_THRESHOLD: f32 = 60.0;
+
+/// Two people's fused score from their same-position fingers: the mean of the better half of
+/// the finger scores, at least [`FUSED_FINGERS`] of them. A person enrolling again matches on
+/// most fingers, so the better half holds even when a few prints came out poor; two different
+/// people match on a finger or two by chance, which a half of ten averages away. Returns the
+/// score and the fingers compared.
 pub fn person_score(probe: &[(u8, Prepared)], candidate: &[(u8, Prepared)]) -> (f32, usize) {
     let mut scores: Vec<f32> = probe
         .iter()
         .filter_map(|(pa, ta)| candidate.iter().find(|(pb, _)| pb == pa).map(|(_, tb)| score_prepared(ta, tb)))
         .collect();
     let compared = scores.len();
-    scores.sort_by(|x, y| y.total_cmp(x));
-    let top = &scores[..scores.len().min(FUSED_FINGERS)];
-    if top.is_empty() {
+    if compared == 0 {
         return (0.0, 0);
     }
-    (top.iter().sum::<f32>() / FUSED_FINGERS as f32, compared)
+    scores.sort_by(|x, y| y.total_cmp(x));
+    let take = compared.div_ceil(2).max(FUSED_FINGERS);
+    // Fewer fingers than that (exceptions): the missing ones count as no match.
+    (scores.iter().take(take).sum::<f32>() / take as f32, compared)
 }
 
 /// `f` over `items` on one thread per core (at most 8), results in the items' order.
