@@ -38,7 +38,7 @@ pub enum PrintError {
     /// Too large to be one print at the declared resolution.
     #[error(
         "a {width}×{height} image at {dpi} dpi is {} × {} mm, larger than any fingerprint: check the resolution, or crop the image",
-        u32::from(*width) as u64 * 254 / (10 * u64::from(*dpi)), u32::from(*height) as u64 * 254 / (10 * u64::from(*dpi))
+        u64::from(*width) * 254 / (10 * u64::from(*dpi)), u64::from(*height) * 254 / (10 * u64::from(*dpi))
     )]
     TooLarge {
         /// Pixels.

@@ -19,8 +19,9 @@ fn solve(a: &mut [Vec<f64>], b: &mut [f64]) -> Vec<f64> {
         for r in 0..n {
             if r != c {
                 let f = a[r][c] / a[c][c];
-                for k in c..n {
-                    a[r][k] -= f * a[c][k];
+                let pivot = a[c].clone();
+                for (x, p) in a[r][c..n].iter_mut().zip(&pivot[c..n]) {
+                    *x -= f * p;
                 }
                 b[r] -= f * b[c];
             }

@@ -152,8 +152,11 @@ pub fn histogram(scores: &[f32], lo: f32, hi: f32, bins: usize) -> Vec<usize> {
 
 /// The FVC protocol's pairs for fingers × impressions laid out as `(finger, impression)`: every
 /// pair of impressions of one finger (genuine) and every pair of impressions of two different
+/// Two prints by their index.
+pub type Pair = (usize, usize);
+
 /// fingers (impostor, "all impressions"). Indices into `names`.
-pub fn fvc_pairs(names: &[(u32, u32)]) -> (Vec<(usize, usize)>, Vec<(usize, usize)>) {
+pub fn fvc_pairs(names: &[(u32, u32)]) -> (Vec<Pair>, Vec<Pair>) {
     let (mut genuine, mut impostor) = (Vec::new(), Vec::new());
     for a in 0..names.len() {
         for b in a + 1..names.len() {
