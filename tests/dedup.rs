@@ -97,6 +97,71 @@ fn lost_templates_and_stale_digests_are_made_again_and_the_person_is_still_found
 }
 
 #[test]
+fn templates_an_older_extractor_made_are_made_again_from_the_prints_and_its_lists_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (mut kit, clock, sup, assistant) = kit_with_staff(&tmp.path().join("kit"));
+    let amina = enroll(&mut kit, &assistant, 131);
+    // As a kit upgraded from the first extractor would have it (migration 8 marks its rows 1):
+    // templates that extractor made, here stood in for by another person's fingers, which the
+    // search must not compare with the new extractor's.
+    let other = enroll(&mut kit, &assistant, 132);
+    {
+        let db = rusqlite::Connection::open(kit.dir.db_path()).unwrap();
+        db.execute(
+            "UPDATE finger_templates SET extractor = 1, digest = NULL,
+                 iso = (SELECT o.iso FROM finger_templates o WHERE o.rid = ?2 AND o.position = finger_templates.position)
+             WHERE rid = ?1",
+            [&amina, &other],
+        )
+        .unwrap();
+    }
+    let mut kit = enroll_kit::kit::Kit::open(kit.dir.clone()).unwrap();
+    clock.install(&mut kit);
+    let mut s = EnrollmentSession::start(&mut kit, &assistant, false).unwrap();
+    fill_with(&mut s, &mut kit, 131, 1);
+    let found = search(&kit, &s.draft().fingers).unwrap();
+    assert!(found.iter().any(|c| c.rid == amina), "found from templates made again: {found:?}");
+    s.apply(&mut kit, Command::Abandon).unwrap();
+    let hers: Vec<_> = kit.store.templates_of(&amina).unwrap();
+    assert_eq!(hers.len(), 10);
+    assert!(hers.iter().all(|t| t.template.extractor == enroll_kit::biometrics::matching::EXTRACTOR));
+
+    // A list written by a kit still on the first extractor (version 1) is refused with the way out.
+    let list = tmp.path().join("new.templates");
+    let words = SecretString::from("maji ya mvua ni baridi".to_string());
+    export_templates(&mut kit, &sup, &list, &words).unwrap();
+    let old = tmp.path().join("old.templates");
+    std::fs::write(&old, reseal_as_version_1(&list, &words)).unwrap();
+    let (mut b, _, sup_b, _) = kit_with_staff(&tmp.path().join("b"));
+    b.config.kit = "00008".into();
+    let said = import_templates(&mut b, &sup_b, &old, &words, None).unwrap_err().to_string();
+    assert!(said.contains("older enroll-kit") && said.contains("export its template list again"), "{said}");
+    assert!(b.store.templates_after(0).unwrap().is_empty(), "nothing stored");
+}
+
+/// The list at `path` with its version field set to 1, sealed again with the same passphrase.
+fn reseal_as_version_1(path: &std::path::Path, words: &SecretString) -> Vec<u8> {
+    use std::io::{Read, Write};
+    let file = std::fs::File::open(path).unwrap();
+    let identity = age::scrypt::Identity::new(words.clone());
+    let mut plain = Vec::new();
+    age::Decryptor::new(file)
+        .unwrap()
+        .decrypt(std::iter::once(&identity as &dyn age::Identity))
+        .unwrap()
+        .read_to_end(&mut plain)
+        .unwrap();
+    let mut json: serde_json::Value = serde_json::from_slice(&zstd::decode_all(&plain[..]).unwrap()).unwrap();
+    json["version"] = 1.into();
+    let compressed = zstd::encode_all(&serde_json::to_vec(&json).unwrap()[..], 3).unwrap();
+    let mut out = Vec::new();
+    let mut w = age::Encryptor::with_user_passphrase(words.clone()).wrap_output(&mut out).unwrap();
+    w.write_all(&compressed).unwrap();
+    w.finish().unwrap();
+    out
+}
+
+#[test]
 fn a_template_list_from_another_kit_extends_the_search_and_damaged_or_foreign_lists_are_refused() {
     let tmp = tempfile::tempdir().unwrap();
     let (mut a, _, sup_a, assistant_a) = kit_with_staff(&tmp.path().join("a"));

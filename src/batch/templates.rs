@@ -1,12 +1,12 @@
 //! Template lists: the finger templates of one kit's people, carried on a stick to another kit so
 //! that its duplicate search covers them too (people move between centres during a campaign).
 //!
-//! Format 1, on the stick: an age file encrypted with a passphrase (scrypt) — templates are
+//! Format 2, on the stick: an age file encrypted with a passphrase (scrypt) — templates are
 //! biometric data and a lost stick must leak nothing; the supervisors agree the passphrase by
 //! word of mouth, never on the stick — whose plaintext is zstd-compressed JSON:
 //!
 //! ```text
-//! { "format": "enroll-kit template list", "version": 1,
+//! { "format": "enroll-kit template list", "version": 2,
 //!   "kit": { "centre", "kit", "county", "public_key" },      (the packets' kit block)
 //!   "training": false,            (a training kit's list holds its training packets only, and the
 //!                                  reverse: a production kit never loads a training list)
@@ -16,10 +16,12 @@
 //! ```
 //!
 //! Reading checks the signature against the key the list carries (and against the registered
-//! kits when given), that every RID belongs to that kit, and every record parses.
+//! kits when given), that every RID belongs to that kit, and every record parses. The version
+//! names the extractor too: version 1 lists hold templates of the kit's first extractor, which
+//! this one cannot compare, so they are refused with the way out (a new list from that kit).
 
 use super::BatchError;
-use crate::biometrics::matching::{Digest, Template};
+use crate::biometrics::matching::{Digest, EXTRACTOR, Template};
 use crate::kit::Kit;
 use crate::packet::canonical::to_canonical_json;
 use crate::packet::keys::PublicKey;
@@ -32,8 +34,9 @@ use std::path::Path;
 
 /// The `format` field.
 pub const FORMAT: &str = "enroll-kit template list";
-/// The version this build writes and reads.
-pub const VERSION: u32 = 1;
+/// The version this build writes and reads: 2 since templates come from MINDTCT
+/// (`kit_biometrics::template::EXTRACTOR` 2).
+pub const VERSION: u32 = 2;
 /// Shortest passphrase accepted: it is all that stands between a lost stick and the templates.
 pub const MIN_PASSPHRASE: usize = 12;
 /// Largest list read (bytes, decrypted and decompressed): about 100,000 people.
@@ -181,14 +184,28 @@ pub fn read_template_list(
         .read_to_end(&mut json)
         .map_err(|e| invalid(format!("damaged or cut short ({e})")))?;
     let value: serde_json::Value = serde_json::from_slice(&json).map_err(|e| invalid(format!("not JSON: {e}")))?;
+    let (format, version) = (value["format"].as_str().unwrap_or_default(), value["version"].as_u64());
+    if format != FORMAT {
+        return Err(invalid(format!("not a template list (format {format:?}; this program reads \"{FORMAT}\")")));
+    }
+    match version {
+        Some(v) if v == u64::from(VERSION) => {}
+        Some(1) => {
+            return Err(invalid(
+                "written by an older enroll-kit whose fingerprint templates this version cannot compare: \
+                 update the program on the kit that wrote it, then export its template list again"
+                    .into(),
+            ));
+        }
+        v => {
+            return Err(invalid(format!(
+                "template list version {}; this program reads version {VERSION}: use the same enroll-kit on both kits",
+                v.map_or_else(|| "missing".to_string(), |v| v.to_string())
+            )));
+        }
+    }
     let list: ListJson =
         serde_json::from_value(value.clone()).map_err(|e| invalid(format!("not a template list: {e}")))?;
-    if list.format != FORMAT || list.version != VERSION {
-        return Err(invalid(format!(
-            "format \"{}\" version {}; this program reads \"{FORMAT}\" version {VERSION}",
-            list.format, list.version
-        )));
-    }
     let key = PublicKey::from_text(&list.kit.public_key).map_err(|e| invalid(format!("kit public key: {e}")))?;
     let signature = hex::decode(&list.signature).map_err(|_| invalid("the signature is not hex".into()))?;
     if !key.verify(&signed_part(&value), &signature) {
@@ -218,7 +235,12 @@ pub fn read_template_list(
             if position != f.position || !(1..=10).contains(&position) {
                 return Err(invalid(format!("{} finger {}: the record says finger {position}", p.rid, f.position)));
             }
-            fingers.push(FingerTemplate { position, iso, digest: Some(Digest::of(&t).to_bytes()) });
+            fingers.push(FingerTemplate {
+                position,
+                iso,
+                digest: Some(Digest::of(&t).to_bytes()),
+                extractor: EXTRACTOR,
+            });
         }
         people.push((p.rid, fingers));
     }

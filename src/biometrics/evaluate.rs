@@ -5,8 +5,8 @@
 
 use crate::biometrics::matching::{Prepared, parallel_filter_map, score_prepared};
 use crate::biometrics::print::{Analysed, PrintError, analyse, load};
-pub use kit_biometrics::eval::ErrorRates;
-use kit_biometrics::eval::{bozorth3, error_rates, fvc_pairs, spearman};
+pub use kit_biometrics::eval::{ErrorRates, error_rates};
+use kit_biometrics::eval::{bozorth3, fvc_pairs, spearman};
 use kit_biometrics::minutiae::{Minutia, mindtct};
 use serde::Serialize;
 use std::collections::BTreeMap;

@@ -4,12 +4,12 @@
 use crate::biometrics::print::analyse;
 use crate::domain::biometrics::GreyImage;
 pub use kit_biometrics::matcher::{Prepared, score, score_prepared};
-pub use kit_biometrics::search::{Digest, Gallery, PERSON_THRESHOLD, parallel_filter_map, person_score};
-pub use kit_biometrics::template::{IsoError, Template};
+pub use kit_biometrics::search::{Digest, Gallery, PERSON_THRESHOLD, SHORTLIST, parallel_filter_map, person_score};
+pub use kit_biometrics::template::{EXTRACTOR, IsoError, Template};
 
 /// Score from which a pair is called the same finger with at most one false match in 1,000
 /// comparisons of different fingers: calibrated on real prints (the three FVC sets pooled, every
-/// impression against every other finger's; `enroll-kit biometrics eval`, see the README).
+/// impression against every other finger's; `enroll-kit evaluate`, see the README).
 pub const THRESHOLD_FMR_1000: f32 = 44.0;
 /// Likewise, one in 10,000.
 pub const THRESHOLD_FMR_10000: f32 = 58.5;

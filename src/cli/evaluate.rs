@@ -3,7 +3,7 @@
 
 use anyhow::{Context, Result};
 use clap::Args;
-use enroll_kit::biometrics::evaluate::{ErrorRates, Evaluation, evaluate, read_nfiq2};
+use enroll_kit::biometrics::evaluate::{ErrorRates, Evaluation, error_rates, evaluate, read_nfiq2};
 use enroll_kit::biometrics::plot::{Panel, histograms};
 use enroll_kit::biometrics::print::DPI_RANGE;
 use std::path::PathBuf;
@@ -86,9 +86,13 @@ pub fn run(args: EvaluateArgs) -> Result<ExitCode> {
             args.folders.len()
         );
     }
+    // Every set's kit scores together: the thresholds the kit ships are read off these.
+    let (mut genuine, mut impostor) = (Vec::new(), Vec::new());
     for (k, folder) in args.folders.iter().enumerate() {
         let nfiq2 = args.nfiq2.get(k).map(|p| read_nfiq2(p)).transpose()?;
         let e = evaluate(folder, args.dpi, nfiq2.as_ref(), args.threshold)?;
+        genuine.extend_from_slice(&e.scores[0].0);
+        impostor.extend_from_slice(&e.scores[0].1);
         if args.json {
             println!("{}", serde_json::to_string(&e)?);
         } else {
@@ -123,6 +127,17 @@ pub fn run(args: EvaluateArgs) -> Result<ExitCode> {
             histograms(&panels).save(&path).with_context(|| format!("cannot write the plot {}", path.display()))?;
             println!("  plot: {}", path.display());
         }
+    }
+    if args.folders.len() > 1 && !args.json {
+        let pooled = error_rates(&genuine, &impostor);
+        println!(
+            "pooled over {} sets ({} genuine, {} impostor): kit {}; threshold at FMR 1/10,000 {:.1}",
+            args.folders.len(),
+            pooled.genuine,
+            pooled.impostor,
+            rates(&pooled),
+            pooled.threshold_fmr_10000
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

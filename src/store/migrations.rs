@@ -13,6 +13,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (5, "template_search", include_str!("migrations/0005_template_search.sql")),
     (6, "uploads", include_str!("migrations/0006_uploads.sql")),
     (7, "scenario_runs", include_str!("migrations/0007_scenario_runs.sql")),
+    (8, "template_extractor", include_str!("migrations/0008_template_extractor.sql")),
 ];
 
 /// The newest schema version this build knows.

@@ -14,6 +14,8 @@ pub struct FingerTemplate {
     pub iso: Vec<u8>,
     /// Its search digest (`None`: to be made again from the record).
     pub digest: Option<Vec<u8>>,
+    /// The extractor that made it (`kit_biometrics::template::EXTRACTOR`).
+    pub extractor: u8,
 }
 
 /// A stored template with the packet it belongs to.
@@ -29,13 +31,13 @@ pub struct StoredTemplate {
     pub origin: Option<String>,
 }
 
-const COLUMNS: &str = "rowid, rid, position, iso, digest, origin";
+const COLUMNS: &str = "rowid, rid, position, iso, digest, origin, extractor";
 
 fn stored(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredTemplate> {
     Ok(StoredTemplate {
         row: r.get(0)?,
         rid: r.get(1)?,
-        template: FingerTemplate { position: r.get(2)?, iso: r.get(3)?, digest: r.get(4)? },
+        template: FingerTemplate { position: r.get(2)?, iso: r.get(3)?, digest: r.get(4)?, extractor: r.get(6)? },
         origin: r.get(5)?,
     })
 }
@@ -43,8 +45,8 @@ fn stored(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredTemplate> {
 fn insert(conn: &rusqlite::Connection, path: &Path, rid: &str, templates: &[FingerTemplate]) -> Result<(), StoreError> {
     for t in templates {
         conn.execute(
-            "INSERT INTO finger_templates (rid, position, iso, digest) VALUES (?1, ?2, ?3, ?4)",
-            params![rid, t.position, t.iso, t.digest],
+            "INSERT INTO finger_templates (rid, position, iso, digest, extractor) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![rid, t.position, t.iso, t.digest, t.extractor],
         )
         .or_store(path)?;
     }
@@ -78,7 +80,7 @@ impl Store {
     /// This kit's own templates (not those loaded from other kits) of its training or of its
     /// production packets, by packet and finger.
     pub fn own_templates(&self, training: bool) -> Result<Vec<StoredTemplate>, StoreError> {
-        let sql = "SELECT t.rowid, t.rid, t.position, t.iso, t.digest, t.origin FROM finger_templates t \
+        let sql = "SELECT t.rowid, t.rid, t.position, t.iso, t.digest, t.origin, t.extractor FROM finger_templates t \
                    JOIN packets p ON p.rid = t.rid WHERE t.origin IS NULL AND p.training = ?1 ORDER BY t.rid, t.position";
         let mut stmt = self.conn().prepare(sql).or_store(self.path())?;
         let rows = stmt.query_map([training], stored).or_store(self.path())?;
@@ -86,7 +88,8 @@ impl Store {
     }
 
     /// Loads another kit's templates (`origin` names it), all or none. A finger already held is
-    /// kept as it is, so loading the same list twice adds nothing; returns the fingers added.
+    /// kept as it is, so loading the same list twice adds nothing, unless the held one came from
+    /// the same kit by an older extractor (a new list replaces it); returns the fingers added.
     pub fn import_templates(
         &self,
         origin: &str,
@@ -98,9 +101,12 @@ impl Store {
             for t in fingers {
                 added += tx
                     .execute(
-                        "INSERT INTO finger_templates (rid, position, iso, digest, origin) VALUES (?1, ?2, ?3, ?4, ?5)
-                         ON CONFLICT (rid, position) DO NOTHING",
-                        params![rid, t.position, t.iso, t.digest, origin],
+                        "INSERT INTO finger_templates (rid, position, iso, digest, origin, extractor)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                         ON CONFLICT (rid, position) DO UPDATE SET iso = excluded.iso, digest = excluded.digest,
+                             extractor = excluded.extractor
+                         WHERE finger_templates.origin = excluded.origin AND finger_templates.extractor < excluded.extractor",
+                        params![rid, t.position, t.iso, t.digest, origin, t.extractor],
                     )
                     .or_store(self.path())?;
             }
@@ -117,23 +123,25 @@ impl Store {
         Ok(())
     }
 
-    /// Stores the templates made again for a packet sealed without them, all or none.
-    pub fn add_templates(&self, rid: &str, templates: &[FingerTemplate]) -> Result<(), StoreError> {
+    /// Replaces a packet's own templates with ones made again from its prints, all or none.
+    pub fn replace_templates(&self, rid: &str, templates: &[FingerTemplate]) -> Result<(), StoreError> {
         let tx = self.conn().unchecked_transaction().or_store(self.path())?;
+        tx.execute("DELETE FROM finger_templates WHERE rid = ?1 AND origin IS NULL", [rid]).or_store(self.path())?;
         insert(&tx, self.path(), rid, templates)?;
         tx.commit().or_store(self.path())
     }
 
-    /// Packets with no stored template (sealed before migration 4): their templates are made
-    /// again from the packet's prints.
-    pub fn rids_without_templates(&self) -> Result<Vec<String>, StoreError> {
+    /// Packets whose templates are to be made again from their prints: those with none (sealed
+    /// before migration 4) and those with one made by an extractor other than `extractor`.
+    pub fn rids_needing_templates(&self, extractor: u8) -> Result<Vec<String>, StoreError> {
         let mut stmt = self
             .conn()
             .prepare(
-                "SELECT rid FROM packets WHERE rid NOT IN (SELECT DISTINCT rid FROM finger_templates) ORDER BY rid",
+                "SELECT rid FROM packets WHERE rid NOT IN (SELECT DISTINCT rid FROM finger_templates)
+                 OR rid IN (SELECT rid FROM finger_templates WHERE origin IS NULL AND extractor != ?1) ORDER BY rid",
             )
             .or_store(self.path())?;
-        let rows = stmt.query_map([], |r| r.get(0)).or_store(self.path())?;
+        let rows = stmt.query_map([extractor], |r| r.get(0)).or_store(self.path())?;
         rows.map(|r| r.or_store(self.path())).collect()
     }
 }

@@ -10,7 +10,7 @@
 use super::{Operator, WorkflowError, require};
 use crate::batch::templates::{read_template_list, write_template_list};
 use crate::biometrics::matching::{
-    Digest, GalleryCache, Prepared, Template, parallel_filter_map, person_score, template,
+    Digest, EXTRACTOR, GalleryCache, Prepared, Template, parallel_filter_map, person_score, template,
 };
 use crate::domain::account::Permission;
 use crate::domain::audit::AuditAction;
@@ -24,10 +24,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::{MutexGuard, PoisonError};
 
-pub use crate::biometrics::matching::PERSON_THRESHOLD;
-/// People compared in full after the digests' first pass. On people made of real fingers the
-/// digests put 97–98% of true mates in the first 20 (README, `dedup_bench --real`).
-pub const SHORTLIST: usize = 20;
+pub use crate::biometrics::matching::{PERSON_THRESHOLD, SHORTLIST};
 
 /// Another enrollment that may be the same person.
 #[derive(Debug, Clone, PartialEq)]
@@ -58,12 +55,19 @@ pub fn templates_of(fingers: &BTreeMap<FingerPosition, FingerRecord>) -> Vec<Fin
 }
 
 fn stored_form(position: u8, quality: u8, t: &Template) -> FingerTemplate {
-    FingerTemplate { position, iso: t.to_iso(position, quality), digest: Some(Digest::of(t).to_bytes()) }
+    FingerTemplate {
+        position,
+        iso: t.to_iso(position, quality),
+        digest: Some(Digest::of(t).to_bytes()),
+        extractor: EXTRACTOR,
+    }
 }
 
 /// The kit's gallery brought up to date with its store: templates stored since the last search
 /// are taken in, their digests made again where missing or out of date (and written back), and
-/// packets sealed before there were templates get theirs from their prints.
+/// packets sealed before there were templates, or whose templates an older extractor made, get
+/// theirs from their prints. Templates loaded from another kit by an older extractor are left
+/// out: there are no prints here to make them again from.
 fn refreshed(kit: &Kit) -> Result<MutexGuard<'_, GalleryCache>, WorkflowError> {
     // A search that panicked leaves a gallery that is at worst behind: the next one tops it up.
     let mut cache = kit.gallery().lock().unwrap_or_else(PoisonError::into_inner);
@@ -72,7 +76,14 @@ fn refreshed(kit: &Kit) -> Result<MutexGuard<'_, GalleryCache>, WorkflowError> {
     }
     let rows = kit.store.templates_after(cache.seen)?;
     let digests = parallel_filter_map(&rows, |row| Some(digest_of(row)));
+    let mut stale: BTreeMap<&str, usize> = BTreeMap::new();
     for (row, digest) in rows.iter().zip(digests) {
+        cache.seen = row.row;
+        if row.template.extractor != EXTRACTOR {
+            // Only loaded templates get here: this kit's own were made again above.
+            *stale.entry(row.origin.as_deref().unwrap_or("this kit")).or_default() += 1;
+            continue;
+        }
         match digest.flatten() {
             Some((digest, remade)) => {
                 if remade {
@@ -87,7 +98,12 @@ fn refreshed(kit: &Kit) -> Result<MutexGuard<'_, GalleryCache>, WorkflowError> {
                 row.template.position
             ),
         }
-        cache.seen = row.row;
+    }
+    for (origin, fingers) in stale {
+        tracing::warn!(
+            "{fingers} finger template(s) loaded from {origin} were made by an older fingerprint extractor \
+             and are left out of duplicate searches: load a new template list from that kit"
+        );
     }
     Ok(cache)
 }
@@ -102,9 +118,10 @@ fn digest_of(row: &StoredTemplate) -> Option<(Digest, bool)> {
     Some((Digest::of(&t), true))
 }
 
-/// Templates for packets that have none (sealed before migration 4), made from their prints.
+/// Templates made from their prints for packets that have none (sealed before migration 4) or
+/// whose templates an older extractor made.
 fn rebuild_missing_templates(kit: &Kit) -> Result<(), WorkflowError> {
-    for rid in kit.store.rids_without_templates()? {
+    for rid in kit.store.rids_needing_templates(EXTRACTOR)? {
         let Some(stored) = kit.store.packet(&rid)? else { continue };
         let opened = crate::packet::open_packet(&stored.data, Some(&kit.public_key()))?;
         let mut templates = Vec::new();
@@ -120,7 +137,7 @@ fn rebuild_missing_templates(kit: &Kit) -> Result<(), WorkflowError> {
                 None => tracing::warn!("packet {rid}: the print of finger {} does not decode", finger.position.code()),
             }
         }
-        kit.store.add_templates(&rid, &templates)?;
+        kit.store.replace_templates(&rid, &templates)?;
     }
     Ok(())
 }
@@ -131,6 +148,7 @@ fn prepared_of(kit: &Kit, rid: &str) -> Result<Vec<(u8, Prepared)>, WorkflowErro
         .store
         .templates_of(rid)?
         .iter()
+        .filter(|t| t.template.extractor == EXTRACTOR)
         .filter_map(|t| Template::from_iso(&t.template.iso).ok().map(|(tpl, p, _)| (p, Prepared::new(&tpl))))
         .collect())
 }
@@ -173,8 +191,11 @@ pub fn kit_wide(kit: &Kit, op: &Operator) -> Result<Vec<(String, String, f32)>, 
     let mut pairs: BTreeMap<(String, String), f32> = BTreeMap::new();
     for rid in cache.gallery.ids() {
         let stored = kit.store.templates_of(rid)?;
-        let digests: Vec<(u8, Digest)> =
-            stored.iter().filter_map(|t| digest_of(t).map(|(d, _)| (t.template.position, d))).collect();
+        let digests: Vec<(u8, Digest)> = stored
+            .iter()
+            .filter(|t| t.template.extractor == EXTRACTOR)
+            .filter_map(|t| digest_of(t).map(|(d, _)| (t.template.position, d)))
+            .collect();
         let shortlist = cache.gallery.shortlist(&digests, SHORTLIST, Some(rid));
         let probe = prepared_of(kit, rid)?;
         for c in compared(kit, &probe, shortlist)? {
@@ -208,6 +229,8 @@ pub fn export_templates(
     passphrase: &SecretString,
 ) -> Result<usize, WorkflowError> {
     require(op, Permission::ReviewPackets)?;
+    // Never hand another kit templates an older extractor made.
+    rebuild_missing_templates(kit)?;
     let people = write_template_list(kit, kit.store.own_templates(kit.config.training)?, path, passphrase)?;
     audit(kit, op, AuditAction::TemplatesExported, json!({"people": people, "to": path.display().to_string()}))?;
     Ok(people)

@@ -8,7 +8,7 @@
 //! and the single-finger EER. Generated templates are cached in target/dedup-bench/ (generating
 //! 10,000 people takes about 20 minutes on two cores; the search itself seconds).
 //!
-//! `--sweep` also tries other digest parameters and prints where the true mate ranks in the
+//! `--shortlist N` shortlists N people instead of the kit's `SHORTLIST`. `--sweep` also tries other digest parameters and prints where the true mate ranks in the
 //! shortlist for each.
 //!
 //! `--real DIR...` adds people made of real fingers: each folder laid out like an FVC set (ten
@@ -25,8 +25,12 @@ use kit_biometrics::template::Template;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-/// People shortlisted for full comparison.
-const SHORTLIST: usize = 20;
+/// People shortlisted for full comparison: the kit's, unless `--shortlist N` says otherwise.
+static SHORTLIST: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+
+fn shortlist() -> usize {
+    *SHORTLIST.get().unwrap_or(&kit_biometrics::search::SHORTLIST)
+}
 /// Person score at which the kit reports a possible duplicate (the kit's `PERSON_THRESHOLD`).
 const PERSON_THRESHOLD: f32 = kit_biometrics::search::PERSON_THRESHOLD;
 /// Print size: an R307-class reader's 256×288 at 500 dpi.
@@ -167,7 +171,7 @@ fn prepared(person: &Person) -> Vec<(u8, Prepared)> {
 /// score (the kit reports those at or above the threshold).
 fn search(g: &Gallery<usize>, enrolled: &[Person], probe: &Person) -> Vec<(usize, f32)> {
     let mine = prepared(probe);
-    let list = g.shortlist(&digests(probe, &DigestParams::default()), SHORTLIST, None);
+    let list = g.shortlist(&digests(probe, &DigestParams::default()), shortlist(), None);
     let scored = parallel_filter_map(&list, |(id, _)| Some((*id, person_score(&mine, &prepared(&enrolled[*id])).0)));
     scored.into_iter().flatten().collect()
 }
@@ -248,7 +252,7 @@ fn real_people(folders: &[PathBuf], enrolled: &[Person]) {
         }
     }
     println!(
-        "real people ({} of them, {} probes): enrollments found {found} of {trials} ({:.1}%);          outside the shortlist {outside}; probes flagging someone else {alarms}",
+        "real people ({} of them, {} probes): enrollments found {found} of {trials} ({:.1}%); outside the shortlist {outside}; probes flagging someone else {alarms}",
         real.len(),
         real.iter().map(Vec::len).sum::<usize>(),
         100.0 * found as f32 / trials.max(1) as f32
@@ -269,6 +273,9 @@ fn real_people(folders: &[PathBuf], enrolled: &[Person]) {
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let sweep = args.iter().any(|a| a == "--sweep");
+    if let Some(n) = args.iter().skip_while(|a| *a != "--shortlist").nth(1).and_then(|a| a.parse().ok()) {
+        let _ = SHORTLIST.set(n);
+    }
     let real: Vec<PathBuf> = args
         .iter()
         .skip_while(|a| *a != "--real")
@@ -276,7 +283,7 @@ fn main() {
         .take_while(|a| !a.starts_with("--"))
         .map(PathBuf::from)
         .collect();
-    let numbers: Vec<u64> = args.iter().take_while(|a| *a != "--real").filter_map(|a| a.parse().ok()).collect();
+    let numbers: Vec<u64> = args.iter().take_while(|a| !a.starts_with("--")).filter_map(|a| a.parse().ok()).collect();
     let (n, returning_n, newcomers_n) = (
         numbers.first().copied().unwrap_or(10_000),
         numbers.get(1).copied().unwrap_or(1000),
@@ -332,8 +339,8 @@ fn main() {
         keys as f64 / (g.len() * 10).max(1) as f64
     );
     let ranks = mate_ranks(&g, &returning, &DigestParams::default());
-    let outside = ranks.iter().filter(|r| r.is_none_or(|r| r >= SHORTLIST)).count();
-    println!("true mate outside the shortlist of {SHORTLIST}: {outside} of {}", ranks.len());
+    let outside = ranks.iter().filter(|r| r.is_none_or(|r| r >= shortlist())).count();
+    println!("true mate outside the shortlist of {}: {outside} of {}", shortlist(), ranks.len());
 
     let mut times = Vec::new();
     let (mut found, mut wrong_people, mut newcomer_alarms) = (0, 0, 0);

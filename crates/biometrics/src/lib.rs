@@ -6,9 +6,10 @@
 //!   the pattern class's cores and deltas, ridges grown by iterative Gabor filtering from random
 //!   seeds, then impressions with rotation, translation, elastic distortion, pressure, noise,
 //!   blur and partial contact — deterministic from a seed, with their ground truth.
-//! - [`quality`]: the kit quality score 0–100 (NFIQ 2-inspired, not NFIQ 2) with the reasons a
-//!   print falls short.
-//!
+//! - [`ridges`]: the ridge map of a print (foreground, orientation, ridge period, local clarity).
+//! - [`quality`]: the kit quality score 0–100, calibrated against NIST's NFIQ 2 on real prints
+//!   (not NFIQ 2 itself), with the reasons a print falls short.
+//! - [`eval`]: error rates and rank correlation for real-print evaluation (FVC protocol).
 //! - [`minutiae`], [`template`], [`matcher`]: minutiae, ISO/IEC 19794-2 templates, 1:1 scores.
 //! - [`search`]: 1:N person search — a digest shortlist, then full comparisons, fused.
 //! - [`face`]: face photo checks (one face, centred, size, eyes level, exposure, sharpness,

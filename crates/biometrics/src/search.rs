@@ -250,6 +250,11 @@ impl<Id: Clone + Eq + Hash + Send + Sync> Gallery<Id> {
     }
 }
 
+/// People compared in full after the digests' first pass: enough that a real returning person's
+/// mate is not dropped by the digests (README, `dedup_bench --real`), few enough for the full
+/// comparisons to stay well under a second.
+pub const SHORTLIST: usize = 20;
+
 /// At least this many of the best finger scores are averaged into a person score.
 pub const FUSED_FINGERS: usize = 3;
 

@@ -10,6 +10,12 @@ use std::f32::consts::TAU;
 /// shows more than 80 true ones).
 pub const MAX_MINUTIAE: usize = 120;
 
+/// Which extractor made a template, stored beside it: minutiae from another extractor are not
+/// comparable with these (other positions, other directions, another notion of a minutia), so a
+/// template made by an older one is made again from its print, or left out where there is none.
+/// 1: the kit's first extractor (synthetic-print era); 2: NIST's MINDTCT (issue 14).
+pub const EXTRACTOR: u8 = 2;
+
 /// One print's minutiae and the image they came from.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Template {
