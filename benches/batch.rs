@@ -60,7 +60,7 @@ fn main() {
         height: 480,
         quality: 80,
         checks: vec![],
-        device: DeviceRef { profile: "uvc-generic".into(), serial: "bench".into() },
+        device: DeviceRef::new("uvc-generic", "bench", false),
     };
     let today = NaiveDate::from_ymd_opt(2026, 11, 24).expect("date");
     let mut made = Vec::new();
@@ -80,7 +80,7 @@ fn main() {
                     attempts: 1,
                     force_captured: false,
                     force_reason: None,
-                    device: DeviceRef { profile: "r307".into(), serial: "b".into() },
+                    device: DeviceRef::new("r307", "b", false),
                 };
                 (p, FingerRecord::Captured(c))
             })

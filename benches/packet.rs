@@ -58,7 +58,7 @@ fn face_640x480() -> FacePhoto {
         height: 480,
         quality: 80,
         checks: vec![],
-        device: DeviceRef { profile: "uvc-generic".into(), serial: "bench".into() },
+        device: DeviceRef::new("uvc-generic", "bench", false),
     }
 }
 
@@ -74,7 +74,7 @@ fn prints() -> Vec<FingerRecord> {
                 attempts: 1,
                 force_captured: false,
                 force_reason: None,
-                device: DeviceRef { profile: "r307-sim".into(), serial: "bench".into() },
+                device: DeviceRef::new("r307", "bench", false),
             })
         })
         .collect()

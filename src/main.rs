@@ -7,6 +7,13 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     enroll_kit::ui::mark_process_start();
+    // Everything this program writes — the database and its WAL, slips, reports, exports, the
+    // intake's spool — holds personal data: no file it creates is readable by other users.
+    // SAFETY: umask only sets the process's file-creation mask; it cannot fail.
+    #[cfg(unix)]
+    unsafe {
+        libc::umask(0o077);
+    }
     tracing_subscriber::fmt()
         .with_env_filter(
             // The intake server's request lines are its operator's view; everything else speaks up on warnings.

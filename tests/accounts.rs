@@ -17,7 +17,7 @@ fn five_wrong_pins_lock_for_five_minutes_even_across_a_restart() {
     let (mut kit, clock, _sup, _assistant) = kit_with_staff(dir.path());
     for left in (1..=4).rev() {
         match login(&mut kit, "wanjiru", &Pin::new("999999")) {
-            Err(LoginError::WrongPin { attempts_left }) => assert_eq!(attempts_left, left),
+            Err(LoginError::WrongPin { attempts_left, .. }) => assert_eq!(attempts_left, left),
             other => panic!("{other:?}"),
         }
     }

@@ -137,7 +137,13 @@ fn through_a_faulty_link(database: Database, dir: &Path) {
     }
     // Sent again (a supervisor's "try again", a restored backup): acknowledged again, stored once.
     let direct = Intake::new(&format!("https://{}", intake.addr), &pin(), Duration::from_secs(10)).unwrap();
-    enroll_kit::workflow::upload::retry_now(&mut kit, &batches[0]).unwrap();
+    let sup = enroll_kit::workflow::login(
+        &mut kit,
+        "supervisor",
+        &enroll_kit::domain::account::Pin::new(common::SUPERVISOR_PIN),
+    )
+    .unwrap();
+    enroll_kit::workflow::upload::retry_now(&mut kit, &sup, &batches[0]).unwrap();
     let again = upload_due(&mut kit, &direct, true, &mut |_, _, _| {}, &AtomicBool::new(false)).unwrap();
     assert!(again[0].1.as_ref().is_ok_and(|a| a.accepted == 2), "{again:?}");
     assert_eq!(intake.packet_count().unwrap(), 4);

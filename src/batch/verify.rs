@@ -144,6 +144,14 @@ pub fn verify_batch_each(
                         kind(m.training)
                     )));
                 }
+                let simulated = opened.json.simulated_devices();
+                if !opened.json.training && !simulated.is_empty() {
+                    return Err(invalid(format!(
+                        "packet {rid} is a production packet captured with a simulator ({}): \
+                         production records come from real devices only",
+                        simulated.join(", ")
+                    )));
+                }
                 if seen.insert(rid.to_string(), ()).is_some() {
                     return Err(invalid(format!("packet {rid} appears twice")));
                 }

@@ -86,7 +86,7 @@ pub enum Command {
 }
 
 /// Who runs a command that needs a login: the account and where its PIN comes from.
-#[derive(Debug, Args)]
+#[derive(Debug, Default, Args)]
 pub struct LoginArgs {
     /// Login name [default: the kit's supervisor, when there is exactly one]
     #[arg(long = "as", value_name = "USER")]

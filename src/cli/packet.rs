@@ -1,11 +1,15 @@
 //! `enroll-kit packet`.
 
-use anyhow::{Context, Result, bail};
+use super::LoginArgs;
+use super::operator::login_from;
+use anyhow::{Result, bail};
 use clap::Subcommand;
 use enroll_kit::domain::rid::Rid;
 use enroll_kit::domain::status::PacketStatus;
 use enroll_kit::kit::Kit;
+use enroll_kit::workflow::WorkflowError;
 use enroll_kit::workflow::integrity::verify_packets;
+use enroll_kit::workflow::records::{packet_list, write_slip};
 use std::process::ExitCode;
 
 #[derive(Debug, Subcommand)]
@@ -15,23 +19,27 @@ pub enum PacketCommand {
         /// Only this RID
         rid: Option<String>,
     },
-    /// Write (or reprint) a packet's acknowledgement slip as PDF
+    /// Write (or reprint) a packet's acknowledgement slip as PDF (supervisor, or the assistant who enrolled the person)
     Slip {
         /// The RID
         rid: String,
-        /// Where to write the PDF
+        /// Where to write the PDF (a new file: an existing one is never replaced)
         #[arg(long, value_name = "FILE")]
         out: std::path::PathBuf,
+        #[command(flatten)]
+        login: LoginArgs,
     },
-    /// List stored packets
+    /// List stored packets (supervisor)
     List {
         /// Only packets with this status (pending_review, approved, rejected, exported, acknowledged)
         #[arg(long)]
         status: Option<String>,
+        #[command(flatten)]
+        login: LoginArgs,
     },
 }
 
-pub fn run(kit: Kit, cmd: PacketCommand) -> Result<ExitCode> {
+pub fn run(mut kit: Kit, cmd: PacketCommand) -> Result<ExitCode> {
     match cmd {
         PacketCommand::Verify { rid } => {
             let rid = rid.map(|r| Rid::parse(&r)).transpose()?;
@@ -48,18 +56,19 @@ pub fn run(kit: Kit, cmd: PacketCommand) -> Result<ExitCode> {
                 Ok(ExitCode::from(1))
             }
         }
-        PacketCommand::Slip { rid, out } => {
+        PacketCommand::Slip { rid, out, login } => {
             let rid = Rid::parse(&rid)?;
-            let packet =
-                kit.store.packet(rid.as_str())?.with_context(|| format!("there is no packet {rid} on this kit"))?;
-            let opened = enroll_kit::packet::open_packet(&packet.data, Some(&kit.public_key()))
-                .with_context(|| format!("packet {rid} does not verify: run `enroll-kit packet verify {rid}`"))?;
-            let pdf = enroll_kit::slip::acknowledgement(&opened.json)?;
-            std::fs::write(&out, pdf).with_context(|| format!("cannot write {}", out.display()))?;
+            let op = login_from(&mut kit, &login)?;
+            write_slip(&kit, &op, rid.as_str(), &out).map_err(|e| match e {
+                WorkflowError::Packet(_) => {
+                    anyhow::anyhow!("packet {rid} does not verify ({e}): run `enroll-kit packet verify {rid}`")
+                }
+                other => other.into(),
+            })?;
             println!("wrote {}", out.display());
             Ok(ExitCode::SUCCESS)
         }
-        PacketCommand::List { status } => {
+        PacketCommand::List { status, login } => {
             let status = match status {
                 None => None,
                 Some(s) => match PacketStatus::parse(&s) {
@@ -69,7 +78,8 @@ pub fn run(kit: Kit, cmd: PacketCommand) -> Result<ExitCode> {
                     }
                 },
             };
-            for row in kit.store.packet_rows(status)? {
+            let op = login_from(&mut kit, &login)?;
+            for row in packet_list(&kit, &op, status)? {
                 println!(
                     "{}  {}  {:<14}  {}{}",
                     row.rid,

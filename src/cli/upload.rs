@@ -11,7 +11,7 @@ use enroll_kit::intake::{Database, IntakeConfig};
 use enroll_kit::kit::Kit;
 use enroll_kit::kit::config::UploadConfig;
 use enroll_kit::packet::KitKey;
-use enroll_kit::workflow::upload::{TIMEOUT, intake, retry_now, upload_due, uploads};
+use enroll_kit::workflow::upload::{TIMEOUT, configure, intake, retry_now, upload_due, uploads};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -25,8 +25,11 @@ pub struct UploadArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum UploadCommand {
-    /// Send every pending batch now, with a progress bar (the same as no subcommand)
-    Send,
+    /// Send every pending batch now, with a progress bar (the same as no subcommand; supervisor)
+    Send {
+        #[command(flatten)]
+        login: LoginArgs,
+    },
     /// Every exported batch: pending, acknowledged or refused, with the last error
     Status {
         /// One JSON object a line
@@ -47,16 +50,22 @@ pub enum UploadCommand {
         #[command(flatten)]
         login: LoginArgs,
     },
-    /// Try a refused or waiting batch again now
+    /// Try a refused or waiting batch again now (supervisor)
     Retry {
         /// The batch id
         batch: String,
+        #[command(flatten)]
+        login: LoginArgs,
     },
 }
 
 pub fn run(mut kit: Kit, args: UploadArgs) -> Result<ExitCode> {
-    match args.command.unwrap_or(UploadCommand::Send) {
-        UploadCommand::Send => send(&mut kit),
+    match args.command.unwrap_or(UploadCommand::Send { login: LoginArgs::default() }) {
+        UploadCommand::Send { login } => {
+            let op = login_from(&mut kit, &login)?;
+            enroll_kit::workflow::require(&op, enroll_kit::domain::account::Permission::Upload)?;
+            send(&mut kit)
+        }
         UploadCommand::Status { json } => {
             for row in uploads(&kit)? {
                 let u = &row.upload;
@@ -84,18 +93,19 @@ pub fn run(mut kit: Kit, args: UploadArgs) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         UploadCommand::Configure { url, cert, cert_sha256, login } => {
-            login_from(&mut kit, &login)?;
+            let op = login_from(&mut kit, &login)?;
             let pin = match (cert, cert_sha256) {
                 (Some(path), _) => enroll_kit::sync::tls::pem_certificate_sha256(&path).map_err(anyhow::Error::msg)?,
                 (None, Some(pin)) => pin,
                 (None, None) => bail!("give the intake's certificate: --cert FILE.pem or --cert-sha256 HEX"),
             };
-            kit.set_upload(Some(UploadConfig { url: url.clone(), certificate_sha256: pin.to_ascii_lowercase() }))?;
+            configure(&mut kit, &op, UploadConfig { url: url.clone(), certificate_sha256: pin.to_ascii_lowercase() })?;
             println!("uploads go to {url}; certificate SHA-256 {pin} pinned in kit.toml");
             Ok(ExitCode::SUCCESS)
         }
-        UploadCommand::Retry { batch } => {
-            retry_now(&mut kit, &batch)?;
+        UploadCommand::Retry { batch, login } => {
+            let op = login_from(&mut kit, &login)?;
+            retry_now(&mut kit, &op, &batch)?;
             println!("batch {batch} will be sent at the next upload");
             Ok(ExitCode::SUCCESS)
         }

@@ -184,6 +184,9 @@ pub struct DeviceProfile {
     pub timeouts: Timeouts,
     /// Quality thresholds (fingerprint readers).
     pub quality: Option<QualitySettings>,
+    /// The data-dir file it came from; `None` for a shipped profile.
+    #[serde(skip)]
+    pub source: Option<String>,
 }
 
 /// The rates a family's modules accept.
@@ -330,6 +333,56 @@ impl Profiles {
         Ok(set)
     }
 
+    /// The profiles a production kit may use: the shipped hardware profiles plus every `*.toml`
+    /// in `folder` that adds a new model of real hardware at a threshold no lower than the
+    /// shipped one. A data-dir file that replaces a shipped id, sets `simulated`, names the
+    /// replay protocol or lowers the quality threshold is refused: on a production kit, such a
+    /// file would quietly turn the reader into a simulator or let poor prints through.
+    /// Simulators and replay sources are left out altogether.
+    pub fn load_production(folder: Option<&Path>) -> Result<Self, ProfileError> {
+        let shipped = Self::shipped()?;
+        let mut set = Self::load(folder)?;
+        for p in set.by_id.values() {
+            let Some(file) = p.source.as_deref() else { continue };
+            let refuse = |field: &str, problem: String| {
+                Err(ProfileError { file: file.to_string(), field: Some(field.into()), problem })
+            };
+            if shipped.by_id.contains_key(&p.id) {
+                return refuse(
+                    "id",
+                    format!(
+                        "{:?} is a shipped profile: a production kit does not let a data-dir file replace it \
+                         (give the model a new id, or remove the file)",
+                        p.id
+                    ),
+                );
+            }
+            if p.simulated || p.protocol == Protocol::Replay {
+                return refuse(
+                    "simulated",
+                    "a production kit takes prints from real readers only: remove the file or set up a pilot kit for training".into(),
+                );
+            }
+            if p.kind == DeviceKind::Fingerprint && p.min_quality() < DEFAULT_MIN_QUALITY {
+                return refuse(
+                    "quality.min_score",
+                    format!(
+                        "{} is below the kit's {DEFAULT_MIN_QUALITY}: a production kit does not lower the quality bar",
+                        p.min_quality()
+                    ),
+                );
+            }
+        }
+        set.by_id.retain(|_, p| !p.simulated);
+        Ok(set)
+    }
+
+    /// The profiles for a kit: [`Profiles::load_production`] on a production kit, every
+    /// profile (simulators and data-dir overrides included) on a training kit.
+    pub fn for_kit(folder: Option<&Path>, training: bool) -> Result<Self, ProfileError> {
+        if training { Self::load(folder) } else { Self::load_production(folder) }
+    }
+
     /// The shipped profiles plus every `*.toml` in `folder` (which may not exist); a file
     /// there with a shipped id replaces the shipped profile.
     pub fn load(folder: Option<&Path>) -> Result<Self, ProfileError> {
@@ -352,7 +405,8 @@ impl Profiles {
         for path in paths {
             let text = std::fs::read_to_string(&path).map_err(|e| unreadable(&path, e))?;
             let file = path.display().to_string();
-            let p = DeviceProfile::parse(&file, &text)?;
+            let mut p = DeviceProfile::parse(&file, &text)?;
+            p.source = Some(file.clone());
             if let Some(other) = seen.insert(p.id.clone(), file.clone()) {
                 return Err(ProfileError {
                     file,
@@ -384,6 +438,39 @@ impl Profiles {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_shipped_simulators_are_the_ones_packets_name_as_simulated() {
+        let shipped = Profiles::shipped().unwrap();
+        let simulated: Vec<&str> = shipped.iter().filter(|p| p.simulated).map(|p| p.id.as_str()).collect();
+        assert_eq!(simulated, crate::domain::biometrics::SIMULATED_PROFILES);
+    }
+
+    #[test]
+    fn a_production_kit_refuses_profiles_that_would_weaken_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |name: &str, text: String| std::fs::write(dir.path().join(name), text).unwrap();
+        // The stolen-kit attack: the production reader's id, turned simulator, bar at zero.
+        let simulator = |text: &str| text.replacen("protocol = \"zfm\"", "protocol = \"zfm\"\nsimulated = true", 1);
+        write("r307.toml", simulator(SHIPPED[0].1).replace("min_score = 40", "min_score = 0"));
+        let e = Profiles::load_production(Some(dir.path())).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("id"), "{e}");
+        assert!(Profiles::load(Some(dir.path())).is_ok(), "a training kit may do this");
+        std::fs::remove_file(dir.path().join("r307.toml")).unwrap();
+        // A new model is welcome, unless it is a simulator or lowers the bar.
+        let new_model = SHIPPED[0].1.replace("id = \"r307\"", "id = \"fpm10a\"");
+        write("fpm10a.toml", new_model.replace("min_score = 40", "min_score = 20"));
+        assert_eq!(
+            Profiles::load_production(Some(dir.path())).unwrap_err().field.as_deref(),
+            Some("quality.min_score")
+        );
+        write("fpm10a.toml", simulator(&new_model));
+        assert_eq!(Profiles::load_production(Some(dir.path())).unwrap_err().field.as_deref(), Some("simulated"));
+        write("fpm10a.toml", new_model.clone());
+        let set = Profiles::load_production(Some(dir.path())).unwrap();
+        assert!(set.get("fpm10a").is_some() && set.get("r307").is_some());
+        assert!(set.get("r307-sim").is_none() && set.get("replay").is_none(), "no simulators on a production kit");
+    }
 
     #[test]
     fn every_shipped_profile_loads_and_every_file_is_shipped() {

@@ -37,15 +37,16 @@ impl Role {
         }
     }
 
-    /// Whether this role may do `action`.
-    pub fn allows(self, action: Permission) -> bool {
+    /// Whether this role may do `action` on a training kit (`training`) or a production one. A
+    /// trainer works in pilot mode only: on a production kit the role may do nothing at all.
+    pub fn allows(self, action: Permission, training: bool) -> bool {
         use Permission::*;
         match self {
             Role::Assistant => matches!(action, Enroll),
             Role::Supervisor => {
                 matches!(action, Enroll | ReviewPackets | ExportBatch | ManageAccounts | ReadAllPackets | Upload)
             }
-            Role::Trainer => matches!(action, Enroll | RunPilot | ReviewPackets),
+            Role::Trainer => training && matches!(action, Enroll | RunPilot | ReviewPackets),
         }
     }
 }
@@ -96,8 +97,9 @@ pub const MIN_PIN_DIGITS: usize = 6;
 pub const MAX_PIN_DIGITS: usize = 12;
 /// Wrong PINs in a row that lock an account.
 pub const MAX_FAILED_PINS: u32 = 5;
-/// How long an account stays locked after too many wrong PINs.
-pub const LOCKOUT_MINUTES: i64 = 5;
+/// How long each lockout in a row lasts (minutes); the one after the last is lifted only by a
+/// supervisor. So a PIN guesser gets 15 tries, however the clock is set, before a person must act.
+pub const LOCKOUT_MINUTES: [i64; 2] = [5, 30];
 
 /// Why a PIN was refused as a new PIN.
 #[derive(Debug, Error, PartialEq, Eq)]
@@ -155,26 +157,64 @@ impl fmt::Debug for Pin {
 /// The lockout state stored with an account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Lockout {
-    /// Wrong PINs since the last good one.
+    /// Wrong PINs since the last good one or the last lockout.
     pub failed_attempts: u32,
     /// Until when the account refuses every PIN.
     pub locked_until: Option<DateTime<Utc>>,
+    /// Lockouts since the last good PIN: they escalate ([`LOCKOUT_MINUTES`]).
+    pub lockouts: u32,
+}
+
+/// Whether an account may try a PIN now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Locked {
+    /// Not locked.
+    No,
+    /// Locked for this long still.
+    For(Duration),
+    /// Locked until a supervisor unlocks it.
+    UntilSupervisor,
 }
 
 impl Lockout {
-    /// Whether the account is locked at `now`, and for how long still.
+    /// Whether the account is locked at `now`, and for how long still. A lockout is measured from
+    /// its end time, so a clock set back lengthens it and never lifts it.
+    pub fn locked(&self, now: DateTime<Utc>) -> Locked {
+        if self.lockouts as usize > LOCKOUT_MINUTES.len() {
+            return Locked::UntilSupervisor;
+        }
+        match self.locked_until.filter(|until| *until > now) {
+            Some(until) => Locked::For(until - now),
+            None => Locked::No,
+        }
+    }
+
+    /// How long the account is still locked at `now`, if for a time.
     pub fn remaining(&self, now: DateTime<Utc>) -> Option<Duration> {
-        self.locked_until.filter(|until| *until > now).map(|until| until - now)
+        match self.locked(now) {
+            Locked::For(d) => Some(d),
+            _ => None,
+        }
     }
 
     /// The state after a wrong PIN at `now`; the second value says whether this locked it.
+    /// The kit counts an attempt this way *before* it checks the PIN, so that PINs tried at once
+    /// cannot all read the same count.
     pub fn after_failure(&self, now: DateTime<Utc>) -> (Lockout, bool) {
         let failed = self.failed_attempts + 1;
         if failed >= MAX_FAILED_PINS {
-            (Lockout { failed_attempts: 0, locked_until: Some(now + Duration::minutes(LOCKOUT_MINUTES)) }, true)
+            let lockouts = self.lockouts + 1;
+            let minutes = LOCKOUT_MINUTES.get(lockouts as usize - 1).copied();
+            let locked_until = minutes.map(|m| now + Duration::minutes(m));
+            (Lockout { failed_attempts: 0, locked_until, lockouts }, true)
         } else {
-            (Lockout { failed_attempts: failed, locked_until: self.locked_until }, false)
+            (Lockout { failed_attempts: failed, ..*self }, false)
         }
+    }
+
+    /// What the next lockout will be: minutes, or `None` when a supervisor will have to lift it.
+    pub fn next_lockout_minutes(&self) -> Option<i64> {
+        LOCKOUT_MINUTES.get(self.lockouts as usize).copied()
     }
 }
 
@@ -201,11 +241,13 @@ mod tests {
             Permission::Upload,
             Permission::RunPilot,
         ] {
-            assert!(!Role::Assistant.allows(p), "{p:?}");
+            assert!(!Role::Assistant.allows(p, false), "{p:?}");
+            assert!(!Role::Trainer.allows(p, false), "a trainer on a production kit: {p:?}");
         }
-        assert!(Role::Assistant.allows(Permission::Enroll));
-        assert!(Role::Supervisor.allows(Permission::ExportBatch));
-        assert!(!Role::Trainer.allows(Permission::ExportBatch));
+        assert!(Role::Assistant.allows(Permission::Enroll, false));
+        assert!(Role::Supervisor.allows(Permission::ExportBatch, false));
+        assert!(!Role::Trainer.allows(Permission::ExportBatch, true));
+        assert!(Role::Trainer.allows(Permission::RunPilot, true) && !Role::Trainer.allows(Permission::Enroll, false));
     }
 
     #[test]
@@ -217,6 +259,28 @@ mod tests {
         assert_eq!(Pin::new_checked("123456"), Err(PinError::Trivial));
         assert_eq!(Pin::new_checked("987654"), Err(PinError::Trivial));
         assert_eq!(format!("{:?}", Pin::new("482913")), "Pin(<hidden>)");
+    }
+
+    #[test]
+    fn lockouts_escalate_to_a_supervisor_and_a_clock_set_back_lifts_nothing() {
+        let now = Utc.with_ymd_and_hms(2026, 11, 24, 8, 0, 0).unwrap();
+        let mut state = Lockout::default();
+        let fail_five = |state: &mut Lockout, at| {
+            for _ in 0..MAX_FAILED_PINS {
+                *state = state.after_failure(at).0;
+            }
+        };
+        fail_five(&mut state, now);
+        assert_eq!(state.locked(now), Locked::For(Duration::minutes(5)));
+        assert_eq!(state.locked(now - Duration::days(1)), Locked::For(Duration::minutes(5) + Duration::days(1)));
+        let later = now + Duration::minutes(5);
+        assert_eq!(state.locked(later), Locked::No);
+        fail_five(&mut state, later);
+        assert_eq!(state.locked(later), Locked::For(Duration::minutes(30)));
+        let later = later + Duration::minutes(30);
+        fail_five(&mut state, later);
+        assert_eq!(state.locked(later + Duration::days(365)), Locked::UntilSupervisor);
+        assert_eq!(state.next_lockout_minutes(), None);
     }
 
     #[test]

@@ -43,6 +43,8 @@ pub enum AuditAction {
     BatchAcknowledged,
     /// The central office refused an uploaded batch for good.
     UploadRefused,
+    /// A supervisor set where uploads go (the intake's address and pinned certificate).
+    UploadConfigured,
     /// The kit refused a step because of what was typed or missing (which problems, no values).
     ValidationRefused,
     /// A trainer started a training scenario for a trainee.
@@ -78,6 +80,7 @@ impl AuditAction {
             TemplatesImported => "templates_imported",
             BatchAcknowledged => "batch_acknowledged",
             UploadRefused => "upload_refused",
+            UploadConfigured => "upload_configured",
             ValidationRefused => "validation_refused",
             ScenarioStarted => "scenario_started",
             ScenarioFinished => "scenario_finished",

@@ -132,6 +132,10 @@ pub struct PossibleDuplicate {
     pub score: u8,
 }
 
+/// The shipped device profiles that are simulators or replay sources, not hardware (a test in
+/// `devices::profile` keeps this equal to the shipped files' `simulated`).
+pub const SIMULATED_PROFILES: &[&str] = &["gt521-sim", "r307-sim", "replay"];
+
 /// Which device took a capture.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeviceRef {
@@ -139,6 +143,24 @@ pub struct DeviceRef {
     pub profile: String,
     /// The device's serial number, or the port it was found on when it has none.
     pub serial: String,
+    /// A simulator or replay source took it, not hardware: the central office refuses such a
+    /// production packet. Absent in packets from before it was recorded (then the profile id says).
+    #[serde(default)]
+    pub simulated: bool,
+}
+
+impl DeviceRef {
+    /// The device `profile` (simulated when its profile says so or it is a shipped simulator).
+    pub fn new(profile: impl Into<String>, serial: impl Into<String>, simulated: bool) -> Self {
+        let profile = profile.into();
+        let simulated = simulated || SIMULATED_PROFILES.contains(&profile.as_str());
+        DeviceRef { profile, serial: serial.into(), simulated }
+    }
+
+    /// Whether a simulator or replay source took it, by its record or by its profile id.
+    pub fn is_simulated(&self) -> bool {
+        self.simulated || SIMULATED_PROFILES.contains(&self.profile.as_str())
+    }
 }
 
 /// One finger's accepted capture.

@@ -254,7 +254,7 @@ mod tests {
             height: 4,
             quality: 80,
             checks: vec![],
-            device: DeviceRef { profile: "replay".into(), serial: "test".into() },
+            device: DeviceRef::new("replay", "test", false),
         }
     }
 

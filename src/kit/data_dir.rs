@@ -51,4 +51,42 @@ impl DataDir {
     pub fn db_path(&self) -> PathBuf {
         self.0.join("kit.db")
     }
+
+    /// Makes the data dir readable by its owner only (0700) and the kit's files in it (kit.toml,
+    /// kit.key, the database and its WAL) 0600, whatever umask or older version made them:
+    /// another account on the laptop reads nothing. Returns what it had to tighten.
+    pub fn restrict(&self) -> std::io::Result<Vec<PathBuf>> {
+        let mut tightened = Vec::new();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mut set = |path: &Path, mode: u32| -> std::io::Result<()> {
+                let meta = std::fs::symlink_metadata(path)?;
+                if meta.file_type().is_symlink() {
+                    return Ok(());
+                }
+                if meta.permissions().mode() & 0o777 & !mode != 0 {
+                    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))?;
+                    tightened.push(path.to_path_buf());
+                }
+                Ok(())
+            };
+            set(&self.0, 0o700)?;
+            // Only the kit's own files: a data dir may sit in a folder that holds other things.
+            let db = self.db_path();
+            let sidecar = |suffix: &str| {
+                let mut p = db.clone().into_os_string();
+                p.push(suffix);
+                PathBuf::from(p)
+            };
+            for path in
+                [self.config_path(), self.key_path(), db.clone(), sidecar("-wal"), sidecar("-shm"), sidecar("-journal")]
+            {
+                if path.exists() {
+                    set(&path, 0o600)?;
+                }
+            }
+        }
+        Ok(tightened)
+    }
 }

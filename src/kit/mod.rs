@@ -116,6 +116,15 @@ impl Kit {
         if !dir.config_path().exists() && !dir.db_path().exists() && !dir.key_path().exists() {
             return Err(KitError::NotProvisioned(dir.root().to_path_buf()));
         }
+        // Before anything is read: a kit made by an older version, or copied in with a loose
+        // umask, is closed to other accounts from its first open on.
+        match dir.restrict() {
+            Ok(tightened) if !tightened.is_empty() => {
+                tracing::warn!("closed {} file(s) of the data dir to other users: {tightened:?}", tightened.len());
+            }
+            Ok(_) => {}
+            Err(source) => return Err(KitError::Unwritable { path: dir.root().to_path_buf(), source }),
+        }
         let config = KitConfig::load(&dir.config_path())?;
         let key = keyfile::read_secret(&dir.key_path())?;
         let public = keyfile::read_public(&dir.public_key_path())?;

@@ -70,6 +70,7 @@ pub fn init(params: InitParams) -> Result<Kit, KitError> {
         return Err(KitError::AlreadyProvisioned(dir.root().to_path_buf()));
     }
     std::fs::create_dir_all(dir.root())
+        .and_then(|()| dir.restrict())
         .map_err(|source| KitError::Unwritable { path: dir.root().to_path_buf(), source })?;
 
     let result = write_kit(&dir, &config, &supervisor, &supervisor_name, &pin_hash);
@@ -102,7 +103,7 @@ fn write_kit(
         &key.public().to_text(&label.replace("signing key", "public key")),
         0o644,
     )?;
-    keyfile::write_new(&dir.config_path(), &config.to_toml(), 0o644)?;
+    keyfile::write_new(&dir.config_path(), &config.to_toml(), 0o600)?;
 
     let mut store = Store::create(&dir.db_path())?;
     let now = Utc::now();

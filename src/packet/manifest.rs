@@ -126,6 +126,17 @@ pub struct FingerCaptureEntry {
 }
 
 impl PacketJson {
+    /// The simulators or replay sources that took any of its captures (none for hardware).
+    pub fn simulated_devices(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = std::iter::once(&self.face.device)
+            .chain(self.fingers.iter().filter_map(|f| f.capture.as_ref()).map(|c| &c.device))
+            .filter(|d| d.is_simulated())
+            .map(|d| d.profile.as_str())
+            .collect();
+        out.dedup();
+        out
+    }
+
     /// Every file the packet lists, face first.
     pub fn files(&self) -> Vec<&FileRef> {
         let mut files = vec![&self.face.image.file];

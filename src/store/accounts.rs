@@ -53,7 +53,8 @@ pub struct NewAccount<'a> {
     pub at: DateTime<Utc>,
 }
 
-const COLUMNS: &str = "id, username, display_name, role, pin_hash, failed_attempts, locked_until, disabled, language";
+const COLUMNS: &str =
+    "id, username, display_name, role, pin_hash, failed_attempts, locked_until, disabled, language, lockouts";
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<(Account, String, Option<String>)> {
     let role: String = row.get(3)?;
@@ -64,7 +65,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<(Account, String, Option<String>)
         display_name: row.get(2)?,
         role: Role::Assistant,
         pin_hash: row.get(4)?,
-        lockout: Lockout { failed_attempts: row.get(5)?, locked_until: None },
+        lockout: Lockout { failed_attempts: row.get(5)?, locked_until: None, lockouts: row.get(9)? },
         disabled: row.get(7)?,
         language: row.get(8)?,
     };
@@ -124,6 +125,16 @@ impl Store {
 }
 
 impl Tx<'_> {
+    /// The account with this row id, read inside the transaction.
+    pub fn account_by_id(&self, id: i64) -> Result<Option<Account>, StoreError> {
+        let row = self
+            .conn()
+            .query_row(&format!("SELECT {COLUMNS} FROM accounts WHERE id = ?1"), [id], from_row)
+            .optional()
+            .or_store(self.path())?;
+        row.map(|r| finish(self.path(), r)).transpose()
+    }
+
     /// The account with this login name, read inside the transaction.
     pub fn account(&self, username: &str) -> Result<Option<Account>, StoreError> {
         by_username(self.conn(), self.path(), username)
@@ -147,8 +158,13 @@ impl Tx<'_> {
     pub fn set_lockout(&self, account_id: i64, lockout: &Lockout) -> Result<(), StoreError> {
         self.conn()
             .execute(
-                "UPDATE accounts SET failed_attempts = ?2, locked_until = ?3 WHERE id = ?1",
-                params![account_id, lockout.failed_attempts, lockout.locked_until.map(|t| t.to_rfc3339())],
+                "UPDATE accounts SET failed_attempts = ?2, locked_until = ?3, lockouts = ?4 WHERE id = ?1",
+                params![
+                    account_id,
+                    lockout.failed_attempts,
+                    lockout.locked_until.map(|t| t.to_rfc3339()),
+                    lockout.lockouts
+                ],
             )
             .or_store(self.path())?;
         Ok(())
@@ -159,7 +175,7 @@ impl Tx<'_> {
         let sql = if disabled {
             "UPDATE accounts SET disabled = 1 WHERE id = ?1"
         } else {
-            "UPDATE accounts SET disabled = 0, failed_attempts = 0, locked_until = NULL WHERE id = ?1"
+            "UPDATE accounts SET disabled = 0, failed_attempts = 0, locked_until = NULL, lockouts = 0 WHERE id = ?1"
         };
         self.conn().execute(sql, [account_id]).or_store(self.path())?;
         Ok(())
@@ -169,7 +185,7 @@ impl Tx<'_> {
     pub fn set_pin_hash(&self, account_id: i64, pin_hash: &str) -> Result<(), StoreError> {
         self.conn()
             .execute(
-                "UPDATE accounts SET pin_hash = ?2, failed_attempts = 0, locked_until = NULL WHERE id = ?1",
+                "UPDATE accounts SET pin_hash = ?2, failed_attempts = 0, locked_until = NULL, lockouts = 0 WHERE id = ?1",
                 params![account_id, pin_hash],
             )
             .or_store(self.path())?;

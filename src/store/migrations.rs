@@ -14,6 +14,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (6, "uploads", include_str!("migrations/0006_uploads.sql")),
     (7, "scenario_runs", include_str!("migrations/0007_scenario_runs.sql")),
     (8, "template_extractor", include_str!("migrations/0008_template_extractor.sql")),
+    (9, "lockout_escalation", include_str!("migrations/0009_lockout_escalation.sql")),
 ];
 
 /// The newest schema version this build knows.

@@ -141,6 +141,9 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL").or_store(path)?;
         conn.pragma_update(None, "foreign_keys", true).or_store(path)?;
         conn.pragma_update(None, "synchronous", "FULL").or_store(path)?;
+        // A deleted draft or purged packet is overwritten with zeros, not left in free pages
+        // for anyone who copies the file.
+        conn.pragma_update(None, "secure_delete", true).or_store(path)?;
         conn.busy_timeout(std::time::Duration::from_secs(5)).or_store(path)?;
         migrations::apply(&mut conn, path)?;
         Ok(Store { conn, path: path.to_path_buf() })

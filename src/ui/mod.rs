@@ -219,7 +219,7 @@ pub struct KitApp {
 impl KitApp {
     /// The app on an open kit.
     pub fn new(kit: Kit, devices: DeviceChoice) -> Result<KitApp, crate::devices::profile::ProfileError> {
-        let profiles = Profiles::load(Some(&kit.dir.root().join("device-profiles")))?;
+        let profiles = Profiles::for_kit(Some(&kit.dir.root().join("device-profiles")), kit.config.training)?;
         Ok(KitApp {
             kit,
             i18n: I18n::default(),
@@ -370,10 +370,11 @@ impl KitApp {
                 }
             }
             let device = match self.reader_status() {
-                Some(DeviceStatus::Connected(info)) => Some(crate::domain::biometrics::DeviceRef {
-                    profile: info.profile.clone(),
-                    serial: info.serial.clone(),
-                }),
+                Some(DeviceStatus::Connected(info)) => Some(crate::domain::biometrics::DeviceRef::new(
+                    info.profile.clone(),
+                    info.serial.clone(),
+                    self.profiles.get(&info.profile).is_some_and(|p| p.simulated),
+                )),
                 _ => None,
             };
             let threshold = self.reader_min_quality();
@@ -744,7 +745,11 @@ impl KitApp {
                 }
             }
             Action::RetryUpload(batch) => {
-                if let Err(e) = crate::workflow::upload::retry_now(&mut self.kit, &batch) {
+                let retried = match operator_of(&mut self.screen).cloned() {
+                    Some(op) => crate::workflow::upload::retry_now(&mut self.kit, &op, &batch),
+                    None => Err(crate::workflow::WorkflowError::Refused("nobody is logged in".into())),
+                };
+                if let Err(e) = retried {
                     tracing::warn!("cannot retry {batch}: {e}");
                 }
                 self.upload_panel.refresh(&self.kit);
@@ -884,9 +889,13 @@ impl KitApp {
 
     fn login_message(&self, e: &LoginError) -> String {
         match e {
-            LoginError::WrongPin { attempts_left } => {
-                self.i18n.t_args("login-wrong-pin", &[("left", (*attempts_left).into())])
+            LoginError::WrongPin { attempts_left, next_lockout_minutes: Some(minutes) } => self
+                .i18n
+                .t_args("login-wrong-pin", &[("left", (*attempts_left).into()), ("minutes", (*minutes).into())]),
+            LoginError::WrongPin { attempts_left, next_lockout_minutes: None } => {
+                self.i18n.t_args("login-wrong-pin-last", &[("left", (*attempts_left).into())])
             }
+            LoginError::LockedForSupervisor(_) => self.i18n.t("login-locked-supervisor"),
             LoginError::LockedOut { remaining } => self.i18n.t_args(
                 "login-locked",
                 &[("minutes", remaining.num_minutes().into()), ("seconds", (remaining.num_seconds() % 60).into())],

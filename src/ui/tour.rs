@@ -52,7 +52,7 @@ fn stages() -> Vec<Stage> {
                 height: PILOT_FACE_SIZE.1,
                 quality: 0,
                 checks: vec![],
-                device: DeviceRef { profile: "replay".into(), serial: "pilot face".into() },
+                device: DeviceRef::new("replay", "pilot face", false),
             };
             vec![Action::Enroll(Command::SetFace(face)), Action::Enroll(Command::Next)]
         }),
@@ -74,7 +74,7 @@ fn stages() -> Vec<Stage> {
                         attempts: 1,
                         force_captured: false,
                         force_reason: None,
-                        device: DeviceRef { profile: "r307-sim".into(), serial: "tour".into() },
+                        device: DeviceRef::new("r307-sim", "tour", false),
                     }),
                 )));
             }

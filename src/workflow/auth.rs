@@ -1,7 +1,7 @@
 //! Logging in with a PIN, lockout after wrong PINs, and role checks.
 
 use super::WorkflowError;
-use crate::domain::account::{Lockout, MAX_FAILED_PINS, Permission, Pin, Role};
+use crate::domain::account::{Locked, Lockout, MAX_FAILED_PINS, Permission, Pin, Role};
 use crate::domain::audit::AuditAction;
 use crate::kit::{Kit, pin};
 use crate::store::{Account, NewAuditEntry, StoreError};
@@ -23,6 +23,15 @@ pub struct Operator {
     pub role: Role,
     /// Remembered screen language.
     pub language: String,
+    /// Logged in on a training (pilot) kit: what a role may do depends on it.
+    pub training: bool,
+}
+
+impl Operator {
+    /// Whether this operator may do `action` on the kit they logged in to.
+    pub fn may(&self, action: Permission) -> bool {
+        self.role.allows(action, self.training)
+    }
 }
 
 /// Why a PIN was not accepted.
@@ -32,10 +41,15 @@ pub enum LoginError {
     #[error("there is no account {0:?} on this kit: check the login name, or ask the supervisor")]
     UnknownAccount(String),
     /// The PIN is wrong.
-    #[error("wrong PIN: {attempts_left} more wrong PINs lock the account for 5 minutes")]
+    #[error("wrong PIN: {attempts_left} more wrong PIN(s) lock the account {}", match .next_lockout_minutes {
+        Some(m) => format!("for {m} minutes"),
+        None => "until a supervisor unlocks it".to_string(),
+    })]
     WrongPin {
         /// Wrong PINs left before the lockout.
         attempts_left: u32,
+        /// How long that lockout will last; `None`: until a supervisor unlocks the account.
+        next_lockout_minutes: Option<i64>,
     },
     /// Too many wrong PINs.
     #[error("too many wrong PINs: the account is locked for {} more minute(s) and {} second(s)", .remaining.num_minutes(), .remaining.num_seconds() % 60)]
@@ -43,6 +57,9 @@ pub enum LoginError {
         /// Time left.
         remaining: Duration,
     },
+    /// Locked after lockouts in a row: only a supervisor can unlock it now.
+    #[error("too many wrong PINs, again: the account {0} is locked until a supervisor unlocks it")]
+    LockedForSupervisor(String),
     /// A supervisor locked the account.
     #[error("the account {0} is locked by a supervisor: ask the supervisor to unlock it")]
     Disabled(String),
@@ -69,9 +86,6 @@ pub fn login(kit: &mut Kit, username: &str, pin: &Pin) -> Result<Operator, Login
     };
     check_pin(kit, &account, pin)?;
     let tx = kit.store.begin()?;
-    if account.lockout != Lockout::default() {
-        tx.set_lockout(account.id, &Lockout::default())?;
-    }
     tx.audit(NewAuditEntry {
         at: now,
         actor: Some(&account.username),
@@ -80,7 +94,7 @@ pub fn login(kit: &mut Kit, username: &str, pin: &Pin) -> Result<Operator, Login
         detail: json!({}),
     })?;
     tx.commit()?;
-    Ok(operator_of(account))
+    Ok(operator_of(account, kit.config.training))
 }
 
 /// An unknown login name as the audit log may record it: a name made only of digits is most
@@ -93,8 +107,9 @@ fn audit_name(typed: &str) -> String {
     }
 }
 
-fn operator_of(account: Account) -> Operator {
+fn operator_of(account: Account, training: bool) -> Operator {
     Operator {
+        training,
         account_id: account.id,
         username: account.username,
         display_name: account.display_name,
@@ -105,48 +120,67 @@ fn operator_of(account: Account) -> Operator {
 
 /// Checks `pin` for `account`: the one PIN check for logging in and for signing off.
 ///
-/// A wrong PIN is counted and stored (so a restart does not reset it) and audited; the fifth
-/// in a row locks the account for five minutes.
+/// The attempt is counted as a wrong PIN *before* the PIN is checked, in one transaction that
+/// re-reads the account, so that PINs tried at once (30 processes, or threads) each see the
+/// count the one before left and the fifth locks the account for all; a right PIN then clears
+/// it. Counts survive restarts; lockouts escalate (5 min, 30 min, then a supervisor). Audited.
 pub(crate) fn check_pin(kit: &mut Kit, account: &Account, pin: &Pin) -> Result<(), LoginError> {
     let now = kit.now();
-    if account.disabled {
-        return Err(LoginError::Disabled(account.username.clone()));
+    let tx = kit.store.begin()?;
+    let fresh = tx.account_by_id(account.id)?.ok_or_else(|| LoginError::UnknownAccount(account.username.clone()))?;
+    if fresh.disabled {
+        return Err(LoginError::Disabled(fresh.username));
     }
-    if let Some(remaining) = account.lockout.remaining(now) {
-        return Err(LoginError::LockedOut { remaining });
+    match fresh.lockout.locked(now) {
+        Locked::No => {}
+        Locked::For(remaining) => return Err(LoginError::LockedOut { remaining }),
+        Locked::UntilSupervisor => return Err(LoginError::LockedForSupervisor(fresh.username)),
     }
-    if pin::verify_pin(pin, &account.pin_hash) {
+    let (counted, locks) = fresh.lockout.after_failure(now);
+    tx.set_lockout(fresh.id, &counted)?;
+    tx.commit()?;
+
+    if pin::verify_pin(pin, &fresh.pin_hash) {
+        let tx = kit.store.begin()?;
+        tx.set_lockout(fresh.id, &Lockout::default())?;
+        tx.commit()?;
         return Ok(());
     }
-    let (lockout, locked) = account.lockout.after_failure(now);
     let tx = kit.store.begin()?;
-    tx.set_lockout(account.id, &lockout)?;
     tx.audit(NewAuditEntry {
         at: now,
         actor: None,
         action: AuditAction::LoginFailed,
-        subject: Some(account.username.clone()),
+        subject: Some(fresh.username.clone()),
         detail: json!({"reason": "wrong_pin"}),
     })?;
-    if locked {
+    if locks {
         tx.audit(NewAuditEntry {
             at: now,
             actor: None,
             action: AuditAction::Lockout,
-            subject: Some(account.username.clone()),
-            detail: json!({"until": lockout.locked_until.map(crate::packet::utc_text)}),
+            subject: Some(fresh.username.clone()),
+            detail: json!({
+                "until": counted.locked_until.map(crate::packet::utc_text),
+                "lockouts": counted.lockouts,
+                "until_supervisor": counted.locked_until.is_none(),
+            }),
         })?;
     }
     tx.commit()?;
-    match lockout.remaining(now) {
-        Some(remaining) if locked => Err(LoginError::LockedOut { remaining }),
-        _ => Err(LoginError::WrongPin { attempts_left: MAX_FAILED_PINS - lockout.failed_attempts }),
+    match counted.locked(now) {
+        Locked::For(remaining) if locks => Err(LoginError::LockedOut { remaining }),
+        Locked::UntilSupervisor => Err(LoginError::LockedForSupervisor(fresh.username)),
+        _ => Err(LoginError::WrongPin {
+            attempts_left: MAX_FAILED_PINS - counted.failed_attempts,
+            next_lockout_minutes: counted.next_lockout_minutes(),
+        }),
     }
 }
 
 /// Refuses unless the operator's role allows `action`.
 pub fn require(op: &Operator, action: Permission) -> Result<(), WorkflowError> {
-    if op.role.allows(action) {
+    if op.may(action) {
         Ok(())
     } else {
         Err(WorkflowError::Forbidden { username: op.username.clone(), role: op.role, action: action.describe() })

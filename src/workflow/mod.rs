@@ -13,6 +13,7 @@ pub mod export;
 pub mod face;
 pub mod integrity;
 pub mod pilot;
+pub mod records;
 pub mod report;
 pub mod review;
 pub mod scenarios;
@@ -74,4 +75,18 @@ pub enum WorkflowError {
     /// An upload did not go through.
     #[error(transparent)]
     Sync(#[from] crate::sync::SyncError),
+    /// A slip could not be made.
+    #[error(transparent)]
+    Slip(#[from] crate::slip::SlipError),
+    /// A file the kit was asked to write exists: the kit never writes over one.
+    #[error("{} already exists: give a new file name (the kit never writes over a file)", .0.display())]
+    FileExists(std::path::PathBuf),
+    /// A file could not be written.
+    #[error("cannot write {}: {source}", .path.display())]
+    Write {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The OS's words.
+        source: std::io::Error,
+    },
 }

@@ -251,7 +251,7 @@ fn enroll_applicant_earlier(kit: &mut Kit, trainer: &Operator, person: u64) -> R
     let details = super::simulate::person(&mut rng, today, &units)
         .validate(today, &units)
         .map_err(|e| WorkflowError::Refused(format!("the scenario's earlier applicant: {e:?}")))?;
-    let device = DeviceRef { profile: "replay".into(), serial: "scenario".into() };
+    let device = DeviceRef::new("replay", "scenario", false);
     let fingers = FingerPosition::ALL
         .into_iter()
         .map(|p| {
@@ -273,7 +273,7 @@ fn enroll_applicant_earlier(kit: &mut Kit, trainer: &Operator, person: u64) -> R
         height: crate::assets::PILOT_FACE_SIZE.1,
         quality: 100,
         checks: vec![],
-        device: DeviceRef { profile: "replay".into(), serial: "scenario".into() },
+        device: DeviceRef::new("replay", "scenario", false),
     };
     let enrollment = CompleteEnrollment {
         consent_at: kit.now(),

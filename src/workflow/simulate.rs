@@ -117,7 +117,7 @@ fn enroll_one(
         Command::Next,
     ];
     let amputated = rng.random_bool(0.03).then(|| FingerPosition::ALL[rng.random_range(0..10)]);
-    let reader = DeviceRef { profile: "r307-sim".into(), serial: "SIM-0001".into() };
+    let reader = DeviceRef::new("r307-sim", "SIM-0001", false);
     for position in FingerPosition::ALL {
         let record = if Some(position) == amputated {
             FingerRecord::Exception(FingerException::Amputated)
@@ -169,7 +169,7 @@ fn face() -> FacePhoto {
         height: PILOT_FACE_SIZE.1,
         quality: 80,
         checks: vec![],
-        device: DeviceRef { profile: "replay".into(), serial: "pilot-faces".into() },
+        device: DeviceRef::new("replay", "pilot-faces", false),
     }
 }
 

@@ -3,10 +3,12 @@
 //! marking packets acknowledged. Failures that may pass are retried with backoff and jitter;
 //! ones that will not (a refused batch, a wrong certificate) wait for the supervisor.
 
-use super::WorkflowError;
+use super::{Operator, WorkflowError};
 use crate::batch::export::{Destination, copy_batch};
+use crate::domain::account::Permission;
 use crate::domain::audit::AuditAction;
 use crate::kit::Kit;
+use crate::kit::config::UploadConfig;
 use crate::store::{NewAuditEntry, UploadRow};
 use crate::sync::client::{Intake, Uploaded, file_digest};
 use crate::sync::plan::{backoff, plan};
@@ -192,8 +194,33 @@ pub fn upload_due(
     Ok(out)
 }
 
+/// Sets where uploads go (supervisor, audited): a changed address or pinned certificate sends
+/// every future batch elsewhere, so it is never a quiet change.
+pub fn configure(kit: &mut Kit, op: &Operator, upload: UploadConfig) -> Result<(), WorkflowError> {
+    super::require(op, Permission::Upload)?;
+    let before = kit.config.upload.clone();
+    let detail = serde_json::json!({
+        "url": upload.url,
+        "certificate_sha256": upload.certificate_sha256,
+        "was": before.map(|b| serde_json::json!({"url": b.url, "certificate_sha256": b.certificate_sha256})),
+    });
+    kit.set_upload(Some(upload))?;
+    let now = kit.now();
+    let tx = kit.store.begin()?;
+    tx.audit(NewAuditEntry {
+        at: now,
+        actor: Some(&op.username),
+        action: AuditAction::UploadConfigured,
+        subject: None,
+        detail,
+    })?;
+    tx.commit()?;
+    Ok(())
+}
+
 /// The supervisor's "try again" on a refused or waiting batch.
-pub fn retry_now(kit: &mut Kit, batch_id: &str) -> Result<(), WorkflowError> {
+pub fn retry_now(kit: &mut Kit, op: &Operator, batch_id: &str) -> Result<(), WorkflowError> {
+    super::require(op, Permission::Upload)?;
     let now = kit.now();
     let tx = kit.store.begin()?;
     tx.reset_upload(batch_id, now)?;

@@ -86,7 +86,7 @@ pub fn face() -> FacePhoto {
         height: 512,
         quality: 80,
         checks: vec![],
-        device: DeviceRef { profile: "replay".into(), serial: "test".into() },
+        device: DeviceRef::new("uvc-generic", "test camera", false),
     }
 }
 
@@ -103,7 +103,7 @@ pub fn print_of(finger: u64, n: u64) -> FingerRecord {
         attempts: 1,
         force_captured: false,
         force_reason: None,
-        device: DeviceRef { profile: "r307-sim".into(), serial: "SIM-1".into() },
+        device: DeviceRef::new("r307", "TEST-1", false),
     })
 }
 

@@ -145,8 +145,7 @@ impl FaceStep {
             };
             match (chosen, view.camera_worker) {
                 (Some((frame, report)), Some(worker)) => {
-                    let device =
-                        DeviceRef { profile: worker.info().profile.clone(), serial: worker.info().name.clone() };
+                    let device = DeviceRef::new(worker.info().profile.clone(), worker.info().name.clone(), false);
                     match photo(frame, report, device) {
                         Ok(p) => {
                             self.photo = Some(texture(ui.ctx(), "face-photo", frame));

@@ -142,7 +142,7 @@ impl FingerStep {
                 let (judged, chosen) = self.gate.offer(position, capture, threshold);
                 let verdict = judged.verdict;
                 self.last = Some(judged);
-                let device = device.unwrap_or(DeviceRef { profile: "unknown".into(), serial: "unknown".into() });
+                let device = device.unwrap_or(DeviceRef::new("unknown", "unknown", false));
                 match (verdict, chosen) {
                     (Verdict::Accept, Some(c)) => {
                         let record = FingerRecord::Captured(FingerCapture {

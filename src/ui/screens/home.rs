@@ -81,7 +81,7 @@ impl HomeScreen {
     pub fn new(operator: Operator, kit: &crate::kit::Kit) -> Self {
         let today = kit.store.packets_on(&kit.now().format("%Y-%m-%d").to_string()).unwrap_or(0);
         let drafts = EnrollmentSession::resumable(kit, &operator).unwrap_or_default();
-        let pending = operator.role.allows(Permission::ReviewPackets).then(|| {
+        let pending = operator.may(Permission::ReviewPackets).then(|| {
             kit.store.packet_rows(Some(crate::domain::status::PacketStatus::PendingReview)).map_or(0, |r| r.len())
         });
         HomeScreen { operator, message: None, today, drafts, pending }
@@ -111,7 +111,7 @@ impl HomeScreen {
                 if ui.button(t.t_args("home-review", &[("count", pending.into())])).clicked() {
                     actions.push(Action::OpenQueue);
                 }
-                if self.operator.role.allows(Permission::ExportBatch) && ui.button(t.t("home-close-day")).clicked() {
+                if self.operator.may(Permission::ExportBatch) && ui.button(t.t("home-close-day")).clicked() {
                     actions.push(Action::OpenCloseDay);
                 }
                 if ui.button(t.t("home-report")).clicked() {
@@ -120,7 +120,7 @@ impl HomeScreen {
             });
         }
 
-        if view.kit.config.training && self.operator.role.allows(Permission::RunPilot) {
+        if view.kit.config.training && self.operator.may(Permission::RunPilot) {
             ui.add_space(8.0);
             if ui.button(t.t("home-trainer")).clicked() {
                 actions.push(Action::OpenTrainer);
