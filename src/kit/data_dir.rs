@@ -53,7 +53,7 @@ impl DataDir {
     }
 
     /// Makes the data dir readable by its owner only (0700) and the kit's files in it (kit.toml,
-    /// kit.key, the database and its WAL) 0600, whatever umask or older version made them:
+    /// the database and its WAL) 0600, whatever umask or older version made them:
     /// another account on the laptop reads nothing. Returns what it had to tighten.
     pub fn restrict(&self) -> std::io::Result<Vec<PathBuf>> {
         let mut tightened = Vec::new();
@@ -73,15 +73,15 @@ impl DataDir {
             };
             set(&self.0, 0o700)?;
             // Only the kit's own files: a data dir may sit in a folder that holds other things.
+            // Not kit.key: a key others could read may have been copied, so it is refused (with
+            // the chmod that fixes it) rather than quietly closed.
             let db = self.db_path();
             let sidecar = |suffix: &str| {
                 let mut p = db.clone().into_os_string();
                 p.push(suffix);
                 PathBuf::from(p)
             };
-            for path in
-                [self.config_path(), self.key_path(), db.clone(), sidecar("-wal"), sidecar("-shm"), sidecar("-journal")]
-            {
+            for path in [self.config_path(), db.clone(), sidecar("-wal"), sidecar("-shm"), sidecar("-journal")] {
                 if path.exists() {
                     set(&path, 0o600)?;
                 }
