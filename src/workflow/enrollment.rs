@@ -342,14 +342,28 @@ pub fn seal_and_store(
     draft_id: Option<i64>,
 ) -> Result<Rid, WorkflowError> {
     require(op, Permission::Enroll)?;
+    // The duplicate search's templates, made before the transaction: no lock held while they are.
+    let templates = crate::workflow::dedup::templates_of(&enrollment.fingers);
+    seal_and_store_with(kit, op, enrollment, training, draft_id, &templates)
+}
+
+/// [`seal_and_store`] with the fingers' templates already made (`dedup::templates_of` of the
+/// same fingers): for callers that made them while the person was still at the kit.
+pub fn seal_and_store_with(
+    kit: &mut Kit,
+    op: &Operator,
+    enrollment: &CompleteEnrollment,
+    training: bool,
+    draft_id: Option<i64>,
+    templates: &[crate::store::FingerTemplate],
+) -> Result<Rid, WorkflowError> {
+    require(op, Permission::Enroll)?;
     let training = training || kit.config.training;
     let now = kit.now();
     let centre = Code5::parse("centre code", &kit.config.centre).map_err(|e| WorkflowError::Refused(e.to_string()))?;
     let kit_no = Code5::parse("kit number", &kit.config.kit).map_err(|e| WorkflowError::Refused(e.to_string()))?;
     let info = kit.kit_info();
     let display_name = enrollment.person.display_name();
-    // The duplicate search's templates, made before the transaction: no lock held while they are.
-    let templates = crate::workflow::dedup::templates_of(&enrollment.fingers);
     let (store, key) = kit.store_and_key();
     let tx = store.begin()?;
     let sequence = tx.next_sequence(&now.format("%Y%m%d").to_string())?;
@@ -357,7 +371,7 @@ pub fn seal_and_store(
     let meta = PacketMeta { rid: &rid, created_at: now, training, kit: info, assistant: &op.username };
     let sealed = build_packet(meta, enrollment, key)?;
     tx.insert_packet(&sealed, op.account_id, &display_name, now)?;
-    tx.insert_templates(rid.as_str(), &templates)?;
+    tx.insert_templates(rid.as_str(), templates)?;
     if let Some(id) = draft_id {
         tx.delete_draft(id)?;
     }
