@@ -123,7 +123,9 @@ impl Kit {
                 tracing::warn!("closed {} file(s) of the data dir to other users: {tightened:?}", tightened.len());
             }
             Ok(_) => {}
-            Err(source) => return Err(KitError::Unwritable { path: dir.root().to_path_buf(), source }),
+            // Not ours to change (another user's kit opened to verify it, read-only media): say so
+            // and go on; refusing to open would help nobody.
+            Err(e) => tracing::warn!("could not close the data dir {} to other users: {e}", dir.root().display()),
         }
         let config = KitConfig::load(&dir.config_path())?;
         let key = keyfile::read_secret(&dir.key_path())?;
