@@ -257,11 +257,14 @@ fn ten_prints_through_the_reader_worker_then_review() {
         assert_eq!(step_of(&h), expected);
     }
 
-    // A wrong PIN seals nothing and says what is left.
+    // A wrong PIN seals nothing and says what is left — and says it still once the duplicate
+    // search, which may end after the click, has shown its result (its result once wiped it).
     type_into(&mut h, "Your PIN, to sign off this enrollment", "000111");
     h.get_by_label("Sign and save").click();
     h.run();
     assert!(h.query_by_label_contains("wrong PIN").is_some());
+    until(&mut h, "the duplicate search's result", |h| h.query_by_label_contains("Not enrolled on this kit").is_some());
+    assert!(h.query_by_label_contains("wrong PIN").is_some(), "the sign-off error outlives the search result");
     assert_eq!(step_of(&h), Step::Review);
     type_into(&mut h, "Your PIN, to sign off this enrollment", "135790");
     h.get_by_label("Sign and save").click();

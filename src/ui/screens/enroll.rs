@@ -163,10 +163,15 @@ impl EnrollScreen {
         if matches!(command, Command::SetFinger(..) | Command::ClearFinger(_)) {
             self.search = Search::Idle;
         }
+        // The search's result lands whenever the worker ends — after a refused sign-off too: it
+        // must not wipe what the assistant was just told ("wrong PIN").
+        let from_the_person = !matches!(command, Command::SetDuplicates(_));
         match self.session.apply(kit, command) {
             Ok(Outcome::Step(_)) => {
-                self.notice = None;
-                self.demographics.errors.clear();
+                if from_the_person {
+                    self.notice = None;
+                    self.demographics.errors.clear();
+                }
                 After::Stay
             }
             Ok(Outcome::Blocked(gaps)) => {
