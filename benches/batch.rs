@@ -13,7 +13,7 @@ use enroll_kit::domain::admin_units::AdminUnits;
 use enroll_kit::domain::biometrics::{DeviceRef, FacePhoto, FingerCapture, FingerPosition, FingerRecord};
 use enroll_kit::domain::enrollment::CompleteEnrollment;
 use enroll_kit::kit::keyfile::read_public;
-use enroll_kit::kit::{DataDir, InitParams, init};
+use enroll_kit::kit::{DataDir, InitParams, KdfCost, NewStore, Passphrase, init};
 use enroll_kit::workflow::enrollment::seal_and_store;
 use enroll_kit::workflow::export::close_day;
 use enroll_kit::workflow::simulate::person;
@@ -41,6 +41,11 @@ fn main() {
         supervisor: "supervisor".into(),
         supervisor_name: "Bench".into(),
         supervisor_pin: Pin::new_checked("482913").expect("pin"),
+        key_store: NewStore::Passphrase {
+            label: "supervisor".into(),
+            passphrase: Passphrase::new("mango river seven lantern"),
+            cost: KdfCost::KIT,
+        },
     })
     .expect("init");
     let sup = login(&mut kit, "supervisor", &Pin::new("482913")).expect("login");

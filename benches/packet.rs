@@ -2,6 +2,7 @@
 //! - build, sign and store one full packet (face 640x480 JPEG + ten 400x500 prints at 500 dpi), its
 //!   ten finger templates made at sealing included: median <= 30 ms before templates, see the README
 //! - verify 1,000 stored packets: <= 2 s
+//! - unlock a passphrase kit at the field argon2id cost (issue 15: 0.5-1 s on the kit)
 //!
 //! Run: `cargo bench --bench packet`. Figures go in the README.
 
@@ -14,7 +15,7 @@ use enroll_kit::domain::admin_units::AdminUnits;
 use enroll_kit::domain::biometrics::{DeviceRef, FacePhoto, FingerCapture, FingerPosition, FingerRecord};
 use enroll_kit::domain::enrollment::CompleteEnrollment;
 use enroll_kit::kit::keyfile::read_public;
-use enroll_kit::kit::{DataDir, InitParams, Kit, init};
+use enroll_kit::kit::{DataDir, InitParams, KdfCost, Kit, NewStore, Passphrase, Unlock, init};
 use enroll_kit::workflow::dedup::templates_of;
 use enroll_kit::workflow::enrollment::{seal_and_store, seal_and_store_with};
 use enroll_kit::workflow::integrity::verify_packets;
@@ -23,6 +24,8 @@ use enroll_kit::workflow::{Operator, accounts, login};
 use rand::SeedableRng;
 use std::path::Path;
 use std::time::Duration;
+
+const PASSPHRASE: &str = "mango river seven lantern";
 
 fn kit(dir: &Path) -> (Kit, Operator) {
     let keys = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/keys");
@@ -38,6 +41,12 @@ fn kit(dir: &Path) -> (Kit, Operator) {
         supervisor: "supervisor".into(),
         supervisor_name: "Bench".into(),
         supervisor_pin: Pin::new_checked("482913").expect("pin"),
+        // The field cost, so that every figure below is measured on the kit as it ships.
+        key_store: NewStore::Passphrase {
+            label: "supervisor".into(),
+            passphrase: Passphrase::new(PASSPHRASE),
+            cost: KdfCost::KIT,
+        },
     })
     .expect("init");
     let sup = login(&mut kit, "supervisor", &Pin::new("482913")).expect("login");
@@ -129,5 +138,18 @@ fn packets(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, packets);
+fn unlock(c: &mut Criterion) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    drop(kit(dir.path()));
+    let mut group = c.benchmark_group("kit");
+    group.sample_size(10).measurement_time(Duration::from_secs(10));
+    group.bench_function("unlock_passphrase_field_cost", |b| {
+        b.iter(|| {
+            Kit::open(DataDir::new(dir.path()), &Unlock::Passphrase(Passphrase::new(PASSPHRASE))).expect("unlock")
+        });
+    });
+    group.finish();
+}
+
+criterion_group!(benches, packets, unlock);
 criterion_main!(benches);

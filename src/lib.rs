@@ -13,6 +13,7 @@ pub mod domain;
 pub mod intake;
 pub mod kit;
 pub mod packet;
+pub mod secret;
 pub mod slip;
 pub mod store;
 pub mod sync;

@@ -14,6 +14,8 @@ fn main() -> ExitCode {
     unsafe {
         libc::umask(0o077);
     }
+    // The unlocked kit keys live in this process's memory: no core dump, no ptrace by others.
+    enroll_kit::secret::forbid_memory_dumps();
     tracing_subscriber::fmt()
         .with_env_filter(
             // The intake server's request lines are its operator's view; everything else speaks up on warnings.

@@ -26,7 +26,7 @@ fn five_wrong_pins_lock_for_five_minutes_even_across_a_restart() {
     assert!(locked.to_string().contains("locked for 5 more minute"), "{locked}");
 
     drop(kit);
-    let mut kit = Kit::open(DataDir::new(dir.path())).unwrap();
+    let mut kit = Kit::open(DataDir::new(dir.path()), &common::test_unlock()).unwrap();
     clock.install(&mut kit);
     clock.advance(Duration::minutes(2));
     let still = login(&mut kit, "wanjiru", &Pin::new(ASSISTANT_PIN)).unwrap_err();

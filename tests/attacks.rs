@@ -9,10 +9,10 @@ use enroll_kit::kit::{DataDir, Kit};
 use enroll_kit::workflow::{LoginError, WorkflowError, accounts, login, require};
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 fn cli(dir: &Path, pin: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_enroll-kit"))
+    common::kit_command()
         .arg("--data-dir")
         .arg(dir)
         .args(args)
@@ -39,7 +39,7 @@ fn another_user_on_the_laptop_can_open_nothing_in_the_data_dir() {
     enroll(&mut kit, &assistant, 1);
     let dir = kit.dir.clone();
     assert_eq!(mode(dir.root()), 0o700, "data dir");
-    for f in [dir.db_path(), dir.key_path(), dir.config_path()] {
+    for f in [dir.db_path(), dir.keys_path(), dir.config_path()] {
         assert_eq!(mode(&f), 0o600, "{}", f.display());
     }
     drop(kit);
@@ -48,7 +48,7 @@ fn another_user_on_the_laptop_can_open_nothing_in_the_data_dir() {
     std::fs::set_permissions(dir.root(), std::fs::Permissions::from_mode(0o755)).unwrap();
     std::fs::set_permissions(dir.db_path(), std::fs::Permissions::from_mode(0o644)).unwrap();
     std::fs::set_permissions(dir.config_path(), std::fs::Permissions::from_mode(0o644)).unwrap();
-    let kit = Kit::open(DataDir::new(&root)).unwrap();
+    let kit = Kit::open(DataDir::new(&root), &common::test_unlock()).unwrap();
     assert_eq!((mode(kit.dir.root()), mode(&kit.dir.db_path()), mode(&kit.dir.config_path())), (0o700, 0o600, 0o600));
 
     // Files the program writes are its owner's only, whatever the shell's umask.
@@ -68,7 +68,7 @@ fn thirty_wrong_pins_at_once_get_five_guesses_and_lock_the_account() {
     drop(kit);
     let children: Vec<_> = (0..30)
         .map(|_| {
-            Command::new(env!("CARGO_BIN_EXE_enroll-kit"))
+            common::kit_command()
                 .arg("--data-dir")
                 .arg(&root)
                 .args(["account", "list", "--as", "wanjiru"])
@@ -84,7 +84,7 @@ fn thirty_wrong_pins_at_once_get_five_guesses_and_lock_the_account() {
     // Each PIN actually compared with the hash is a login_failed entry: five at most, however
     // many arrive at once. (A process that found the database busy for its whole wait tried no
     // PIN at all; on this machine none does, and then the fifth locks.)
-    let kit = Kit::open(DataDir::new(&root)).unwrap();
+    let kit = Kit::open(DataDir::new(&root), &common::test_unlock()).unwrap();
     let actions: Vec<String> = kit.store.audit_entries(None).unwrap().into_iter().map(|e| e.action).collect();
     let guesses = actions.iter().filter(|a| *a == "login_failed").count();
     assert!(guesses <= 5, "{guesses} PINs were tried: {answers:?}");
@@ -163,7 +163,7 @@ fn every_command_that_shows_a_person_or_changes_the_kit_needs_the_right_login() 
     // A supervisor's change of the upload address is audited, with what it was.
     let set = cli(&root, SUPERVISOR_PIN, attempts[3]);
     assert!(set.status.success(), "{}", said(&set));
-    let kit = Kit::open(DataDir::new(&root)).unwrap();
+    let kit = Kit::open(DataDir::new(&root), &common::test_unlock()).unwrap();
     assert!(kit.store.audit_entries(None).unwrap().iter().any(|e| e.action == "upload_configured"));
 }
 

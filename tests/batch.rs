@@ -12,12 +12,12 @@ use enroll_kit::workflow::export::{close_day, copy_past_batch};
 use enroll_kit::workflow::{WorkflowError, review};
 use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
 fn cli(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_enroll-kit"))
+    common::kit_command()
         .arg("--data-dir")
         .arg(dir)
         .args(args)
@@ -353,7 +353,7 @@ fn a_second_export_while_one_runs_is_refused() {
             }
         }))
     }));
-    let mut second = enroll_kit::kit::Kit::open(enroll_kit::kit::DataDir::new(&dir)).unwrap();
+    let mut second = enroll_kit::kit::Kit::open(enroll_kit::kit::DataDir::new(&dir), &common::test_unlock()).unwrap();
     let sup2 = enroll_kit::workflow::login(
         &mut second,
         "supervisor",

@@ -5,12 +5,11 @@
 mod common;
 
 use common::{SUPERVISOR_PIN, fixtures};
-use rusqlite::Connection;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 fn cli(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_enroll-kit"))
+    common::kit_command()
         .arg("--data-dir")
         .arg(dir)
         .args(args)
@@ -60,7 +59,7 @@ fn failed(out: &Output) -> String {
 
 /// A tamperer with the sqlite3 shell: drops the guard triggers and flips one byte.
 fn tamper(db: &Path, sql_table: &str, column: &str, key: &str, key_value: &str, offset: usize) {
-    let conn = Connection::open(db).unwrap();
+    let conn = common::insider(db);
     conn.execute_batch(
         "DROP TRIGGER IF EXISTS packets_sealed; DROP TRIGGER IF EXISTS packet_data_sealed; \
          DROP TRIGGER IF EXISTS audit_log_no_update;",
@@ -92,13 +91,11 @@ fn init_simulate_verify_then_any_flipped_byte_is_named() {
     let dir = tmp.path().join("kit");
     let out = ok(&init(&dir));
     assert!(out.contains("Fingerprint:"), "{out}");
-    let secret = std::fs::read_to_string(dir.join("kit.key")).unwrap();
-    let secret_hex = secret.lines().last().unwrap();
-    assert!(!out.contains(secret_hex), "the secret key never prints");
+    assert!(!dir.join("kit.key").exists(), "the signing key is sealed in kit.keys, never in the clear");
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        assert_eq!(std::fs::metadata(dir.join("kit.key")).unwrap().permissions().mode() & 0o777, 0o600);
+        assert_eq!(std::fs::metadata(dir.join("kit.keys")).unwrap().permissions().mode() & 0o777, 0o600);
     }
 
     ok(&cli(&dir, &["simulate", "--count", "200"]));
@@ -122,7 +119,7 @@ fn init_simulate_verify_then_any_flipped_byte_is_named() {
     assert!(verified.contains("200 TRAINING packet(s)"), "{verified}");
 
     let db = dir.join("kit.db");
-    let conn = Connection::open(&db).unwrap();
+    let conn = common::insider(&db);
     let (rid, size): (String, i64) = conn
         .query_row("SELECT rid, size FROM packets ORDER BY rid LIMIT 1 OFFSET 57", [], |r| Ok((r.get(0)?, r.get(1)?)))
         .unwrap();
@@ -145,7 +142,7 @@ fn init_simulate_verify_then_any_flipped_byte_is_named() {
         tamper(&db, "audit_log", column, "seq", "42", offset);
     }
     // Removing an entry is caught at the gap.
-    let conn = Connection::open(&db).unwrap();
+    let conn = common::insider(&db);
     conn.execute_batch("DROP TRIGGER IF EXISTS audit_log_no_delete; DELETE FROM audit_log WHERE seq = 100;").unwrap();
     drop(conn);
     let t = failed(&cli(&dir, &["audit", "verify"]));
@@ -158,7 +155,7 @@ fn the_database_refuses_to_alter_sealed_packets_or_the_audit_log() {
     let dir = tmp.path().join("kit");
     ok(&init(&dir));
     ok(&cli(&dir, &["simulate", "--count", "1"]));
-    let conn = Connection::open(dir.join("kit.db")).unwrap();
+    let conn = common::insider(&dir.join("kit.db"));
     assert!(conn.execute("UPDATE packet_data SET data = x'00'", []).is_err());
     assert!(conn.execute("DELETE FROM packet_data", []).is_err());
     assert!(conn.execute("UPDATE packets SET sha256 = 'x'", []).is_err());
@@ -235,17 +232,45 @@ fn a_bad_kit_toml_names_the_file_and_the_field() {
     assert!(t.contains("`county`"), "{t}");
 }
 
+/// A kit from before sealed keys: kit.key in the clear, kit.db plain SQLite. It is refused with
+/// the way out, and `keys protect` seals it in place, refusing a key file others could read.
 #[cfg(unix)]
 #[test]
-fn a_key_file_others_can_read_is_refused_with_the_fix() {
+fn an_older_kits_clear_key_and_database_are_sealed_by_keys_protect() {
     use std::os::unix::fs::PermissionsExt;
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("kit");
     ok(&init(&dir));
-    let key = dir.join("kit.key");
-    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+    // Made into the older layout: the database decrypted, a clear key with its kit.pub.
+    let plain = tmp.path().join("plain.db");
+    {
+        let conn = common::insider(&dir.join("kit.db"));
+        conn.execute_batch(&format!("ATTACH DATABASE '{}' AS plain KEY '';", plain.display())).unwrap();
+        conn.query_row("SELECT sqlcipher_export('plain')", [], |_| Ok(())).unwrap();
+        conn.execute_batch("DETACH DATABASE plain;").unwrap();
+    }
+    for f in ["kit.keys", "kit.db", "kit.db-wal", "kit.db-shm", "kit.pub"] {
+        let _ = std::fs::remove_file(dir.join(f));
+    }
+    std::fs::rename(&plain, dir.join("kit.db")).unwrap();
+    let key = enroll_kit::packet::KitKey::generate().unwrap();
+    std::fs::write(dir.join("kit.key"), key.to_secret_text("older kit")).unwrap();
+    std::fs::write(dir.join("kit.pub"), key.public().to_text("older kit")).unwrap();
+    std::fs::set_permissions(dir.join("kit.key"), std::fs::Permissions::from_mode(0o644)).unwrap();
+
     let t = failed(&cli(&dir, &["audit", "verify"]));
+    assert!(t.contains("not protected") && t.contains("enroll-kit keys protect"), "{t}");
+    let t = failed(&cli(&dir, &["keys", "protect", "--key-store", "passphrase"]));
     assert!(t.contains("kit.key") && t.contains("chmod 600"), "{t}");
+    std::fs::set_permissions(dir.join("kit.key"), std::fs::Permissions::from_mode(0o600)).unwrap();
+    ok(&cli(&dir, &["keys", "protect", "--key-store", "passphrase"]));
+    assert!(!dir.join("kit.key").exists(), "the clear key is gone");
+    let header = std::fs::read(dir.join("kit.db")).unwrap();
+    assert_ne!(&header[..15], b"SQLite format 3", "the database is encrypted");
+    let t = ok(&cli(&dir, &["audit", "verify"]));
+    assert!(t.contains("OK"), "{t}");
+    assert!(ok(&cli(&dir, &["audit", "list"])).contains("keys_protected"));
+    assert!(ok(&cli(&dir, &["keys", "status"])).contains("passphrase"));
 }
 
 #[test]
@@ -303,7 +328,7 @@ fn accounts_from_the_command_line() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("kit");
     ok(&init(&dir));
-    let out = Command::new(env!("CARGO_BIN_EXE_enroll-kit"))
+    let out = common::kit_command()
         .args(["--data-dir", dir.to_str().unwrap(), "account", "add", "akinyi", "--name", "Akinyi O."])
         .env("ENROLL_KIT_PIN", SUPERVISOR_PIN)
         .env("ENROLL_KIT_NEW_PIN", "305817")
@@ -318,12 +343,7 @@ fn accounts_from_the_command_line() {
 }
 
 fn devices(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_enroll-kit"))
-        .arg("devices")
-        .args(args)
-        .env_remove("ENROLL_KIT_DATA")
-        .output()
-        .unwrap()
+    common::kit_command().arg("devices").args(args).env_remove("ENROLL_KIT_DATA").output().unwrap()
 }
 
 #[test]
@@ -334,7 +354,7 @@ fn devices_list_simulate_and_capture_across_processes() {
     }
 
     for (profile, size) in [("r307-sim", "256x288"), ("gt521-sim", "202x258")] {
-        let mut sim = Command::new(env!("CARGO_BIN_EXE_enroll-kit"))
+        let mut sim = common::kit_command()
             .args(["devices", "simulate", "--profile", profile, "--unpaced", "--seconds", "60"])
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::null())
@@ -394,10 +414,7 @@ fn devices_bad_input_is_explained() {
     let dir = tmp.path().join("kit");
     std::fs::create_dir_all(dir.join("device-profiles")).unwrap();
     std::fs::write(dir.join("device-profiles/odd.toml"), "id = \"odd\"\nname = \"Odd\"\nkind = \"fingerprint\"\nprotocol = \"zfm\"\n[image]\nwidth = 10\nheight = 10\ndpi = 50\npacking = \"8bit\"\n").unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_enroll-kit"))
-        .args(["--data-dir", dir.to_str().unwrap(), "devices", "list"])
-        .output()
-        .unwrap();
+    let out = common::kit_command().args(["--data-dir", dir.to_str().unwrap(), "devices", "list"]).output().unwrap();
     let t = failed(&out);
     assert!(t.contains("odd.toml") && t.contains("image.dpi"), "{t}");
 }
@@ -597,7 +614,7 @@ fn a_simulated_kit_exports_and_uploads_to_a_training_intake_and_every_packet_is_
             let _ = self.0.wait();
         }
     }
-    let mut intake = Command::new(env!("CARGO_BIN_EXE_enroll-kit"))
+    let mut intake = common::kit_command()
         .args(["intake", "--training", "--listen", "127.0.0.1:0"])
         .arg("--cert")
         .arg(keys.join("test-intake.crt"))

@@ -78,11 +78,11 @@ fn lost_templates_and_stale_digests_are_made_again_and_the_person_is_still_found
     // As a kit upgraded from before migrations 4 and 5 would have it: Baraka's packet has no
     // templates, Amina's templates no digests.
     {
-        let db = rusqlite::Connection::open(kit.dir.db_path()).unwrap();
+        let db = kit.insider_connection().unwrap();
         db.execute("DELETE FROM finger_templates WHERE rid = ?1", [&baraka]).unwrap();
         db.execute("UPDATE finger_templates SET digest = NULL", []).unwrap();
     }
-    let mut kit = enroll_kit::kit::Kit::open(kit.dir.clone()).unwrap();
+    let mut kit = enroll_kit::kit::Kit::open(kit.dir.clone(), &common::test_unlock()).unwrap();
     clock.install(&mut kit);
     for (seed, rid) in [(111, &amina), (112, &baraka)] {
         let mut s = EnrollmentSession::start(&mut kit, &assistant, false).unwrap();
@@ -106,7 +106,7 @@ fn templates_an_older_extractor_made_are_made_again_from_the_prints_and_its_list
     // search must not compare with the new extractor's.
     let other = enroll(&mut kit, &assistant, 132);
     {
-        let db = rusqlite::Connection::open(kit.dir.db_path()).unwrap();
+        let db = kit.insider_connection().unwrap();
         db.execute(
             "UPDATE finger_templates SET extractor = 1, digest = NULL,
                  iso = (SELECT o.iso FROM finger_templates o WHERE o.rid = ?2 AND o.position = finger_templates.position)
@@ -115,7 +115,7 @@ fn templates_an_older_extractor_made_are_made_again_from_the_prints_and_its_list
         )
         .unwrap();
     }
-    let mut kit = enroll_kit::kit::Kit::open(kit.dir.clone()).unwrap();
+    let mut kit = enroll_kit::kit::Kit::open(kit.dir.clone(), &common::test_unlock()).unwrap();
     clock.install(&mut kit);
     let mut s = EnrollmentSession::start(&mut kit, &assistant, false).unwrap();
     fill_with(&mut s, &mut kit, 131, 1);

@@ -98,7 +98,7 @@ fn a_draft_survives_a_crash_and_resumes_where_it_stopped() {
     std::mem::forget(s);
     drop(kit);
 
-    let mut kit = Kit::open(DataDir::new(dir.path())).unwrap();
+    let mut kit = Kit::open(DataDir::new(dir.path()), &common::test_unlock()).unwrap();
     clock.install(&mut kit);
     let op = login(&mut kit, "wanjiru", &Pin::new(ASSISTANT_PIN)).unwrap();
     let offered = EnrollmentSession::resumable(&kit, &op).unwrap();
@@ -137,7 +137,7 @@ fn rids_stay_unique_across_restarts_and_clock_changes() {
     let (mut kit, clock, _sup, assistant) = kit_with_staff(dir.path());
     let mut rids = vec![enroll(&mut kit, &assistant, 1)];
     drop(kit);
-    let mut kit = Kit::open(DataDir::new(dir.path())).unwrap();
+    let mut kit = Kit::open(DataDir::new(dir.path()), &common::test_unlock()).unwrap();
     clock.install(&mut kit);
     let op = login(&mut kit, "wanjiru", &Pin::new(ASSISTANT_PIN)).unwrap();
     rids.push(enroll(&mut kit, &op, 2));
@@ -160,7 +160,7 @@ fn a_save_that_fails_changes_nothing() {
     let (mut kit, _clock, _sup, assistant) = kit_with_staff(dir.path());
     let first = enroll(&mut kit, &assistant, 1);
     // Make the next save collide with the first RID: same second, sequence wound back.
-    let db = rusqlite::Connection::open(DataDir::new(dir.path()).db_path()).unwrap();
+    let db = kit.insider_connection().unwrap();
     db.execute("UPDATE rid_sequences SET last = 0", []).unwrap();
     let audit_before = kit.store.audit_entries(None).unwrap().len();
 
@@ -195,7 +195,7 @@ fn a_corrected_admin_units_set_in_the_data_dir_replaces_the_shipped_one() {
     let wards = std::fs::read_to_string(assets.join("wards.csv")).unwrap();
     std::fs::write(folder.join("wards.csv"), format!("{wards}KEW-9999,Corrected Ward,KE047274,KESC-301\n")).unwrap();
 
-    let kit = Kit::open(DataDir::new(dir.path())).unwrap();
+    let kit = Kit::open(DataDir::new(dir.path()), &common::test_unlock()).unwrap();
     let mut f = form(1);
     (f.county, f.sub_county, f.ward) = ("047".into(), "KE047274".into(), "KEW-9999".into());
     let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
@@ -203,7 +203,10 @@ fn a_corrected_admin_units_set_in_the_data_dir_replaces_the_shipped_one() {
     drop(kit);
 
     std::fs::write(folder.join("wards.csv"), format!("{wards}KEW-9998,Lost Ward,KE999999,\n")).unwrap();
-    let e = Kit::open(DataDir::new(dir.path())).err().expect("a broken table is refused").to_string();
+    let e = Kit::open(DataDir::new(dir.path()), &common::test_unlock())
+        .err()
+        .expect("a broken table is refused")
+        .to_string();
     assert!(e.contains("wards.csv") && e.contains("KE999999") && e.contains("line 1452"), "{e}");
 }
 

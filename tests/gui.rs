@@ -188,7 +188,7 @@ fn demographics_show_errors_beside_fields_in_the_chosen_language_and_ask_a_minor
         _ => panic!("still enrolling"),
     }
     // What was typed is in the draft on disk.
-    let kit = Kit::open(DataDir::new(dir.path())).unwrap();
+    let kit = enroll_kit::workflow::pilot::open_or_provision(DataDir::new(dir.path())).unwrap();
     let drafts = kit.store.drafts_of(h.state().kit().store.account("trainee").unwrap().unwrap().id).unwrap();
     assert_eq!(drafts[0].name, "Amani Wanjiku");
 }

@@ -103,7 +103,7 @@ fn no_path_puts_a_training_packet_into_a_production_batch() {
     };
     review::approve(&mut kit, &sup, &late_rid.to_string()).unwrap();
     {
-        let db = rusqlite::Connection::open(kit.store.path()).unwrap();
+        let db = kit.insider_connection().unwrap();
         db.execute_batch("DROP TRIGGER packets_sealed").unwrap();
         db.execute("UPDATE packets SET training = 0 WHERE rid = ?1", [late_rid.to_string()]).unwrap();
     }

@@ -348,3 +348,12 @@ missed-minor = Type the applicant's date of birth: the kit then asks for a guard
 missed-locked-out = The lockout never came: keep entering the wrong PIN to see what the kit does.
 trainer-reset-busy = Finish the scenario or the export under way first, then reset.
 trainer-reset-start = Wipe the pilot data and start afresh
+
+unlock-title = This kit is locked
+unlock-why = Kit { $kit } of centre { $centre } keeps every record encrypted. A supervisor ({ $holders }) unlocks it for the day with the kit passphrase; then assistants log in with their PINs.
+unlock-passphrase = Kit passphrase
+unlock-button = Unlock the kit
+unlock-working = Unlocking…
+unlock-wrong = That is not this kit's passphrase. Check the words and spaces, and try again.
+unlock-failed = The kit could not be opened: { $detail }
+unlock-pilot = Pilot kit: its passphrase is "{ $passphrase }".

@@ -347,3 +347,12 @@ missed-minor = Andika tarehe ya kuzaliwa ya mwombaji: kifaa kisha kinaomba mlezi
 missed-locked-out = Kufungiwa hakukutokea: endelea kuingiza PIN isiyo sahihi uone kifaa kinachofanya.
 trainer-reset-busy = Maliza kwanza zoezi au uhamishaji unaoendelea, kisha weka upya.
 trainer-reset-start = Futa data ya majaribio na uanze upya
+
+unlock-title = Kifaa hiki kimefungwa
+unlock-why = Kifaa { $kit } cha kituo { $centre } huhifadhi kila rekodi kwa usimbaji fiche. Msimamizi ({ $holders }) hukifungua kwa siku kwa nenosiri la kifaa; kisha wasaidizi huingia kwa PIN zao.
+unlock-passphrase = Nenosiri la kifaa
+unlock-button = Fungua kifaa
+unlock-working = Kinafunguliwa…
+unlock-wrong = Hilo si nenosiri la kifaa hiki. Angalia maneno na nafasi, kisha ujaribu tena.
+unlock-failed = Kifaa hakikuweza kufunguliwa: { $detail }
+unlock-pilot = Kifaa cha majaribio: nenosiri lake ni "{ $passphrase }".

@@ -85,3 +85,36 @@ stop_test_postgres() {
         rm -rf "$TEST_PG_DIR"
     fi
 }
+
+# Starts a throwaway software TPM 2.0 (swtpm, in a temp dir, on 127.0.0.1, gone when the calling
+# script exits) and exports ENROLL_KIT_TCTI for the suite's TPM-sealed kits.
+start_test_swtpm() {
+    local dir port
+    if ! command -v swtpm >/dev/null 2>&1; then
+        echo "error: swtpm is not installed (Debian package: swtpm)" >&2
+        exit 1
+    fi
+    dir=$(mktemp -d /tmp/enroll-kit-swtpm.XXXXXX)
+    for port in $(shuf -i 30000-39998 -n 20); do
+        if swtpm socket --tpm2 --tpmstate dir="$dir" \
+            --server type=tcp,port="$port",bindaddr=127.0.0.1 \
+            --ctrl type=tcp,port=$((port + 1)),bindaddr=127.0.0.1 \
+            --flags not-need-init,startup-clear --daemon --pid file="$dir/pid" \
+            --log file="$dir/swtpm.log" 2>>"$dir/start.log"; then
+            export ENROLL_KIT_TCTI="swtpm:host=127.0.0.1,port=$port"
+            TEST_SWTPM_DIR=$dir
+            echo "swtpm for the TPM-sealed kits on 127.0.0.1:$port" >&2
+            return 0
+        fi
+    done
+    cat "$dir/start.log" >&2
+    echo "error: could not start a test swtpm" >&2
+    exit 1
+}
+
+stop_test_swtpm() {
+    if [ -n "${TEST_SWTPM_DIR:-}" ]; then
+        [ -f "$TEST_SWTPM_DIR/pid" ] && kill "$(cat "$TEST_SWTPM_DIR/pid")" 2>/dev/null || true
+        rm -rf "$TEST_SWTPM_DIR"
+    fi
+}

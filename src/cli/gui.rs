@@ -2,10 +2,11 @@
 
 use anyhow::{Context, Result};
 use clap::Args;
-use enroll_kit::kit::{DataDir, Kit};
+use enroll_kit::kit::{DataDir, Kit, LockedKit, StoreKind};
+use enroll_kit::ui::unlock::KitWindow;
 use enroll_kit::ui::{DeviceChoice, KitApp};
 use enroll_kit::workflow::pilot::open_or_provision;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(Debug, Args, Default)]
@@ -18,17 +19,36 @@ pub struct GuiArgs {
     tour: Option<PathBuf>,
 }
 
-fn run_gui(kit: Kit, args: &GuiArgs) -> Result<ExitCode> {
+fn app_for(kit: Kit, exit_after_first_frame: bool, tour: Option<PathBuf>) -> Result<KitApp> {
     let devices = DeviceChoice::for_kit(&kit);
     let mut app = KitApp::new(kit, devices)?;
-    if args.exit_after_first_frame {
+    if exit_after_first_frame {
         app.exit_after_first_frame();
     }
-    if let Some(dir) = &args.tour {
-        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-        app.tour(dir.clone());
+    if let Some(dir) = tour {
+        std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        app.tour(dir);
     }
-    enroll_kit::ui::run(app).map_err(|e| {
+    Ok(app)
+}
+
+fn run_gui(kit: Kit, args: &GuiArgs) -> Result<ExitCode> {
+    show(KitWindow::Open(Box::new(app_for(kit, args.exit_after_first_frame, args.tour.clone())?)))
+}
+
+/// A production kit: the TPM opens it at once; a passphrase kit opens on its unlock screen, or
+/// straight away when the passphrase came in a file.
+fn run_production(dir: DataDir, passphrase_file: Option<&Path>, args: &GuiArgs) -> Result<ExitCode> {
+    let locked = LockedKit::open(dir.clone())?;
+    if locked.store_kind() == StoreKind::Tpm || passphrase_file.is_some() {
+        return run_gui(super::keys::open_kit(dir, passphrase_file)?, args);
+    }
+    let (exit, tour) = (args.exit_after_first_frame, args.tour.clone());
+    show(KitWindow::locked(locked, Box::new(move |kit| app_for(kit, exit, tour.clone()).map_err(|e| format!("{e:#}")))))
+}
+
+fn show(window: KitWindow) -> Result<ExitCode> {
+    enroll_kit::ui::run(window).map_err(|e| {
         anyhow::anyhow!("could not open the window: {e}. Is there a display (DISPLAY or WAYLAND_DISPLAY)?")
     })?;
     Ok(ExitCode::SUCCESS)
@@ -36,7 +56,7 @@ fn run_gui(kit: Kit, args: &GuiArgs) -> Result<ExitCode> {
 
 /// `pilot`: the given or default pilot dir. No command: the production kit, or pilot mode
 /// when this machine has no provisioned kit yet.
-pub fn run(data_dir: Option<PathBuf>, args: GuiArgs, pilot: bool) -> Result<ExitCode> {
+pub fn run(data_dir: Option<PathBuf>, passphrase_file: Option<&Path>, args: GuiArgs, pilot: bool) -> Result<ExitCode> {
     let pilot_dir = || DataDir::default_pilot().context("this system has no data directory: pass --data-dir");
     if pilot {
         let dir = match data_dir {
@@ -50,7 +70,7 @@ pub fn run(data_dir: Option<PathBuf>, args: GuiArgs, pilot: bool) -> Result<Exit
         None => DataDir::default_production().context("this system has no data directory: pass --data-dir")?,
     };
     if dir.config_path().exists() {
-        return run_gui(Kit::open(dir)?, &args);
+        return run_production(dir, passphrase_file, &args);
     }
     eprintln!(
         "No kit is provisioned in {}: opening pilot mode. Provision one with `enroll-kit init`.",

@@ -1,5 +1,6 @@
 //! `enroll-kit init`.
 
+use super::keys::{KeyStoreChoice, new_store};
 use super::operator::read_pin;
 use anyhow::{Context, Result, bail};
 use clap::Args;
@@ -38,6 +39,12 @@ pub struct InitArgs {
     /// Provision a training (pilot) kit: every record it makes is marked training
     #[arg(long)]
     training: bool,
+    /// What seals the kit's keys: the TPM, or the first supervisor's day passphrase (--passphrase-file or a prompt)
+    #[arg(long, value_enum, default_value = "auto", env = "ENROLL_KIT_KEY_STORE")]
+    key_store: KeyStoreChoice,
+    /// Test suites only: a token argon2id cost (anyone with the disk could guess the passphrase)
+    #[arg(long, hide = true, env = "ENROLL_KIT_INSECURE_TEST_KDF")]
+    insecure_test_kdf: bool,
 }
 
 fn recipients(path: &Path) -> Result<Vec<String>> {
@@ -50,7 +57,7 @@ fn recipients(path: &Path) -> Result<Vec<String>> {
     Ok(list)
 }
 
-pub fn run(dir: DataDir, args: InitArgs) -> Result<ExitCode> {
+pub fn run(dir: DataDir, passphrase_file: Option<&Path>, args: InitArgs) -> Result<ExitCode> {
     let mut hq_recipients = Vec::new();
     for path in &args.hq_recipients {
         hq_recipients.extend(recipients(path)?);
@@ -58,6 +65,7 @@ pub fn run(dir: DataDir, args: InitArgs) -> Result<ExitCode> {
     let hq_verify_key = read_public(&args.hq_verify_key)?;
     let typed = read_pin(args.pin_file.as_deref(), "PIN for the first supervisor (6 to 12 digits): ")?;
     let pin = Pin::new_checked(typed.expose()).map_err(|e| anyhow::anyhow!("the first supervisor's PIN: {e}"))?;
+    let key_store = new_store(args.key_store, &args.supervisor, passphrase_file, args.insecure_test_kdf)?;
     let root = dir.root().to_path_buf();
     let kit = init(InitParams {
         dir,
@@ -70,6 +78,7 @@ pub fn run(dir: DataDir, args: InitArgs) -> Result<ExitCode> {
         supervisor: args.supervisor.clone(),
         supervisor_name: args.supervisor_name,
         supervisor_pin: pin,
+        key_store,
     })
     .with_context(|| format!("could not provision a kit in {}", root.display()))?;
     let county = kit.admin_units().county(&kit.config.county).map(|c| c.name.clone()).unwrap_or_default();
@@ -82,6 +91,12 @@ pub fn run(dir: DataDir, args: InitArgs) -> Result<ExitCode> {
         if kit.config.training { ", TRAINING kit" } else { "" }
     );
     println!("  first supervisor: {}", args.supervisor);
+    match kit.key_store() {
+        enroll_kit::kit::StoreKind::Tpm => println!("  keys sealed by this machine's TPM"),
+        enroll_kit::kit::StoreKind::Passphrase => {
+            println!("  keys sealed by {}'s passphrase: the kit stays locked until it is typed", args.supervisor)
+        }
+    }
     println!("Kit public key:  {}", kit.public_key().to_hex());
     println!("Fingerprint:     {}", kit.public_key().fingerprint());
     println!("Register this key with the central office before the kit's first export.");

@@ -9,6 +9,7 @@ mod evaluate;
 mod gui;
 mod hq;
 mod init;
+mod keys;
 mod matching;
 mod operator;
 mod packet;
@@ -31,6 +32,15 @@ pub struct Cli {
     /// The kit's data dir [default: the OS data dir for enroll-kit]
     #[arg(long, global = true, env = "ENROLL_KIT_DATA", value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
+    /// Read the kit passphrase that unlocks (or, at init, seals) a passphrase kit from this file [default: a prompt on a terminal]
+    #[arg(
+        long = "unlock-file",
+        id = "unlock_file",
+        global = true,
+        env = "ENROLL_KIT_UNLOCK_FILE",
+        value_name = "FILE"
+    )]
+    pub unlock_file: Option<PathBuf>,
     /// Without a command the kit's window opens (pilot mode when no kit is provisioned)
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -83,6 +93,9 @@ pub enum Command {
     /// Central-office tools: make the office's key set
     #[command(subcommand)]
     Hq(hq::HqCommand),
+    /// The kit's sealed keys: what unlocks the kit; protect an older kit's clear key and database
+    #[command(subcommand)]
+    Keys(keys::KeysCommand),
 }
 
 /// Who runs a command that needs a login: the account and where its PIN comes from.
@@ -99,12 +112,15 @@ pub struct LoginArgs {
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> Result<ExitCode> {
     let data_dir = cli.data_dir;
+    let pass = cli.unlock_file;
+    let open_kit = |dir: Option<PathBuf>| -> Result<Kit> { keys::open_kit(resolve_dir(dir)?, pass.as_deref()) };
     let Some(command) = cli.command else {
-        return gui::run(data_dir, gui::GuiArgs::default(), false);
+        return gui::run(data_dir, pass.as_deref(), gui::GuiArgs::default(), false);
     };
     match command {
-        Command::Pilot(args) => gui::run(data_dir, args, true),
-        Command::Init(args) => init::run(resolve_dir(data_dir)?, args),
+        Command::Pilot(args) => gui::run(data_dir, pass.as_deref(), args, true),
+        Command::Init(args) => init::run(resolve_dir(data_dir)?, pass.as_deref(), args),
+        Command::Keys(cmd) => keys::run(resolve_dir(data_dir)?, pass.as_deref(), cmd),
         Command::Simulate(args) => simulate::run(open_kit(data_dir)?, args),
         Command::Packet(cmd) => packet::run(open_kit(data_dir)?, cmd),
         Command::Audit(cmd) => audit::run(open_kit(data_dir)?, cmd),
@@ -131,8 +147,4 @@ fn resolve_dir(flag: Option<PathBuf>) -> Result<DataDir> {
         None => DataDir::default_production()
             .context("this system has no data directory for enroll-kit: pass --data-dir or set ENROLL_KIT_DATA"),
     }
-}
-
-fn open_kit(flag: Option<PathBuf>) -> Result<Kit> {
-    Ok(Kit::open(resolve_dir(flag)?)?)
 }

@@ -53,6 +53,8 @@ pub enum AuditAction {
     ScenarioFinished,
     /// A trainer wiped the pilot data (the first entries of the new pilot log).
     PilotReset,
+    /// An older kit's clear key and database were sealed and encrypted (`keys protect`).
+    KeysProtected,
 }
 
 impl AuditAction {
@@ -85,6 +87,7 @@ impl AuditAction {
             ScenarioStarted => "scenario_started",
             ScenarioFinished => "scenario_finished",
             PilotReset => "pilot_reset",
+            KeysProtected => "keys_protected",
         }
     }
 }

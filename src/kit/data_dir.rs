@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-/// A kit data dir: kit.toml, kit.key, kit.pub and kit.db.
+/// A kit data dir: kit.toml, kit.keys, kit.pub and kit.db.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DataDir(PathBuf);
 
@@ -32,9 +32,14 @@ impl DataDir {
         self.0.join("kit.toml")
     }
 
-    /// The secret signing key.
+    /// The signing key in the clear, as kits before sealed keys kept it (only `keys protect` reads it).
     pub fn key_path(&self) -> PathBuf {
         self.0.join("kit.key")
+    }
+
+    /// The kit's sealed keys (signing key and database key).
+    pub fn keys_path(&self) -> PathBuf {
+        self.0.join("kit.keys")
     }
 
     /// The public key.
@@ -81,7 +86,14 @@ impl DataDir {
                 p.push(suffix);
                 PathBuf::from(p)
             };
-            for path in [self.config_path(), db.clone(), sidecar("-wal"), sidecar("-shm"), sidecar("-journal")] {
+            for path in [
+                self.config_path(),
+                self.keys_path(),
+                db.clone(),
+                sidecar("-wal"),
+                sidecar("-shm"),
+                sidecar("-journal"),
+            ] {
                 if path.exists() {
                     set(&path, 0o600)?;
                 }

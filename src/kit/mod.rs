@@ -3,18 +3,21 @@
 pub mod config;
 pub mod data_dir;
 pub mod keyfile;
+pub mod keystore;
 pub mod pin;
 pub mod provision;
 
 pub use config::{ConfigError, KitConfig};
 pub use data_dir::DataDir;
-pub use provision::{InitParams, init};
+pub use keystore::{KdfCost, NewStore, Passphrase, StoreKind, Unlock};
+pub use provision::{InitParams, init, protect};
 
 use crate::domain::admin_units::AdminUnits;
 use crate::packet::manifest::KitInfo;
 use crate::packet::{KitKey, PublicKey};
-use crate::store::{Store, StoreError};
+use crate::store::{DbKey, Store, StoreError};
 use chrono::{DateTime, Utc};
+use keystore::{KeyStoreError, KeysFile, KitSecrets};
 use std::path::PathBuf;
 use std::sync::Arc;
 use thiserror::Error;
@@ -94,26 +97,33 @@ pub enum KitError {
     /// The operating system's random generator failed.
     #[error("the system random generator failed: {0}")]
     Random(String),
+    /// The kit's keys could not be sealed or unsealed.
+    #[error(transparent)]
+    KeyStore(#[from] KeyStoreError),
+    /// A kit from before keys were sealed: its signing key and database lie on disk in the clear.
+    #[error(
+        "this kit's signing key ({0}) and database are not protected: a supervisor runs `enroll-kit keys protect` \
+         once to seal them (with this laptop's TPM, or a passphrase) and encrypt the database"
+    )]
+    Unprotected(PathBuf),
 }
 
-/// An open, provisioned kit.
-pub struct Kit {
+/// A provisioned kit whose keys are still sealed: enough to say whose kit it is and what opens
+/// it (the unlock screen, the CLI's prompt), nothing of the people on it.
+#[derive(Clone)]
+pub struct LockedKit {
     /// The data dir.
     pub dir: DataDir,
     /// kit.toml.
     pub config: KitConfig,
-    /// The database.
-    pub store: Store,
-    key: KitKey,
-    clock: Clock,
-    units: Arc<AdminUnits>,
-    gallery: crate::biometrics::matching::SharedGallery,
+    keys: KeysFile,
 }
 
-impl Kit {
-    /// Opens the kit in `dir`, checking every file before using any.
-    pub fn open(dir: DataDir) -> Result<Kit, KitError> {
-        if !dir.config_path().exists() && !dir.db_path().exists() && !dir.key_path().exists() {
+impl LockedKit {
+    /// Reads the kit in `dir`, checking every file before using any.
+    pub fn open(dir: DataDir) -> Result<LockedKit, KitError> {
+        let files = [dir.config_path(), dir.db_path(), dir.keys_path(), dir.key_path()];
+        if !files.iter().any(|f| f.exists()) {
             return Err(KitError::NotProvisioned(dir.root().to_path_buf()));
         }
         // Before anything is read: a kit made by an older version, or copied in with a loose
@@ -128,15 +138,86 @@ impl Kit {
             Err(e) => tracing::warn!("could not close the data dir {} to other users: {e}", dir.root().display()),
         }
         let config = KitConfig::load(&dir.config_path())?;
-        let key = keyfile::read_secret(&dir.key_path())?;
+        if !dir.keys_path().exists() && dir.key_path().exists() {
+            return Err(KitError::Unprotected(dir.key_path()));
+        }
+        let keys = KeysFile::read(&dir.keys_path())?;
         let public = keyfile::read_public(&dir.public_key_path())?;
-        if public != key.public() {
+        if public.to_hex() != keys.public_key {
             return Err(KitError::KeyMismatch(dir.public_key_path()));
         }
+        Ok(LockedKit { dir, config, keys })
+    }
+
+    /// What unlocks this kit.
+    pub fn store_kind(&self) -> StoreKind {
+        self.keys.store
+    }
+
+    /// The login names whose passphrase opens the kit.
+    pub fn passphrase_holders(&self) -> Vec<String> {
+        self.keys.passphrase.iter().map(|s| s.label.clone()).collect()
+    }
+
+    /// Whether a passphrase slot was sealed below the field argon2id cost (`keys status` says so).
+    pub fn weak_passphrase_cost(&self) -> bool {
+        self.keys.passphrase.iter().any(|s| s.argon2id.is_weak())
+    }
+
+    /// Unseals the keys and opens the database. A wrong passphrase leaves the kit locked.
+    pub fn unlock(&self, unlock: &Unlock) -> Result<Kit, KitError> {
+        let secrets = self.keys.unseal(unlock, &self.dir.keys_path())?;
+        Kit::from_secrets(self.dir.clone(), self.config.clone(), self.keys.store, &secrets)
+    }
+}
+
+/// An open, provisioned kit.
+pub struct Kit {
+    /// The data dir.
+    pub dir: DataDir,
+    /// kit.toml.
+    pub config: KitConfig,
+    /// The database.
+    pub store: Store,
+    key: KitKey,
+    db_key: DbKey,
+    key_store: StoreKind,
+    clock: Clock,
+    units: Arc<AdminUnits>,
+    gallery: crate::biometrics::matching::SharedGallery,
+}
+
+impl Kit {
+    /// Opens the kit in `dir`, unlocking its keys the way `unlock` says.
+    pub fn open(dir: DataDir, unlock: &Unlock) -> Result<Kit, KitError> {
+        LockedKit::open(dir)?.unlock(unlock)
+    }
+
+    fn from_secrets(
+        dir: DataDir,
+        config: KitConfig,
+        key_store: StoreKind,
+        secrets: &KitSecrets,
+    ) -> Result<Kit, KitError> {
+        let key = secrets.signing_key();
+        let db_key = secrets.db_key();
         let units = Arc::new(load_admin_units(&dir)?);
-        let store = Store::open(&dir.db_path())?;
+        if is_plaintext_sqlite(&dir.db_path()) {
+            return Err(KitError::Unprotected(dir.db_path()));
+        }
+        let store = Store::open(&dir.db_path(), &db_key)?;
         tracing::info!(dir = %dir.root().display(), centre = %config.centre, kit = %config.kit, training = config.training, "kit opened");
-        Ok(Kit { dir, config, store, key, clock: Arc::new(Utc::now), units, gallery: Default::default() })
+        Ok(Kit {
+            dir,
+            config,
+            store,
+            key,
+            db_key,
+            key_store,
+            clock: Arc::new(Utc::now),
+            units,
+            gallery: Default::default(),
+        })
     }
 
     /// The same kit over a second database connection, for a worker thread (an export runs
@@ -145,12 +226,26 @@ impl Kit {
         Ok(Kit {
             dir: self.dir.clone(),
             config: self.config.clone(),
-            store: Store::open(&self.dir.db_path())?,
+            store: Store::open(&self.dir.db_path(), &self.db_key)?,
             key: self.key.duplicate(),
+            db_key: self.db_key.duplicate(),
+            key_store: self.key_store,
             clock: self.clock.clone(),
             units: self.units.clone(),
             gallery: self.gallery.clone(),
         })
+    }
+
+    /// What sealed this kit's keys.
+    pub fn key_store(&self) -> StoreKind {
+        self.key_store
+    }
+
+    /// A second, raw connection to the kit's encrypted database: for tests that play an insider
+    /// who holds the unlocked kit and edits its tables behind the kit's back.
+    #[doc(hidden)]
+    pub fn insider_connection(&self) -> Result<rusqlite::Connection, StoreError> {
+        Store::raw_connection(&self.dir.db_path(), &self.db_key)
     }
 
     /// The current time by the kit's clock.
@@ -225,6 +320,13 @@ impl Kit {
     pub fn admin_units(&self) -> Arc<AdminUnits> {
         Arc::clone(&self.units)
     }
+}
+
+/// Whether `path` is an SQLite database in the clear (a kit from before encryption at rest).
+fn is_plaintext_sqlite(path: &std::path::Path) -> bool {
+    use std::io::Read;
+    let mut header = [0u8; 16];
+    std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut header)).is_ok() && &header == b"SQLite format 3\0"
 }
 
 /// Reads `admin-units/` from the data dir when a field technician put a corrected set there.

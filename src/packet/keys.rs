@@ -72,6 +72,15 @@ impl KitKey {
         )
     }
 
+    /// The 32-byte seed, for the key store that seals it.
+    pub(crate) fn seed(&self) -> crate::secret::Secret<32> {
+        let mut seed = crate::secret::Secret::<32>::zeroed();
+        let mut bytes = self.0.to_bytes();
+        seed.expose_mut().copy_from_slice(&bytes);
+        zeroize::Zeroize::zeroize(&mut bytes);
+        seed
+    }
+
     /// The matching public key.
     pub fn public(&self) -> PublicKey {
         PublicKey(self.0.verifying_key())

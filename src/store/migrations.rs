@@ -59,6 +59,7 @@ mod tests {
         {
             // A kit database as version 2 left it, holding one packet.
             let conn = Connection::open(&path).unwrap();
+            crate::store::DbKey::for_tests().apply(&conn, &path).unwrap();
             current(&conn, &path).unwrap();
             for (version, name, sql) in &MIGRATIONS[..2] {
                 conn.execute_batch(sql).unwrap();
@@ -76,7 +77,7 @@ mod tests {
             )
             .unwrap();
         }
-        let store = crate::store::Store::open(&path).unwrap();
+        let store = crate::store::Store::open(&path, &crate::store::DbKey::for_tests()).unwrap();
         assert_eq!(current(store.conn(), &path).unwrap(), latest());
         let packet = store.packet("R1").unwrap().unwrap();
         assert_eq!(packet.data, [1, 2, 3]);

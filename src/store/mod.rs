@@ -82,6 +82,43 @@ pub enum StoreError {
     Refused(String),
 }
 
+/// The key of the kit's encrypted database (SQLCipher, raw 256-bit key: no passphrase
+/// derivation, the key store already did that).
+pub struct DbKey(crate::secret::Secret<32>);
+
+impl DbKey {
+    /// Wraps the key bytes.
+    pub fn new(key: crate::secret::Secret<32>) -> Self {
+        Self(key)
+    }
+
+    /// A second copy (a worker thread's connection).
+    pub fn duplicate(&self) -> Self {
+        Self(self.0.duplicate())
+    }
+
+    /// A fixed key for the store's own unit tests.
+    #[cfg(test)]
+    pub(crate) fn for_tests() -> Self {
+        Self(crate::secret::Secret::from_slice(&[9u8; 32]).expect("32 bytes"))
+    }
+
+    /// Gives the key to SQLCipher; must be the first statement on a connection.
+    pub(crate) fn apply(&self, conn: &Connection, path: &Path) -> Result<(), StoreError> {
+        use zeroize::Zeroize;
+        let mut statement = format!("PRAGMA key = \"x'{}'\";", hex::encode(self.0.expose()));
+        let result = conn.execute_batch(&statement).or_store(path);
+        statement.zeroize();
+        result
+    }
+}
+
+impl std::fmt::Debug for DbKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DbKey(<redacted>)")
+    }
+}
+
 /// The open kit database.
 pub struct Store {
     conn: Connection,
@@ -115,24 +152,34 @@ impl<T> OrStore<T> for Result<T, rusqlite::Error> {
 }
 
 impl Store {
-    /// Creates a new database at `path`; refuses if a file is already there.
-    pub fn create(path: &Path) -> Result<Store, StoreError> {
+    /// Creates a new database at `path`, encrypted with `key`; refuses if a file is already there.
+    pub fn create(path: &Path, key: &DbKey) -> Result<Store, StoreError> {
         if path.exists() {
             return Err(StoreError::Exists(path.to_path_buf()));
         }
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(path, flags).or_store(path)?;
+        key.apply(&conn, path)?;
         Self::prepare(conn, path)
     }
 
-    /// Opens the existing database at `path` and brings its schema up to date.
-    pub fn open(path: &Path) -> Result<Store, StoreError> {
+    /// Opens the existing database at `path` with its key and brings its schema up to date.
+    pub fn open(path: &Path, key: &DbKey) -> Result<Store, StoreError> {
         if !path.is_file() {
             return Err(StoreError::Missing(path.to_path_buf()));
         }
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(path, flags).or_store(path)?;
+        key.apply(&conn, path)?;
         Self::prepare(conn, path)
+    }
+
+    /// A plain connection to the encrypted database, keyed and nothing else (see `Kit::insider_connection`).
+    pub(crate) fn raw_connection(path: &Path, key: &DbKey) -> Result<Connection, StoreError> {
+        let conn = Connection::open(path).or_store(path)?;
+        key.apply(&conn, path)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5)).or_store(path)?;
+        Ok(conn)
     }
 
     fn prepare(mut conn: Connection, path: &Path) -> Result<Store, StoreError> {
@@ -182,6 +229,34 @@ impl Store {
         let conn = std::mem::replace(&mut self.conn, placeholder);
         conn.close().map_err(|(_, e)| classify(&self.path, e))
     }
+}
+
+/// Writes an encrypted copy of the clear database at `from` to `to` (SQLCipher's own export:
+/// every table, index, trigger and the schema version), for `keys protect`.
+pub fn encrypt_copy(from: &Path, to: &Path, key: &DbKey) -> Result<(), StoreError> {
+    if !from.is_file() {
+        return Err(StoreError::Missing(from.to_path_buf()));
+    }
+    // CREATE too: the attached copy inherits the flags, and it is a new file.
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE;
+    let conn = Connection::open_with_flags(from, flags).or_store(from)?;
+    conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get::<_, i64>(0)).or_store(from)?;
+    {
+        use zeroize::Zeroize;
+        let mut attach = format!(
+            "ATTACH DATABASE '{}' AS encrypted KEY \"x'{}'\";",
+            to.display().to_string().replace('\'', "''"),
+            hex::encode(key.0.expose())
+        );
+        let attached = conn.execute_batch(&attach).or_store(to);
+        attach.zeroize();
+        attached?;
+    }
+    conn.query_row("SELECT sqlcipher_export('encrypted')", [], |_| Ok(())).or_store(to)?;
+    conn.execute_batch("DETACH DATABASE encrypted;").or_store(to)?;
+    std::fs::File::open(to)
+        .and_then(|f| f.sync_all())
+        .map_err(|e| StoreError::Refused(format!("{}: {e}", to.display())))
 }
 
 impl Tx<'_> {

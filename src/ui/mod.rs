@@ -7,6 +7,7 @@ pub mod i18n;
 pub mod screens;
 pub mod theme;
 pub mod tour;
+pub mod unlock;
 
 static PROCESS_START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
 
@@ -288,6 +289,11 @@ impl KitApp {
 
     fn capturing(&self) -> bool {
         matches!(&self.screen, Screen::Enroll(s) if s.capturing())
+    }
+
+    /// Whether this is a training kit.
+    pub fn training(&self) -> bool {
+        self.kit.config.training
     }
 
     /// Closes the window after the first frame, printing the time since the process started.
@@ -928,9 +934,10 @@ impl eframe::App for KitApp {
     }
 }
 
-/// Opens the app in a window.
-pub fn run(app: KitApp) -> Result<(), eframe::Error> {
-    let title = if app.kit.config.training { "enroll-kit — TRAINING" } else { "enroll-kit" };
+/// Opens the window: the unlock screen of a locked kit, or the app on an open one.
+pub fn run(window: unlock::KitWindow) -> Result<(), eframe::Error> {
+    let app = window;
+    let title = if app.training() { "enroll-kit — TRAINING" } else { "enroll-kit" };
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default().with_inner_size([1100.0, 760.0]).with_title(title),
         ..Default::default()

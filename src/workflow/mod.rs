@@ -18,6 +18,7 @@ pub mod report;
 pub mod review;
 pub mod scenarios;
 pub mod simulate;
+pub mod unlock;
 pub mod upload;
 
 pub use auth::{LoginError, Operator, login, require};

@@ -4,7 +4,7 @@
 use super::{Operator, WorkflowError, accounts, login, require};
 use crate::domain::account::{Permission, Pin, Role};
 use crate::domain::audit::AuditAction;
-use crate::kit::{DataDir, InitParams, Kit, init};
+use crate::kit::{DataDir, InitParams, KdfCost, Kit, NewStore, Passphrase, Unlock, init};
 use crate::packet::PublicKey;
 use crate::store::NewAuditEntry;
 use serde_json::json;
@@ -20,10 +20,15 @@ pub const PILOT_ACCOUNTS: [(&str, &str, Role, &str); 3] = [
     ("trainer", "Trainer", Role::Trainer, "864200"),
 ];
 
+/// The pilot kit's passphrase. It is published (the unlock screen shows it), so a pilot kit's
+/// encryption protects nothing: pilot kits hold only training records. It exists so that pilot
+/// kits run the same code, and trainers can show the morning unlock.
+pub const PILOT_PASSPHRASE: &str = "pilot kit for training only";
+
 /// Opens the pilot kit in `dir`, provisioning it first if the dir holds none.
 pub fn open_or_provision(dir: DataDir) -> Result<Kit, WorkflowError> {
     if dir.config_path().exists() {
-        let kit = Kit::open(dir)?;
+        let kit = Kit::open(dir, &Unlock::Passphrase(Passphrase::new(PILOT_PASSPHRASE)))?;
         if !kit.config.training {
             return Err(WorkflowError::Refused(format!(
                 "{} holds a production kit: pilot mode needs its own data dir",
@@ -47,6 +52,7 @@ pub fn open_or_provision(dir: DataDir) -> Result<Kit, WorkflowError> {
         supervisor: sup_name.into(),
         supervisor_name: sup_display.into(),
         supervisor_pin: Pin::new(sup_pin),
+        key_store: pilot_key_store(sup_name),
     })?;
     let sup = login(&mut kit, sup_name, &Pin::new(sup_pin))?;
     for (name, display, role, pin) in &PILOT_ACCOUNTS[1..] {
@@ -55,10 +61,20 @@ pub fn open_or_provision(dir: DataDir) -> Result<Kit, WorkflowError> {
     Ok(kit)
 }
 
+/// The pilot passphrase at a token cost: it is public, so a high cost would protect nothing.
+fn pilot_key_store(supervisor: &str) -> NewStore {
+    NewStore::Passphrase {
+        label: supervisor.to_string(),
+        passphrase: Passphrase::new(PILOT_PASSPHRASE),
+        cost: KdfCost::TEST,
+    }
+}
+
 /// What a pilot data dir holds: all of it is the kit's own, so a reset may remove it.
 const PILOT_ENTRIES: &[&str] = &[
     "kit.toml",
     "kit.key",
+    "kit.keys",
     "kit.pub",
     "kit.db",
     "kit.db-wal",

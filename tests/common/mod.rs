@@ -10,7 +10,7 @@ use enroll_kit::domain::account::{Pin, Role};
 use enroll_kit::domain::biometrics::{DeviceRef, FacePhoto, FingerCapture, FingerPosition, FingerRecord};
 use enroll_kit::domain::enrollment::Step;
 use enroll_kit::kit::keyfile::read_public;
-use enroll_kit::kit::{DataDir, InitParams, Kit, init};
+use enroll_kit::kit::{DataDir, InitParams, KdfCost, Kit, NewStore, Passphrase, Unlock, init};
 use enroll_kit::workflow::enrollment::{Command, EnrollmentSession, Outcome};
 use enroll_kit::workflow::simulate::person;
 use enroll_kit::workflow::{Operator, accounts, login};
@@ -19,6 +19,8 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 pub const SUPERVISOR_PIN: &str = "482913";
+/// The test kits' passphrase (passphrase kits); sealed at the token test cost.
+pub const KIT_PASSPHRASE: &str = "mango river seven lantern";
 pub const ASSISTANT_PIN: &str = "730518";
 
 pub fn fixtures() -> PathBuf {
@@ -63,8 +65,38 @@ pub fn new_kit(dir: &Path) -> Kit {
         supervisor: "supervisor".into(),
         supervisor_name: "Test Supervisor".into(),
         supervisor_pin: Pin::new_checked(SUPERVISOR_PIN).unwrap(),
+        key_store: test_key_store(),
     })
     .expect("init")
+}
+
+/// The key store the suite runs on: a passphrase, or with ENROLL_KIT_KEY_STORE=tpm the TPM
+/// ENROLL_KIT_TCTI names (swtpm in CI), so one suite proves both.
+pub fn uses_tpm() -> bool {
+    std::env::var("ENROLL_KIT_KEY_STORE").is_ok_and(|v| v == "tpm")
+}
+
+/// What seals a test kit's keys.
+pub fn test_key_store() -> NewStore {
+    if uses_tpm() {
+        NewStore::Tpm
+    } else {
+        NewStore::Passphrase {
+            label: "supervisor".into(),
+            passphrase: Passphrase::new(KIT_PASSPHRASE),
+            cost: KdfCost::TEST,
+        }
+    }
+}
+
+/// How a test reopens a kit it made.
+pub fn test_unlock() -> Unlock {
+    if uses_tpm() { Unlock::Machine } else { Unlock::Passphrase(Passphrase::new(KIT_PASSPHRASE)) }
+}
+
+/// Reopens the kit in `dir` as the day's unlock would.
+pub fn reopen(dir: &Path) -> Kit {
+    Kit::open(DataDir::new(dir), &test_unlock()).expect("reopen the kit")
 }
 
 /// A kit with a supervisor and an assistant, on a test clock; returns both operators.
@@ -155,4 +187,21 @@ pub fn enroll_as(kit: &mut Kit, op: &Operator, pin: &str, seed: u64) -> String {
         Outcome::Saved(rid) => rid.to_string(),
         other => panic!("not saved: {other:?}"),
     }
+}
+
+/// A raw connection to the encrypted `kit.db` at `db`, as an insider who unlocked the kit would
+/// have: to tamper behind the kit's back.
+pub fn insider(db: &Path) -> rusqlite::Connection {
+    reopen(db.parent().expect("kit.db is in a data dir")).insider_connection().expect("insider connection")
+}
+
+/// The kit's binary, set up as the suite's kits are: the test passphrase file (or the TPM), the
+/// token test cost for new kits, no data dir from the environment.
+pub fn kit_command() -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_enroll-kit"));
+    cmd.env("ENROLL_KIT_UNLOCK_FILE", fixtures().join("keys/test-kit.passphrase"))
+        .env("ENROLL_KIT_INSECURE_TEST_KDF", "true")
+        .env("ENROLL_KIT_KEY_STORE", if uses_tpm() { "tpm" } else { "passphrase" })
+        .env_remove("ENROLL_KIT_DATA");
+    cmd
 }
