@@ -236,3 +236,116 @@ fn the_central_office_refuses_a_production_packet_a_simulator_captured() {
     let e = enroll_kit::batch::verify::verify_batch(&batch.path, &identities, Some(&[kit.public_key()])).unwrap_err();
     assert!(e.to_string().contains("captured with a simulator (r307-sim)"), "{e}");
 }
+
+/// Exports the approved production packets of `kit` into a new folder under `tmp`.
+fn export_day(kit: &mut Kit, sup: &enroll_kit::workflow::Operator, tmp: &Path, name: &str) -> std::path::PathBuf {
+    let stick = tmp.join(name);
+    std::fs::create_dir_all(&stick).unwrap();
+    enroll_kit::workflow::export::close_day(
+        kit,
+        sup,
+        &enroll_kit::batch::export::Destination::folder(&stick),
+        false,
+        &std::sync::atomic::AtomicBool::new(false),
+        &mut |_, _| {},
+    )
+    .unwrap()
+    .path
+}
+
+/// The insider's tool: renumbers and rehashes the whole chain after rows were deleted, and with
+/// the kit's key (unsealed from kit.keys with the passphrase) signs every checkpoint again.
+fn rehash_audit(
+    conn: &rusqlite::Connection,
+    rows: Vec<enroll_kit::store::AuditEntry>,
+    key: Option<&enroll_kit::packet::KitKey>,
+) {
+    use enroll_kit::domain::audit::checkpoint_message;
+    use enroll_kit::packet::canonical::to_canonical_json;
+    use enroll_kit::store::audit::{GENESIS_HASH, entry_hash};
+    conn.execute_batch("DROP TRIGGER IF EXISTS audit_log_no_update; DROP TRIGGER IF EXISTS audit_log_no_delete;")
+        .unwrap();
+    conn.execute("DELETE FROM audit_log", []).unwrap();
+    let mut prev = GENESIS_HASH.to_string();
+    for (seq, row) in (1_i64..).zip(rows) {
+        let enroll_kit::store::AuditEntry { at, actor, action, subject, mut detail, .. } = row;
+        if action == "checkpoint"
+            && let Some(key) = key
+        {
+            let signature = hex::encode(key.sign(&checkpoint_message(seq - 1, &prev)));
+            let value = serde_json::json!({"head_seq": seq - 1, "head_hash": prev, "signature": signature});
+            detail = String::from_utf8(to_canonical_json(&value)).unwrap();
+        }
+        let hash = entry_hash(&prev, seq, &at, actor.as_deref(), &action, subject.as_deref(), &detail);
+        conn.execute(
+            "INSERT INTO audit_log (seq, at, actor, action, subject, detail, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            rusqlite::params![seq, at, actor, action, subject, detail, prev, hash],
+        )
+        .unwrap();
+        prev = hash;
+    }
+}
+
+/// Insider with a kit: deleted audit entries and rehashed the chain; `audit verify` said OK. Now
+/// the kit's own checkpoints name the rewrite, and when the insider re-signs them too (holding
+/// the passphrase), the central office's ledger names it: the new batch's log no longer extends
+/// the one it received before. A log cut short is named the same way.
+#[test]
+fn a_rewritten_or_truncated_audit_log_is_named_by_the_kit_and_by_the_central_office() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("kit");
+    let (mut kit, clock, sup, assistant) = kit_with_staff(&root);
+    let first = enroll(&mut kit, &assistant, 21);
+    enroll_kit::workflow::review::approve(&mut kit, &sup, &first).unwrap();
+    let batch1 = export_day(&mut kit, &sup, tmp.path(), "day1");
+    let ledger = tmp.path().join("ledger.db");
+    let identity = common::fixtures().join("keys/test-hq.age");
+    let verify = |batch: &Path| {
+        common::kit_command()
+            .args(["verify"])
+            .arg(batch)
+            .arg("--identity")
+            .arg(&identity)
+            .arg("--ledger")
+            .arg(&ledger)
+            .output()
+            .unwrap()
+    };
+    let ok1 = verify(&batch1);
+    assert!(ok1.status.success() && said(&ok1).contains("extends the ledger's"), "{}", said(&ok1));
+    let held = kit.store.audit_entries(None).unwrap().len();
+
+    // Day 2: an enrollment the insider wants gone from the history.
+    clock.advance(chrono::Duration::days(1));
+    let second = enroll(&mut kit, &assistant, 22);
+    enroll_kit::workflow::review::approve(&mut kit, &sup, &second).unwrap();
+    let conn = kit.insider_connection().unwrap();
+    conn.execute("DROP TRIGGER IF EXISTS audit_log_no_delete", []).unwrap();
+    conn.execute("DELETE FROM audit_log WHERE seq IN (3, 4, 5)", []).unwrap();
+    rehash_audit(&conn, kit.store.audit_entries(None).unwrap(), None);
+    let t = said(&cli(&root, SUPERVISOR_PIN, &["audit", "verify"]));
+    assert!(t.contains("BROKEN") && t.contains("history before it was rewritten"), "{t}");
+
+    // With the key as well: the kit's own check passes, the central office's does not.
+    let keys = enroll_kit::kit::keystore::KeysFile::read(&kit.dir.keys_path()).unwrap();
+    let secrets = keys.unseal(&common::test_unlock(), &kit.dir.keys_path()).unwrap();
+    rehash_audit(&conn, kit.store.audit_entries(None).unwrap(), Some(&secrets.signing_key()));
+    let t = said(&cli(&root, SUPERVISOR_PIN, &["audit", "verify"]));
+    assert!(!t.contains("BROKEN"), "the insider made the kit's own check pass: {t}");
+    let batch2 = export_day(&mut kit, &sup, tmp.path(), "day2");
+    let refused = verify(&batch2);
+    assert!(!refused.status.success(), "{}", said(&refused));
+    assert!(said(&refused).contains("history was rewritten"), "{}", said(&refused));
+
+    // Cut short below what the central office holds: named too.
+    clock.advance(chrono::Duration::days(1));
+    conn.execute(&format!("DELETE FROM audit_log WHERE seq > {}", held / 2), []).unwrap();
+    let third = enroll(&mut kit, &assistant, 23);
+    enroll_kit::workflow::review::approve(&mut kit, &sup, &third).unwrap();
+    conn.execute(&format!("DELETE FROM audit_log WHERE seq > {}", held / 2), []).unwrap();
+    rehash_audit(&conn, kit.store.audit_entries(None).unwrap(), Some(&secrets.signing_key()));
+    let batch3 = export_day(&mut kit, &sup, tmp.path(), "day3");
+    let refused = verify(&batch3);
+    assert!(said(&refused).contains("cut short") || said(&refused).contains("rewritten"), "{}", said(&refused));
+    assert!(!refused.status.success());
+}

@@ -2,7 +2,7 @@
 //! rename, read it back and compare, write a signed receipt beside it, and only then mark the
 //! packets exported — all or nothing. A past batch can be written again to a second stick.
 
-use super::{BATCH_FORMAT, BATCH_VERSION, BatchEntry, BatchError, BatchManifest};
+use super::{AuditHead, BATCH_FORMAT, BATCH_VERSION, BatchEntry, BatchError, BatchManifest};
 use crate::domain::audit::AuditAction;
 use crate::domain::status::PacketStatus;
 use crate::kit::Kit;
@@ -147,6 +147,7 @@ fn manifest_for(
     created_at: &str,
     training: bool,
     rows: &[PacketRow],
+    audit: Option<AuditHead>,
 ) -> BatchManifest {
     BatchManifest {
         format: BATCH_FORMAT.into(),
@@ -160,7 +161,41 @@ fn manifest_for(
             .iter()
             .map(|r| BatchEntry { rid: r.rid.clone(), sha256: r.sha256.clone(), size: r.size })
             .collect(),
+        audit,
     }
+}
+
+/// The log a batch carries as `audit.jsonl` lines, and its head for the manifest: a new batch
+/// signs the chain's head as a checkpoint and carries the whole log; a copy of a past batch
+/// (`upto`) carries the log up to where the original ended.
+fn audit_for_batch(
+    kit: &mut Kit,
+    at: chrono::DateTime<chrono::Utc>,
+    upto: Option<i64>,
+) -> Result<(AuditHead, Vec<u8>), BatchError> {
+    let db = kit.dir.db_path();
+    let store_err = |e: crate::store::StoreError| write_err(&db, &e);
+    if upto.is_none() {
+        let (store, key) = kit.store_and_key();
+        let tx = store.begin().map_err(store_err)?;
+        tx.audit_checkpoint(at, &|message| key.sign(message)).map_err(store_err)?;
+        tx.commit().map_err(store_err)?;
+    }
+    let mut entries = kit.store.audit_entries(None).map_err(store_err)?;
+    if let Some(seq) = upto {
+        entries.retain(|e| e.seq <= seq);
+    }
+    let head = entries
+        .last()
+        .map(|e| AuditHead { seq: e.seq, hash: e.hash.clone() })
+        .ok_or_else(|| write_err(kit.store.path(), &"the audit log is empty"))?;
+    let mut lines = Vec::with_capacity(entries.len() * 320);
+    for entry in &entries {
+        let value = serde_json::to_value(entry).map_err(|e| write_err(kit.store.path(), &e))?;
+        lines.extend_from_slice(&to_canonical_json(&value));
+        lines.push(b'\n');
+    }
+    Ok((head, lines))
 }
 
 /// Drops a file's pages from the page cache, so that reading it back reads the stick itself and
@@ -191,17 +226,24 @@ struct Written {
     sha256: String,
 }
 
+/// What goes into a batch file: the manifest, the audit log it names, the packets it lists.
+struct Contents<'a> {
+    manifest: &'a BatchManifest,
+    audit_log: &'a [u8],
+    rows: &'a [PacketRow],
+}
+
 /// Writes `manifest` and its packets sealed to `recipients` into `dest`: temporary name, fsync,
 /// rename, read back, receipt. Leaves nothing behind when it fails.
 fn write_sealed(
     kit: &Kit,
-    manifest: &BatchManifest,
-    rows: &[PacketRow],
+    contents: Contents<'_>,
     recipients: &[age::x25519::Recipient],
     dest: &Destination,
     cancel: &AtomicBool,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<Written, BatchError> {
+    let Contents { manifest, audit_log, rows } = contents;
     let manifest_value = serde_json::to_value(manifest)
         .map_err(|e| BatchError::Invalid { path: dest.dir.clone(), detail: e.to_string() })?;
     let manifest_bytes = to_canonical_json(&manifest_value);
@@ -255,6 +297,7 @@ fn write_sealed(
                 let mut tar = tar::Builder::new(sealed);
                 append(&mut tar, "manifest.json", &manifest_bytes, mtime)?;
                 append(&mut tar, "manifest.sig", signature.as_bytes(), mtime)?;
+                append(&mut tar, "audit.jsonl", audit_log, mtime)?;
                 let mut busy = std::time::Duration::ZERO;
                 for (name, bytes) in from_reader {
                     let started = std::time::Instant::now();
@@ -407,8 +450,17 @@ pub fn export(
         if training { "-T" } else { "" }
     );
     let recipients = recipients(kit, training)?;
-    let manifest = manifest_for(kit, &batch_id, supervisor, &utc_text(now), training, &rows);
-    let written = write_sealed(kit, &manifest, &rows, &recipients, dest, cancel, progress)?;
+    let (head, audit_log) = audit_for_batch(kit, now, None)?;
+    let audit_seq = Some(head.seq);
+    let manifest = manifest_for(kit, &batch_id, supervisor, &utc_text(now), training, &rows, Some(head));
+    let written = write_sealed(
+        kit,
+        Contents { manifest: &manifest, audit_log: &audit_log, rows: &rows },
+        &recipients,
+        dest,
+        cancel,
+        progress,
+    )?;
 
     let record = BatchRecord {
         id: batch_id.clone(),
@@ -418,6 +470,7 @@ pub fn export(
         count: rows.len() as u64,
         sha256: written.sha256.clone(),
         file_name: format!("{batch_id}.age"),
+        audit_seq,
     };
     let rids: Vec<String> = rows.iter().map(|r| r.rid.clone()).collect();
     let recorded = (|| -> Result<(), crate::store::StoreError> {
@@ -459,9 +512,20 @@ pub fn copy_batch(
         .map_err(|e| write_err(kit.store.path(), &e))?
         .ok_or_else(|| BatchError::UnknownBatch(batch_id.into()))?;
     let recipients = recipients(kit, record.training)?;
-    let manifest = manifest_for(kit, &record.id, &record.supervisor, &record.created_at, record.training, &rows);
-    let written = write_sealed(kit, &manifest, &rows, &recipients, dest, cancel, progress)?;
     let now = kit.now();
+    // The same manifest as the original: the log up to where it ended (a batch from before logs
+    // were carried gets the log as it is now, and a head of its own).
+    let (head, audit_log) = audit_for_batch(kit, now, record.audit_seq)?;
+    let manifest =
+        manifest_for(kit, &record.id, &record.supervisor, &record.created_at, record.training, &rows, Some(head));
+    let written = write_sealed(
+        kit,
+        Contents { manifest: &manifest, audit_log: &audit_log, rows: &rows },
+        &recipients,
+        dest,
+        cancel,
+        progress,
+    )?;
     let audited = (|| -> Result<(), crate::store::StoreError> {
         let tx = kit.store.begin()?;
         tx.audit(NewAuditEntry {

@@ -1,11 +1,13 @@
 //! Batches: the day's approved packets, sealed for the central office.
 //!
-//! Format version 1 (compress, then encrypt, as atuin's packfile does):
+//! Format version 2 (compress, then encrypt, as atuin's packfile does):
 //! an age file (X25519, to the central office's recipients) whose plaintext is a tar of
 //! - `manifest.json`: canonical JSON — format, version, batch id, training flag, the kit (centre,
 //!   kit, county, Ed25519 public key), supervisor, date, and for every packet its RID, SHA-256
 //!   and size;
 //! - `manifest.sig`: the kit's Ed25519 signature over `manifest.json`, hex;
+//! - `audit.jsonl` (version 2): the kit's whole audit log, one entry a line, ending at the head
+//!   `manifest.json` names (the last entry a checkpoint the kit signed);
 //! - `packets/RID.zst`: each packet exactly as stored (already zstd-compressed and signed).
 //!
 //! A training batch (pilot mode, `simulate`) is sealed to the pilot recipient and marked
@@ -22,8 +24,11 @@ use thiserror::Error;
 
 /// The value of `format` in every manifest.
 pub const BATCH_FORMAT: &str = "enroll-kit-batch";
-/// The batch format version.
-pub const BATCH_VERSION: u32 = 1;
+/// The batch format version: 2 carries the kit's audit log (`audit.jsonl`) and its head in the
+/// manifest; version 1 batches (older kits) are still read.
+pub const BATCH_VERSION: u32 = 2;
+/// The largest `audit.jsonl` accepted (a kit's whole campaign is a few megabytes).
+pub const MAX_AUDIT_BYTES: u64 = 256 * 1024 * 1024;
 /// The largest manifest accepted (a day's packets list is a few hundred kilobytes).
 pub const MAX_MANIFEST_BYTES: u64 = 16 * 1024 * 1024;
 
@@ -47,6 +52,20 @@ pub struct BatchManifest {
     pub created_at: String,
     /// The packets.
     pub packets: Vec<BatchEntry>,
+    /// The kit's audit chain when the batch was sealed: `audit.jsonl` in the batch is the whole
+    /// log up to it, so the central office can hold the kit's history to what it saw before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audit: Option<AuditHead>,
+}
+
+/// The head of a kit's audit chain: its last entry's position and hash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditHead {
+    /// The last entry's seq (the log's length).
+    pub seq: i64,
+    /// Its hash.
+    pub hash: String,
 }
 
 /// One packet in a batch.

@@ -1,8 +1,9 @@
 //! Verifying a batch at the central office: decrypt, check the manifest signature (and that the
 //! kit is registered, when a list is given), then every packet's hash, size and signature.
 
-use super::{BATCH_FORMAT, BATCH_VERSION, BatchError, BatchManifest, MAX_MANIFEST_BYTES};
+use super::{BATCH_FORMAT, BATCH_VERSION, BatchError, BatchManifest, MAX_AUDIT_BYTES, MAX_MANIFEST_BYTES};
 use crate::packet::{MAX_PACKET_BYTES, PublicKey, open_packet, sha256_hex};
+use crate::store::AuditEntry;
 use std::collections::BTreeMap;
 use std::io::{BufReader, Read};
 use std::path::Path;
@@ -14,6 +15,34 @@ pub struct VerifiedBatch {
     pub manifest: BatchManifest,
     /// The sealing kit's key.
     pub kit_key: PublicKey,
+    /// The kit's audit log up to the manifest's head, every link, hash and checkpoint checked
+    /// (empty for a version 1 batch from an older kit).
+    pub audit: Vec<AuditEntry>,
+}
+
+/// Whether `log` extends the history the central office already holds for its kit (`held`:
+/// each seq it holds with its hash, in order): the same hash at every position both have, and
+/// at least as long. A kit whose history was rewritten or cut short since is named.
+pub fn check_extends(held: &[(i64, String)], log: &[AuditEntry]) -> Result<(), String> {
+    if let Some((last_seq, _)) = held.last()
+        && (log.len() as i64) < *last_seq
+    {
+        return Err(format!(
+            "its audit log has {} entries, but the central office already holds {last_seq} from this kit: \
+             the kit's history was cut short",
+            log.len()
+        ));
+    }
+    for (seq, hash) in held {
+        let Some(entry) = usize::try_from(*seq - 1).ok().and_then(|i| log.get(i)) else { continue };
+        if &entry.hash != hash {
+            return Err(format!(
+                "audit entry {seq} differs from the one the central office received from this kit before: \
+                 the kit's history was rewritten"
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Reads age identities (the central office's secret key file).
@@ -73,6 +102,7 @@ pub fn verify_batch_each(
     let mut archive = tar::Archive::new(reader);
     let mut manifest: Option<(BatchManifest, PublicKey)> = None;
     let mut manifest_bytes = Vec::new();
+    let mut audit: Option<Vec<AuditEntry>> = None;
     let mut seen: BTreeMap<String, ()> = BTreeMap::new();
     let entries = archive.entries().map_err(|e| invalid(format!("the contents are damaged: {e}")))?;
     for entry in entries {
@@ -87,7 +117,7 @@ pub fn verify_batch_each(
                 // The manifest comes first; check it before trusting any packet.
                 let parsed: BatchManifest =
                     serde_json::from_slice(&manifest_bytes).map_err(|e| invalid(format!("manifest.json: {e}")))?;
-                if parsed.format != BATCH_FORMAT || parsed.version != BATCH_VERSION {
+                if parsed.format != BATCH_FORMAT || !(1..=BATCH_VERSION).contains(&parsed.version) {
                     return Err(invalid(format!(
                         "manifest.json: format {} version {} is not a batch this build reads",
                         parsed.format, parsed.version
@@ -111,6 +141,14 @@ pub fn verify_batch_each(
                     )));
                 }
                 manifest = Some((parsed, key));
+            }
+            "audit.jsonl" => {
+                let Some((m, key)) = &manifest else {
+                    return Err(invalid("audit.jsonl comes before a signed manifest".into()));
+                };
+                let bytes = read_limited(&mut entry, MAX_AUDIT_BYTES, "audit.jsonl", path)?;
+                let log = read_audit(&bytes, m, key).map_err(|e| invalid(format!("audit.jsonl: {e}")))?;
+                audit = Some(log);
             }
             other => {
                 let Some((m, key)) = &manifest else {
@@ -160,12 +198,65 @@ pub fn verify_batch_each(
         }
     }
     let (manifest, kit_key) = manifest.ok_or_else(|| invalid("there is no signed manifest".into()))?;
+    let audit = match (audit, manifest.version) {
+        (Some(log), _) => log,
+        (None, 1) => Vec::new(),
+        (None, _) => return Err(invalid("the batch carries no audit log (audit.jsonl)".into())),
+    };
     if let Some(missing) = manifest.packets.iter().find(|p| !seen.contains_key(&p.rid)) {
         return Err(invalid(format!("packet {} is in the manifest but not in the batch (truncated?)", missing.rid)));
     }
-    Ok(VerifiedBatch { manifest, kit_key })
+    Ok(VerifiedBatch { manifest, kit_key, audit })
+}
+
+/// Parses `audit.jsonl` and checks it: a whole chain from the first entry, every checkpoint the
+/// kit's, ending exactly at the head the signed manifest names.
+fn read_audit(bytes: &[u8], manifest: &BatchManifest, key: &PublicKey) -> Result<Vec<AuditEntry>, String> {
+    let head = manifest.audit.as_ref().ok_or("the manifest names no audit head")?;
+    let text = std::str::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_string())?;
+    let log: Vec<AuditEntry> = text
+        .lines()
+        .enumerate()
+        .map(|(i, line)| serde_json::from_str(line).map_err(|e| format!("line {}: {e}", i + 1)))
+        .collect::<Result<_, _>>()?;
+    crate::store::audit::verify_chain(&log, key).map_err(|fault| fault.to_string())?;
+    match log.last() {
+        Some(last) if last.seq == head.seq && last.hash == head.hash => Ok(log),
+        _ => Err(format!("the log does not end at the head the manifest names (entry {})", head.seq)),
+    }
 }
 
 fn kind(training: bool) -> &'static str {
     if training { "training" } else { "production" }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn log(hashes: &[&str]) -> Vec<AuditEntry> {
+        (1..)
+            .zip(hashes)
+            .map(|(seq, h)| AuditEntry {
+                seq,
+                at: "2026-11-24T09:00:00Z".into(),
+                actor: None,
+                action: "login_ok".into(),
+                subject: None,
+                detail: "{}".into(),
+                prev_hash: String::new(),
+                hash: (*h).into(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_log_must_extend_what_the_central_office_holds() {
+        let held = vec![(1, "a".to_string()), (2, "b".to_string())];
+        assert_eq!(check_extends(&held, &log(&["a", "b", "c"])), Ok(()));
+        assert_eq!(check_extends(&held, &log(&["a", "b"])), Ok(()), "the same history again");
+        assert_eq!(check_extends(&[], &log(&["x"])), Ok(()), "a kit's first batch");
+        assert!(check_extends(&held, &log(&["a", "x", "c"])).unwrap_err().contains("entry 2 differs"));
+        assert!(check_extends(&held, &log(&["a"])).unwrap_err().contains("cut short"));
+    }
 }

@@ -24,7 +24,7 @@ pub enum AuditCommand {
 
 pub fn run(mut kit: Kit, cmd: AuditCommand) -> Result<ExitCode> {
     match cmd {
-        AuditCommand::Verify => match kit.store.verify_audit()? {
+        AuditCommand::Verify => match kit.store.verify_audit(&kit.public_key())? {
             Ok(count) => {
                 println!("OK: audit log intact, {count} entries");
                 Ok(ExitCode::SUCCESS)

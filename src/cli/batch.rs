@@ -40,6 +40,10 @@ pub struct VerifyArgs {
     /// Registered kits: one Ed25519 public key (hex) a line; the batch's kit must be among them
     #[arg(long, value_name = "FILE")]
     kits: Option<PathBuf>,
+    /// The central office's record of each kit's audit log (an intake database, or a SQLite file
+    /// of its own): the batch's log must extend what it holds from that kit, and is added to it
+    #[arg(long, value_name = "DB")]
+    ledger: Option<PathBuf>,
 }
 
 pub fn export(mut kit: Kit, args: ExportArgs) -> Result<ExitCode> {
@@ -67,6 +71,21 @@ pub fn verify(args: VerifyArgs) -> Result<ExitCode> {
     let registered = args.kits.as_deref().map(read_registered_kits).transpose()?;
     let verified = verify_batch(&args.batch, &identities, registered.as_deref())?;
     let m = &verified.manifest;
+    if registered.is_none() {
+        eprintln!("WARNING: no --kits list: any key that signs its own batch passes. Verify with the registered kits");
+    }
+    let audit_note = match (&args.ledger, verified.audit.is_empty()) {
+        (_, true) => "no audit log (a batch from an older kit)".to_string(),
+        (None, false) => {
+            format!("audit log of {} entries, chained and signed (no --ledger: not compared)", verified.audit.len())
+        }
+        (Some(db), false) => {
+            use enroll_kit::intake::store::IntakeStore;
+            let ledger = enroll_kit::intake::store::SqliteIntake::open(db)?;
+            let new = ledger.hold_audit(&verified.kit_key.to_hex(), &verified.audit)?;
+            format!("audit log of {} entries extends the ledger's ({new} new)", verified.audit.len())
+        }
+    };
     println!(
         "OK: batch {} from kit {}/{} (key {}), {} {} packet(s), closed by {} at {}",
         m.batch_id,
@@ -78,6 +97,7 @@ pub fn verify(args: VerifyArgs) -> Result<ExitCode> {
         m.supervisor,
         m.created_at
     );
+    println!("    {audit_note}");
     Ok(ExitCode::SUCCESS)
 }
 

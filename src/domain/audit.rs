@@ -55,6 +55,9 @@ pub enum AuditAction {
     PilotReset,
     /// An older kit's clear key and database were sealed and encrypted (`keys protect`).
     KeysProtected,
+    /// The kit signed the chain's head so far (at every export): rewriting the history before
+    /// it needs the kit's key.
+    Checkpoint,
 }
 
 impl AuditAction {
@@ -88,6 +91,12 @@ impl AuditAction {
             ScenarioFinished => "scenario_finished",
             PilotReset => "pilot_reset",
             KeysProtected => "keys_protected",
+            Checkpoint => "checkpoint",
         }
     }
+}
+
+/// What a checkpoint entry's signature covers: the position and hash of the entry before it.
+pub fn checkpoint_message(seq: i64, hash: &str) -> Vec<u8> {
+    format!("enroll-kit audit checkpoint\n{seq}\n{hash}").into_bytes()
 }

@@ -27,6 +27,9 @@ pub enum IntakeError {
     /// The spool dir.
     #[error("the spool dir: {0}")]
     Spool(String),
+    /// The batch's audit log does not extend what the central office holds from its kit.
+    #[error("refused: {0}. Nothing from this batch was stored; the kit must be examined")]
+    AuditHistory(String),
 }
 
 /// Where packets and receipts are kept.

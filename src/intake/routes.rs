@@ -376,6 +376,7 @@ fn take_batch(intake: &Intake, batch: &str, request: &UploadRequest) -> Result<S
         kit_key: verified.kit_key.to_hex(),
         received_at: crate::packet::utc_text(chrono::Utc::now()),
         packets,
+        audit: verified.audit,
     };
     let sign = |verdicts| {
         let receipt = Receipt {
@@ -391,10 +392,10 @@ fn take_batch(intake: &Intake, batch: &str, request: &UploadRequest) -> Result<S
         serde_json::to_string(&SignedReceipt { receipt, signature })
             .map_err(|e| super::IntakeError::Store(e.to_string()))
     };
-    let receipt = intake
-        .store
-        .store_batch(&incoming, &sign)
-        .map_err(|e| refuse(StatusCode::INTERNAL_SERVER_ERROR, e.to_string(), true))?;
+    let receipt = intake.store.store_batch(&incoming, &sign).map_err(|e| match e {
+        super::IntakeError::AuditHistory(_) => refuse(StatusCode::UNPROCESSABLE_ENTITY, e.to_string(), false),
+        other => refuse(StatusCode::INTERNAL_SERVER_ERROR, other.to_string(), true),
+    })?;
     tracing::info!("batch {batch}: {} packet(s) from kit {}", incoming.packets.len(), verified.kit_key.fingerprint());
     Ok(receipt)
 }

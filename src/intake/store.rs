@@ -3,6 +3,7 @@
 //! both holding the same two tables.
 
 use super::IntakeError;
+use crate::store::AuditEntry;
 use crate::sync::PacketVerdict;
 use std::path::Path;
 use std::sync::Mutex;
@@ -20,6 +21,23 @@ pub struct IncomingBatch {
     pub received_at: String,
     /// Each packet: RID, SHA-256, bytes.
     pub packets: Vec<(String, String, Vec<u8>)>,
+    /// The kit's audit log as the batch carried it (checked; empty from an older kit).
+    pub audit: Vec<AuditEntry>,
+}
+
+/// The entries of `log` the central office does not hold yet, after checking that `log` extends
+/// what it holds (`held`, in order), as canonical JSON text to keep.
+fn new_audit_entries(held: &[(i64, String)], log: &[AuditEntry]) -> Result<Vec<(i64, String, String)>, IntakeError> {
+    crate::batch::verify::check_extends(held, log).map_err(IntakeError::AuditHistory)?;
+    let last = held.last().map_or(0, |h| h.0);
+    log.iter()
+        .filter(|e| e.seq > last)
+        .map(|e| {
+            let value = serde_json::to_value(e).map_err(|err| IntakeError::Store(err.to_string()))?;
+            let text = String::from_utf8_lossy(&crate::packet::canonical::to_canonical_json(&value)).into_owned();
+            Ok((e.seq, e.hash.clone(), text))
+        })
+        .collect()
 }
 
 /// The intake's storage.
@@ -38,6 +56,48 @@ pub trait IntakeStore: Send + Sync {
 
     /// Packets held.
     fn packet_count(&self) -> Result<u64, IntakeError>;
+
+    /// Checks a kit's audit log against the history held from it and keeps what is new
+    /// (`enroll-kit verify --ledger`); returns how many entries were new.
+    fn hold_audit(&self, kit_key: &str, log: &[AuditEntry]) -> Result<usize, IntakeError>;
+}
+
+fn sqlite_hold_audit(tx: &rusqlite::Transaction<'_>, kit_key: &str, log: &[AuditEntry]) -> Result<usize, IntakeError> {
+    let held: Vec<(i64, String)> = {
+        let mut stmt =
+            tx.prepare("SELECT seq, hash FROM intake_audit WHERE kit_key = ?1 ORDER BY seq").map_err(sqlite_err)?;
+        let rows = stmt.query_map([kit_key], |r| Ok((r.get(0)?, r.get(1)?))).map_err(sqlite_err)?;
+        rows.collect::<Result<_, _>>().map_err(sqlite_err)?
+    };
+    let new = new_audit_entries(&held, log)?;
+    for (seq, hash, entry) in &new {
+        tx.execute(
+            "INSERT INTO intake_audit (kit_key, seq, hash, entry) VALUES (?1, ?2, ?3, ?4)",
+            rusqlite::params![kit_key, seq, hash, entry],
+        )
+        .map_err(sqlite_err)?;
+    }
+    Ok(new.len())
+}
+
+fn pg_hold_audit(tx: &mut postgres::Transaction<'_>, kit_key: &str, log: &[AuditEntry]) -> Result<usize, IntakeError> {
+    // Two batches of one kit finishing at once: the second waits for the first's rows.
+    tx.execute("SELECT pg_advisory_xact_lock(hashtext($1))", &[&kit_key]).map_err(pg_err)?;
+    let held: Vec<(i64, String)> = tx
+        .query("SELECT seq, hash FROM intake_audit WHERE kit_key = $1 ORDER BY seq", &[&kit_key])
+        .map_err(pg_err)?
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    let new = new_audit_entries(&held, log)?;
+    for (seq, hash, entry) in &new {
+        tx.execute(
+            "INSERT INTO intake_audit (kit_key, seq, hash, entry) VALUES ($1, $2, $3, $4)",
+            &[&kit_key, seq, hash, entry],
+        )
+        .map_err(pg_err)?;
+    }
+    Ok(new.len())
 }
 
 fn verdict(rid: &str, held: Option<(String, String)>, sha256: &str) -> PacketVerdict {
@@ -68,7 +128,10 @@ impl SqliteIntake {
                  data BLOB NOT NULL, received_at TEXT NOT NULL);
              CREATE TABLE IF NOT EXISTS intake_receipts (
                  batch_id TEXT NOT NULL, sha256 TEXT NOT NULL, receipt TEXT NOT NULL, received_at TEXT NOT NULL,
-                 PRIMARY KEY (batch_id, sha256));",
+                 PRIMARY KEY (batch_id, sha256));
+             CREATE TABLE IF NOT EXISTS intake_audit (
+                 kit_key TEXT NOT NULL, seq BIGINT NOT NULL, hash TEXT NOT NULL, entry TEXT NOT NULL,
+                 PRIMARY KEY (kit_key, seq));",
         )
         .map_err(db)?;
         Ok(SqliteIntake(Mutex::new(conn)))
@@ -105,6 +168,8 @@ impl IntakeStore for SqliteIntake {
         use rusqlite::OptionalExtension;
         let mut conn = self.conn();
         let tx = conn.transaction().map_err(sqlite_err)?;
+        // The kit's history first: a batch from a kit whose log was rewritten stores nothing.
+        sqlite_hold_audit(&tx, &batch.kit_key, &batch.audit)?;
         let mut verdicts = Vec::with_capacity(batch.packets.len());
         for (rid, sha256, data) in &batch.packets {
             let held: Option<(String, String)> = tx
@@ -140,6 +205,14 @@ impl IntakeStore for SqliteIntake {
         Ok(on_record)
     }
 
+    fn hold_audit(&self, kit_key: &str, log: &[AuditEntry]) -> Result<usize, IntakeError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction().map_err(sqlite_err)?;
+        let new = sqlite_hold_audit(&tx, kit_key, log)?;
+        tx.commit().map_err(sqlite_err)?;
+        Ok(new)
+    }
+
     fn packet_count(&self) -> Result<u64, IntakeError> {
         self.conn()
             .query_row("SELECT count(*) FROM intake_packets", [], |r| r.get::<_, i64>(0))
@@ -171,7 +244,10 @@ impl PostgresIntake {
                      data BYTEA NOT NULL, received_at TEXT NOT NULL);
                  CREATE TABLE IF NOT EXISTS intake_receipts (
                      batch_id TEXT NOT NULL, sha256 TEXT NOT NULL, receipt TEXT NOT NULL, received_at TEXT NOT NULL,
-                     PRIMARY KEY (batch_id, sha256));",
+                     PRIMARY KEY (batch_id, sha256));
+                 CREATE TABLE IF NOT EXISTS intake_audit (
+                     kit_key TEXT NOT NULL, seq BIGINT NOT NULL, hash TEXT NOT NULL, entry TEXT NOT NULL,
+                     PRIMARY KEY (kit_key, seq));",
             )
             .map_err(pg_err)?;
         Ok(PostgresIntake(Mutex::new(client)))
@@ -198,6 +274,7 @@ impl IntakeStore for PostgresIntake {
     ) -> Result<String, IntakeError> {
         let mut client = self.client();
         let mut tx = client.transaction().map_err(pg_err)?;
+        pg_hold_audit(&mut tx, &batch.kit_key, &batch.audit)?;
         let mut verdicts = Vec::with_capacity(batch.packets.len());
         for (rid, sha256, data) in &batch.packets {
             // Two batches holding one RID may finish at once: the insert settles which came first.
@@ -234,6 +311,14 @@ impl IntakeStore for PostgresIntake {
             .get(0);
         tx.commit().map_err(pg_err)?;
         Ok(on_record)
+    }
+
+    fn hold_audit(&self, kit_key: &str, log: &[AuditEntry]) -> Result<usize, IntakeError> {
+        let mut client = self.client();
+        let mut tx = client.transaction().map_err(pg_err)?;
+        let new = pg_hold_audit(&mut tx, kit_key, log)?;
+        tx.commit().map_err(pg_err)?;
+        Ok(new)
     }
 
     fn packet_count(&self) -> Result<u64, IntakeError> {

@@ -5,9 +5,9 @@
 //! row, breaks the chain at that row. Triggers refuse UPDATE and DELETE.
 
 use super::{OrStore, Store, StoreError, Tx};
-use crate::domain::audit::AuditAction;
+use crate::domain::audit::{AuditAction, checkpoint_message};
 use crate::packet::canonical::to_canonical_json;
-use crate::packet::{sha256_hex, utc_text};
+use crate::packet::{PublicKey, sha256_hex, utc_text};
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, params};
 use serde_json::{Value, json};
@@ -30,8 +30,9 @@ pub struct NewAuditEntry<'a> {
     pub detail: Value,
 }
 
-/// A stored entry.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A stored entry (and, in a batch's `audit.jsonl`, one line).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct AuditEntry {
     /// Position in the chain, from 1.
     pub seq: i64,
@@ -68,7 +69,8 @@ impl fmt::Display for AuditFault {
     }
 }
 
-fn entry_hash(
+/// An entry's hash: SHA-256 over the previous hash and the entry's canonical JSON.
+pub fn entry_hash(
     prev_hash: &str,
     seq: i64,
     at: &str,
@@ -140,32 +142,66 @@ impl Store {
         rows.map(|r| r.or_store(self.path())).collect()
     }
 
-    /// Recomputes the whole chain; returns how many entries checked out, or the first broken one.
-    pub fn verify_audit(&self) -> Result<Result<u64, AuditFault>, StoreError> {
-        let mut prev_hash = GENESIS_HASH.to_string();
-        let mut count = 0;
-        for (expected_seq, e) in (1..).zip(self.audit_entries(None)?) {
-            let fault = |reason: &str| AuditFault {
-                seq: e.seq,
-                what: format!("{} at {}", e.action, e.at),
-                reason: reason.into(),
-            };
-            if e.seq != expected_seq {
-                return Ok(Err(fault(&format!(
-                    "expected entry {expected_seq} here: entries are missing or renumbered"
-                ))));
-            }
-            if e.prev_hash != prev_hash {
-                return Ok(Err(fault("it does not point at the hash of the entry before it")));
-            }
-            let hash =
-                entry_hash(&e.prev_hash, e.seq, &e.at, e.actor.as_deref(), &e.action, e.subject.as_deref(), &e.detail);
-            if hash != e.hash {
-                return Ok(Err(fault("its content does not match its hash: the entry was altered")));
-            }
-            prev_hash = e.hash;
-            count += 1;
-        }
-        Ok(Ok(count))
+    /// Recomputes the whole chain and checks every checkpoint against the kit's key; returns how
+    /// many entries checked out, or the first broken one.
+    pub fn verify_audit(&self, kit_key: &PublicKey) -> Result<Result<u64, AuditFault>, StoreError> {
+        Ok(verify_chain(&self.audit_entries(None)?, kit_key))
     }
+}
+
+impl Tx<'_> {
+    /// Appends a checkpoint: the kit's signature over the chain's head so far.
+    pub fn audit_checkpoint(&self, at: DateTime<Utc>, sign: &dyn Fn(&[u8]) -> [u8; 64]) -> Result<i64, StoreError> {
+        let (seq, hash): (i64, String) = self
+            .conn()
+            .query_row("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()
+            .or_store(self.path())?
+            .unwrap_or((0, GENESIS_HASH.to_string()));
+        let signature = hex::encode(sign(&checkpoint_message(seq, &hash)));
+        self.audit(NewAuditEntry {
+            at,
+            actor: None,
+            action: AuditAction::Checkpoint,
+            subject: None,
+            detail: json!({ "head_seq": seq, "head_hash": hash, "signature": signature }),
+        })
+    }
+}
+
+/// Checks a whole chain from its first entry: numbering, links, hashes, and each checkpoint's
+/// signature by `kit_key` over the head before it. The kit's `audit verify` and the central
+/// office (a batch's `audit.jsonl`) both use it.
+pub fn verify_chain(entries: &[AuditEntry], kit_key: &PublicKey) -> Result<u64, AuditFault> {
+    let mut prev_hash = GENESIS_HASH.to_string();
+    let mut count = 0;
+    for (expected_seq, e) in (1..).zip(entries) {
+        let fault =
+            |reason: &str| AuditFault { seq: e.seq, what: format!("{} at {}", e.action, e.at), reason: reason.into() };
+        if e.seq != expected_seq {
+            return Err(fault(&format!("expected entry {expected_seq} here: entries are missing or renumbered")));
+        }
+        if e.prev_hash != prev_hash {
+            return Err(fault("it does not point at the hash of the entry before it"));
+        }
+        let hash =
+            entry_hash(&e.prev_hash, e.seq, &e.at, e.actor.as_deref(), &e.action, e.subject.as_deref(), &e.detail);
+        if hash != e.hash {
+            return Err(fault("its content does not match its hash: the entry was altered"));
+        }
+        if e.action == AuditAction::Checkpoint.as_str() {
+            let detail: Value = serde_json::from_str(&e.detail).unwrap_or(Value::Null);
+            let signature = detail["signature"].as_str().and_then(|s| hex::decode(s).ok()).unwrap_or_default();
+            let signed =
+                detail["head_seq"].as_i64() == Some(e.seq - 1) && detail["head_hash"].as_str() == Some(&prev_hash);
+            if !signed || !kit_key.verify(&checkpoint_message(e.seq - 1, &prev_hash), &signature) {
+                return Err(fault(
+                    "its signature is not the kit's over the entries before it: the history before it was rewritten",
+                ));
+            }
+        }
+        prev_hash = e.hash.clone();
+        count += 1;
+    }
+    Ok(count)
 }

@@ -15,6 +15,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (7, "scenario_runs", include_str!("migrations/0007_scenario_runs.sql")),
     (8, "template_extractor", include_str!("migrations/0008_template_extractor.sql")),
     (9, "lockout_escalation", include_str!("migrations/0009_lockout_escalation.sql")),
+    (10, "batch_audit_head", include_str!("migrations/0010_batch_audit_head.sql")),
 ];
 
 /// The newest schema version this build knows.

@@ -249,6 +249,8 @@ pub struct BatchRecord {
     pub sha256: String,
     /// Its file name.
     pub file_name: String,
+    /// The audit entry its log ended at (`None` for batches from before logs were carried).
+    pub audit_seq: Option<i64>,
 }
 
 impl Tx<'_> {
@@ -256,8 +258,8 @@ impl Tx<'_> {
     pub fn record_batch(&self, batch: &BatchRecord, rids: &[String]) -> Result<(), StoreError> {
         self.conn()
             .execute(
-                "INSERT INTO batches (id, created_at, supervisor, training, count, sha256, file_name) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![batch.id, batch.created_at, batch.supervisor, batch.training, batch.count as i64, batch.sha256, batch.file_name],
+                "INSERT INTO batches (id, created_at, supervisor, training, count, sha256, file_name, audit_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![batch.id, batch.created_at, batch.supervisor, batch.training, batch.count as i64, batch.sha256, batch.file_name, batch.audit_seq],
             )
             .or_store(self.path())?;
         for rid in rids {
@@ -275,7 +277,7 @@ impl Store {
     pub fn batches(&self) -> Result<Vec<BatchRecord>, StoreError> {
         let mut stmt = self
             .conn()
-            .prepare("SELECT id, created_at, supervisor, training, count, sha256, file_name FROM batches ORDER BY created_at DESC, id DESC")
+            .prepare("SELECT id, created_at, supervisor, training, count, sha256, file_name, audit_seq FROM batches ORDER BY created_at DESC, id DESC")
             .or_store(self.path())?;
         let rows = stmt
             .query_map([], |r| {
@@ -287,6 +289,7 @@ impl Store {
                     count: r.get::<_, i64>(4)?.max(0) as u64,
                     sha256: r.get(5)?,
                     file_name: r.get(6)?,
+                    audit_seq: r.get(7)?,
                 })
             })
             .or_store(self.path())?;

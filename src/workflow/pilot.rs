@@ -183,7 +183,7 @@ mod tests {
         let last = log.last().unwrap();
         assert_eq!((last.action.as_str(), last.actor.as_deref()), ("pilot_reset", Some("trainer")));
         assert!(last.detail.contains(&old_head), "the old log's head is kept: {}", last.detail);
-        assert_eq!(kit.store.verify_audit().unwrap(), Ok(log.len() as u64));
+        assert_eq!(kit.store.verify_audit(&kit.public_key()).unwrap(), Ok(log.len() as u64));
 
         // Something the kit did not make: refused, nothing removed.
         std::fs::write(dir.path().join("pilot/notes.txt"), b"mine").unwrap();

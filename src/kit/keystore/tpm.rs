@@ -76,13 +76,41 @@ impl TpmStore {
         Context::new(conf).map_err(|e| self.unavailable(e))
     }
 
+    /// One client at a time on a TPM with no resource manager in front of it (swtpm, a raw
+    /// /dev/tpm0): such a TPM holds only three loaded sessions, and concurrent kits would take
+    /// each other's. The kernel's /dev/tpmrm0 and tpm2-abrmd swap sessions out and need no lock.
+    fn exclusive(&self) -> Result<Option<std::fs::File>, KeyStoreError> {
+        if self.tcti.starts_with("device:/dev/tpmrm") || self.tcti.starts_with("tabrmd") {
+            return Ok(None);
+        }
+        let name: String = self.tcti.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
+        let path = std::env::temp_dir().join(format!("enroll-kit-tpm-{name}.lock"));
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|e| self.unavailable(format!("cannot open the lock {}: {e}", path.display())))?;
+        #[cfg(unix)]
+        {
+            use std::os::fd::AsRawFd;
+            // SAFETY: flock on a descriptor we own; the lock goes with the file when it is dropped.
+            if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) } != 0 {
+                let e = std::io::Error::last_os_error();
+                return Err(self.unavailable(format!("cannot lock {}: {e}", path.display())));
+            }
+        }
+        Ok(Some(file))
+    }
+
     /// The storage parent, and a session salted to it with parameter encryption both ways.
     fn open(&self) -> Result<(Context, KeyHandle, AuthSession), KeyStoreError> {
         let mut ctx = self.context()?;
+        // The owner hierarchy's empty password: a password session takes no TPM session slot.
+        ctx.set_sessions((Some(AuthSession::Password), None, None));
+        let template = parent_template().map_err(|e| self.unavailable(e))?;
         let parent = ctx
-            .execute_with_nullauth_session(|ctx| {
-                ctx.create_primary(Hierarchy::Owner, parent_template()?, None, None, None, None)
-            })
+            .create_primary(Hierarchy::Owner, template, None, None, None, None)
             .map_err(|e| self.unavailable(format!("creating the storage key: {e}")))?
             .key_handle;
         let session = ctx
@@ -113,6 +141,7 @@ impl TpmStore {
 
     /// Seals `secrets` to this TPM.
     pub fn seal(&self, secrets: &KitSecrets) -> Result<Sealed, KeyStoreError> {
+        let _lock = self.exclusive()?;
         let (mut ctx, parent, session) = self.open()?;
         let block = secrets.to_block();
         let created =
@@ -135,6 +164,7 @@ impl TpmStore {
         let private = hex::decode(&sealed.private).map_err(|_| bad("private is not hex"))?;
         let public = Public::unmarshall(&public).map_err(|_| bad("public is not a TPM2B_PUBLIC"))?;
         let private = Private::try_from(private).map_err(|_| bad("private is too long"))?;
+        let _lock = self.exclusive()?;
         let (mut ctx, parent, session) = self.open()?;
         let data = match ctx.load(parent, private, public) {
             Ok(object) => {
