@@ -349,3 +349,88 @@ fn a_rewritten_or_truncated_audit_log_is_named_by_the_kit_and_by_the_central_off
     assert!(said(&refused).contains("cut short") || said(&refused).contains("rewritten"), "{}", said(&refused));
     assert!(!refused.status.success());
 }
+
+/// Anyone: packets were kept forever, even after the central office acknowledged them. Now a
+/// receipt — here offline, in the receipts file `verify` writes at the central office — deletes
+/// the people's images and personal data, keeps what the duplicate search needs until the
+/// retention period ends, and an unacknowledged packet still cannot be deleted.
+#[test]
+fn acknowledged_packets_lose_their_images_and_personal_data_and_only_those() {
+    use enroll_kit::workflow::retention::{import_receipts, purge_acknowledged};
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("kit");
+    let (mut kit, clock, sup, assistant) = kit_with_staff(&root);
+    let rids = [enroll(&mut kit, &assistant, 31), enroll(&mut kit, &assistant, 32)];
+    for rid in &rids {
+        enroll_kit::workflow::review::approve(&mut kit, &sup, rid).unwrap();
+    }
+    let batch = export_day(&mut kit, &sup, tmp.path(), "stick");
+    let pending = enroll(&mut kit, &assistant, 33);
+
+    // At the central office: verify, and write the signed receipt into a receipts file.
+    let keys = common::fixtures().join("keys");
+    let receipts = tmp.path().join("receipts.json");
+    let kits = tmp.path().join("kits.txt");
+    std::fs::write(&kits, kit.public_key().to_hex()).unwrap();
+    let out = common::kit_command()
+        .arg("verify")
+        .arg(&batch)
+        .arg("--identity")
+        .arg(keys.join("test-hq.age"))
+        .arg("--kits")
+        .arg(&kits)
+        .arg("--receipts-out")
+        .arg(&receipts)
+        .arg("--hq-signing-key")
+        .arg(keys.join("test-hq.ed25519"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", said(&out));
+
+    // A receipts file signed by anyone else is refused, and nothing goes.
+    let mut forged = enroll_kit::sync::receipts::ReceiptsFile::read(&receipts).unwrap();
+    let thief = enroll_kit::packet::KitKey::generate().unwrap();
+    let bytes = enroll_kit::sync::SignedReceipt::signed_bytes(&forged.receipts[0].receipt);
+    forged.receipts[0].signature = hex::encode(thief.sign(&bytes));
+    let forged_path = tmp.path().join("forged.json");
+    std::fs::write(&forged_path, serde_json::to_vec(&forged).unwrap()).unwrap();
+    let report = import_receipts(&mut kit, &sup, &forged_path).unwrap();
+    assert_eq!(report.refused.len(), 1, "{report:?}");
+    assert!(report.purged.packets.is_empty());
+    assert!(kit.store.packet(&rids[0]).unwrap().is_some());
+    // An assistant may not import receipts.
+    assert!(import_receipts(&mut kit, &assistant, &receipts).is_err());
+
+    let report = import_receipts(&mut kit, &sup, &receipts).unwrap();
+    assert_eq!(report.acknowledged.len(), 1, "{report:?}");
+    let mut purged = report.purged.packets.clone();
+    purged.sort();
+    assert_eq!(purged, rids.to_vec());
+    for rid in &rids {
+        assert!(kit.store.packet(rid).unwrap().is_none(), "no images or personal data left for {rid}");
+        let row = kit.store.packet_row(rid).unwrap().unwrap();
+        assert_eq!((row.status.as_str(), row.display_name.as_str()), ("acknowledged", ""));
+        assert_eq!(kit.store.templates_of(rid).unwrap().len(), 10, "the duplicate search keeps its templates");
+    }
+    assert!(kit.store.packet(&pending).unwrap().is_some(), "a packet not yet acknowledged is kept");
+    let conn = kit.insider_connection().unwrap();
+    assert!(conn.execute("DELETE FROM packet_data WHERE rid = ?1", [&pending]).is_err(), "and cannot be deleted");
+    let report = enroll_kit::workflow::integrity::verify_packets(&kit, None).unwrap();
+    assert!(report.faults.is_empty(), "{:?}", report.faults);
+    let again = import_receipts(&mut kit, &sup, &receipts).unwrap();
+    assert_eq!((again.acknowledged.len(), again.already), (0, 1));
+
+    // The person comes back: the duplicate search still finds them.
+    let mut s = enroll_kit::workflow::enrollment::EnrollmentSession::start(&mut kit, &assistant, false).unwrap();
+    common::fill_with(&mut s, &mut kit, 31, 1);
+    let found = enroll_kit::workflow::dedup::search(&kit, &s.draft().fingers).unwrap();
+    assert!(found.iter().any(|c| c.rid == rids[0]), "{found:?}");
+
+    // After the retention period in kit.toml the templates go too.
+    clock.advance(chrono::Duration::days(i64::from(kit.config.template_retention_days) + 1));
+    let later = purge_acknowledged(&mut kit).unwrap();
+    assert_eq!(later.templates_expired, 2);
+    assert!(kit.store.templates_of(&rids[0]).unwrap().is_empty());
+    let log = kit.store.audit_entries(None).unwrap();
+    assert!(log.iter().filter(|e| e.action == "packets_purged").count() >= 2);
+}

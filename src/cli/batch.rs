@@ -44,6 +44,13 @@ pub struct VerifyArgs {
     /// of its own): the batch's log must extend what it holds from that kit, and is added to it
     #[arg(long, value_name = "DB")]
     ledger: Option<PathBuf>,
+    /// Add the central office's signed receipt for this batch to this receipts file, for the
+    /// kit's supervisor to carry back (`enroll-kit receipts import`); needs --hq-signing-key
+    #[arg(long, value_name = "FILE", requires = "hq_signing_key")]
+    receipts_out: Option<PathBuf>,
+    /// The central office's Ed25519 signing key file (signs receipts)
+    #[arg(long, value_name = "FILE")]
+    hq_signing_key: Option<PathBuf>,
 }
 
 pub fn export(mut kit: Kit, args: ExportArgs) -> Result<ExitCode> {
@@ -98,6 +105,27 @@ pub fn verify(args: VerifyArgs) -> Result<ExitCode> {
         m.created_at
     );
     println!("    {audit_note}");
+    if let (Some(out), Some(key)) = (&args.receipts_out, &args.hq_signing_key) {
+        let key = super::hq::read_signing_key(key)?;
+        let sha256 = enroll_kit::packet::sha256_of_reader(&mut std::fs::File::open(&args.batch)?)?.1;
+        let receipt = enroll_kit::sync::Receipt {
+            format: enroll_kit::sync::RECEIPT_FORMAT.into(),
+            version: enroll_kit::sync::PROTOCOL_VERSION,
+            batch_id: m.batch_id.clone(),
+            batch_sha256: sha256,
+            kit_public_key: verified.kit_key.to_hex(),
+            received_at: enroll_kit::packet::utc_text(chrono::Utc::now()),
+            packets: m
+                .packets
+                .iter()
+                .map(|p| enroll_kit::sync::PacketVerdict { rid: p.rid.clone(), accepted: true, reason: None })
+                .collect(),
+        };
+        let signature = hex::encode(key.sign(&enroll_kit::sync::SignedReceipt::signed_bytes(&receipt)));
+        enroll_kit::sync::receipts::ReceiptsFile::append(out, enroll_kit::sync::SignedReceipt { receipt, signature })
+            .map_err(anyhow::Error::msg)?;
+        println!("    receipt added to {}: carry it back to the kit (`enroll-kit receipts import`)", out.display());
+    }
     Ok(ExitCode::SUCCESS)
 }
 

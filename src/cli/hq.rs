@@ -52,3 +52,12 @@ pub fn run(cmd: HqCommand) -> Result<ExitCode> {
     println!("receipt key fingerprint: {}", key.public().fingerprint());
     Ok(ExitCode::SUCCESS)
 }
+
+/// Reads the central office's Ed25519 signing key file (it signs receipts).
+pub fn read_signing_key(path: &std::path::Path) -> anyhow::Result<enroll_kit::packet::KitKey> {
+    use anyhow::Context;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read the signing key {}", path.display()))?;
+    enroll_kit::packet::KitKey::from_text(&text)
+        .map_err(|e| anyhow::anyhow!("{}: not an Ed25519 key file ({e})", path.display()))
+}

@@ -14,6 +14,7 @@ mod matching;
 mod operator;
 mod packet;
 mod quality;
+mod receipts;
 mod report;
 mod review;
 mod simulate;
@@ -93,6 +94,9 @@ pub enum Command {
     /// Central-office tools: make the office's key set
     #[command(subcommand)]
     Hq(hq::HqCommand),
+    /// The central office's receipts carried back on a stick: record them, delete what they acknowledge
+    #[command(subcommand)]
+    Receipts(receipts::ReceiptsCommand),
     /// The kit's sealed keys: what unlocks the kit; protect an older kit's clear key and database
     #[command(subcommand)]
     Keys(keys::KeysCommand),
@@ -120,6 +124,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     match command {
         Command::Pilot(args) => gui::run(data_dir, pass.as_deref(), args, true),
         Command::Init(args) => init::run(resolve_dir(data_dir)?, pass.as_deref(), args),
+        Command::Receipts(cmd) => receipts::run(open_kit(data_dir)?, cmd),
         Command::Keys(cmd) => keys::run(resolve_dir(data_dir)?, pass.as_deref(), cmd),
         Command::Simulate(args) => simulate::run(open_kit(data_dir)?, args),
         Command::Packet(cmd) => packet::run(open_kit(data_dir)?, cmd),

@@ -10,7 +10,6 @@ use enroll_kit::domain::status::UploadStatus;
 use enroll_kit::intake::{Database, IntakeConfig};
 use enroll_kit::kit::Kit;
 use enroll_kit::kit::config::UploadConfig;
-use enroll_kit::packet::KitKey;
 use enroll_kit::workflow::upload::{TIMEOUT, configure, intake, retry_now, upload_due, uploads};
 use std::io::Write;
 use std::path::PathBuf;
@@ -193,10 +192,8 @@ pub struct IntakeArgs {
 
 pub fn intake_server(args: IntakeArgs) -> Result<ExitCode> {
     let identities = read_identities(&args.identity)?;
-    let key_text = std::fs::read_to_string(&args.signing_key)
-        .with_context(|| format!("cannot read the signing key {}", args.signing_key.display()))?;
-    let signing_key = KitKey::from_text(&key_text)
-        .map_err(|e| anyhow::anyhow!("{}: not an Ed25519 key file ({e})", args.signing_key.display()))?;
+    let signing_key = super::hq::read_signing_key(&args.signing_key)?;
+    let fingerprint = signing_key.public().fingerprint();
     let registered = args.kits.as_deref().map(super::batch::read_registered_kits).transpose()?;
     let database = match args.postgres {
         Some(url) => Database::Postgres(url),
@@ -213,11 +210,7 @@ pub fn intake_server(args: IntakeArgs) -> Result<ExitCode> {
         database,
         training: args.training,
     })?;
-    println!("intake listening on https://{} (receipts signed by {})", running.addr, key_fingerprint(&key_text));
+    println!("intake listening on https://{} (receipts signed by {})", running.addr, fingerprint);
     running.wait();
     Ok(ExitCode::SUCCESS)
-}
-
-fn key_fingerprint(text: &str) -> String {
-    KitKey::from_text(text).map(|k| k.public().fingerprint()).unwrap_or_default()
 }

@@ -55,6 +55,8 @@ pub enum AuditAction {
     PilotReset,
     /// An older kit's clear key and database were sealed and encrypted (`keys protect`).
     KeysProtected,
+    /// Acknowledged packets lost their images and personal data (retention).
+    PacketsPurged,
     /// The kit signed the chain's head so far (at every export): rewriting the history before
     /// it needs the kit's key.
     Checkpoint,
@@ -92,6 +94,7 @@ impl AuditAction {
             PilotReset => "pilot_reset",
             KeysProtected => "keys_protected",
             Checkpoint => "checkpoint",
+            PacketsPurged => "packets_purged",
         }
     }
 }

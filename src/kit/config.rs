@@ -66,6 +66,17 @@ pub struct KitConfig {
     /// Where batches are uploaded when there is a network; none: export to sticks only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub upload: Option<UploadConfig>,
+    /// Days the kit keeps an acknowledged person's templates for its duplicate search after it
+    /// deleted their images and personal data.
+    #[serde(default = "default_template_retention_days")]
+    pub template_retention_days: u32,
+}
+
+/// Two years: a person who enrolls again within a campaign and its follow-up is still found.
+pub const DEFAULT_TEMPLATE_RETENTION_DAYS: u32 = 730;
+
+fn default_template_retention_days() -> u32 {
+    DEFAULT_TEMPLATE_RETENTION_DAYS
 }
 
 /// The `[upload]` section: the central office's intake.
@@ -154,6 +165,7 @@ mod tests {
             hq_recipients: vec![age::x25519::Identity::generate().to_public().to_string()],
             hq_verify_key: crate::packet::KitKey::from_seed([3; 32]).public().to_hex(),
             upload: None,
+            template_retention_days: DEFAULT_TEMPLATE_RETENTION_DAYS,
         }
     }
 

@@ -16,6 +16,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (8, "template_extractor", include_str!("migrations/0008_template_extractor.sql")),
     (9, "lockout_escalation", include_str!("migrations/0009_lockout_escalation.sql")),
     (10, "batch_audit_head", include_str!("migrations/0010_batch_audit_head.sql")),
+    (11, "retention", include_str!("migrations/0011_retention.sql")),
 ];
 
 /// The newest schema version this build knows.

@@ -272,6 +272,53 @@ impl Tx<'_> {
     }
 }
 
+impl Tx<'_> {
+    /// Deletes the images and personal data of every acknowledged packet not yet purged (the
+    /// packet file and the name in the list); the row, hashes, status, receipt and templates stay.
+    /// Returns the RIDs purged.
+    pub fn purge_acknowledged(&self, now: chrono::DateTime<chrono::Utc>) -> Result<Vec<String>, StoreError> {
+        let rids: Vec<String> = {
+            let mut stmt = self
+                .conn()
+                .prepare("SELECT rid FROM packets WHERE status = 'acknowledged' AND purged_at IS NULL ORDER BY rid")
+                .or_store(self.path())?;
+            let rows = stmt.query_map([], |r| r.get(0)).or_store(self.path())?;
+            rows.collect::<Result<_, _>>().or_store(self.path())?
+        };
+        let at = crate::packet::utc_text(now);
+        for rid in &rids {
+            self.conn().execute("DELETE FROM packet_data WHERE rid = ?1", [rid]).or_store(self.path())?;
+            self.conn()
+                .execute("UPDATE packets SET display_name = '', purged_at = ?2 WHERE rid = ?1", params![rid, at])
+                .or_store(self.path())?;
+        }
+        Ok(rids)
+    }
+
+    /// Deletes this kit's own templates of packets purged before `before` (the retention period
+    /// in kit.toml is over). Returns how many packets lost their templates.
+    pub fn expire_templates(&self, before: chrono::DateTime<chrono::Utc>) -> Result<usize, StoreError> {
+        let cutoff = crate::packet::utc_text(before);
+        let rids: Vec<String> = {
+            let mut stmt = self
+                .conn()
+                .prepare(
+                    "SELECT DISTINCT t.rid FROM finger_templates t JOIN packets p USING (rid)
+                     WHERE t.origin IS NULL AND p.purged_at IS NOT NULL AND p.purged_at < ?1",
+                )
+                .or_store(self.path())?;
+            let rows = stmt.query_map([&cutoff], |r| r.get(0)).or_store(self.path())?;
+            rows.collect::<Result<_, _>>().or_store(self.path())?
+        };
+        for rid in &rids {
+            self.conn()
+                .execute("DELETE FROM finger_templates WHERE rid = ?1 AND origin IS NULL", [rid])
+                .or_store(self.path())?;
+        }
+        Ok(rids.len())
+    }
+}
+
 impl Store {
     /// Exported batches, newest first.
     pub fn batches(&self) -> Result<Vec<BatchRecord>, StoreError> {

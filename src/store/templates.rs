@@ -137,8 +137,10 @@ impl Store {
         let mut stmt = self
             .conn()
             .prepare(
-                "SELECT rid FROM packets WHERE rid NOT IN (SELECT DISTINCT rid FROM finger_templates)
-                 OR rid IN (SELECT rid FROM finger_templates WHERE origin IS NULL AND extractor != ?1) ORDER BY rid",
+                "SELECT rid FROM packets WHERE rid IN (SELECT rid FROM packet_data) AND (
+                     rid NOT IN (SELECT DISTINCT rid FROM finger_templates)
+                     OR rid IN (SELECT rid FROM finger_templates WHERE origin IS NULL AND extractor != ?1)
+                 ) ORDER BY rid",
             )
             .or_store(self.path())?;
         let rows = stmt.query_map([extractor], |r| r.get(0)).or_store(self.path())?;

@@ -23,6 +23,7 @@
 
 pub mod client;
 pub mod plan;
+pub mod receipts;
 pub mod tls;
 
 pub use crate::domain::status::PacketVerdict;

@@ -15,6 +15,7 @@ pub mod integrity;
 pub mod pilot;
 pub mod records;
 pub mod report;
+pub mod retention;
 pub mod review;
 pub mod scenarios;
 pub mod simulate;

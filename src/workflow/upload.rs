@@ -134,6 +134,8 @@ pub fn upload_batch(
             )?;
             let _ = std::fs::remove_file(outbox(kit).join(format!("{}.age", record.id)));
             let _ = std::fs::remove_file(outbox(kit).join(format!("{}.receipt.json", record.id)));
+            // The central office has them: the kit keeps no more of these people than it needs.
+            super::retention::purge_acknowledged(kit)?;
             Ok(Acknowledged { batch_id: record.id, accepted, rejected, bytes_sent: uploaded.bytes_sent, size })
         }
         Err(WorkflowError::Sync(SyncError::Cancelled)) => Err(SyncError::Cancelled.into()),
