@@ -20,39 +20,22 @@ pub struct VerifiedBatch {
     pub audit: Vec<AuditEntry>,
 }
 
-/// Whether `log` extends the history the central office already holds for its kit (`held`:
-/// each seq it holds with its hash, in order): the same hash at every position both have, and
-/// at least as long. A kit whose history was rewritten or cut short since is named.
+/// Whether `log` agrees with the history the central office already holds for its kit (`held`:
+/// each seq it holds with its hash, in order): the same hash at every position both have. A
+/// log shorter than what is held is an older batch arriving late or sent again; a kit whose
+/// history was rewritten, or cut short and then continued, differs at the first entry it
+/// changed, and is named.
 pub fn check_extends(held: &[(i64, String)], log: &[AuditEntry]) -> Result<(), String> {
-    if let Some((last_seq, _)) = held.last()
-        && (log.len() as i64) < *last_seq
-    {
-        return Err(format!(
-            "its audit log has {} entries, but the central office already holds {last_seq} from this kit: \
-             the kit's history was cut short",
-            log.len()
-        ));
-    }
     for (seq, hash) in held {
-        let Some(entry) = usize::try_from(*seq - 1).ok().and_then(|i| log.get(i)) else { continue };
+        let Some(entry) = usize::try_from(*seq - 1).ok().and_then(|i| log.get(i)) else { break };
         if &entry.hash != hash {
             return Err(format!(
                 "audit entry {seq} differs from the one the central office received from this kit before: \
-                 the kit's history was rewritten"
+                 the kit's history was rewritten or cut short"
             ));
         }
     }
     Ok(())
-}
-
-/// Reads age identities (the central office's secret key file).
-pub fn read_identities(path: &Path) -> Result<Vec<Box<dyn age::Identity + Send + Sync>>, BatchError> {
-    let bad = |detail: String| BatchError::Decrypt { path: path.to_path_buf(), detail };
-    let file = std::fs::File::open(path).map_err(|e| bad(format!("cannot read the identity file: {e}")))?;
-    age::IdentityFile::from_buffer(BufReader::new(file))
-        .map_err(|e| bad(format!("not an age identity file: {e}")))?
-        .into_identities()
-        .map_err(|e| bad(format!("not an age identity file: {e}")))
 }
 
 fn read_limited(entry: &mut impl Read, limit: u64, what: &str, path: &Path) -> Result<Vec<u8>, BatchError> {
@@ -257,6 +240,8 @@ mod tests {
         assert_eq!(check_extends(&held, &log(&["a", "b"])), Ok(()), "the same history again");
         assert_eq!(check_extends(&[], &log(&["x"])), Ok(()), "a kit's first batch");
         assert!(check_extends(&held, &log(&["a", "x", "c"])).unwrap_err().contains("entry 2 differs"));
-        assert!(check_extends(&held, &log(&["a"])).unwrap_err().contains("cut short"));
+        assert_eq!(check_extends(&held, &log(&["a"])), Ok(()), "an older batch, late or sent again");
+        // Cut back to one entry, then the kit went on: the next entry it wrote is not the one held.
+        assert!(check_extends(&held, &log(&["a", "y"])).unwrap_err().contains("rewritten or cut short"));
     }
 }

@@ -113,6 +113,7 @@ impl TpmStore {
             .create_primary(Hierarchy::Owner, template, None, None, None, None)
             .map_err(|e| self.unavailable(format!("creating the storage key: {e}")))?
             .key_handle;
+        ctx.clear_sessions();
         let session = ctx
             .start_auth_session(
                 Some(parent),
