@@ -135,17 +135,17 @@ fn through_a_faulty_link(database: Database, dir: &Path) {
     for row in uploads(&kit).unwrap() {
         assert!(batches.contains(&row.upload.batch_id) && row.rejected.is_empty(), "{row:?}");
     }
-    // Sent again (a supervisor's "try again", a restored backup): acknowledged again, stored once.
-    let direct = Intake::new(&format!("https://{}", intake.addr), &pin(), Duration::from_secs(10)).unwrap();
+    // Acknowledged: the kit deleted the people's images and personal data, so a supervisor's
+    // "try again" has nothing to send, and says so.
     let sup = enroll_kit::workflow::login(
         &mut kit,
         "supervisor",
         &enroll_kit::domain::account::Pin::new(common::SUPERVISOR_PIN),
     )
     .unwrap();
-    enroll_kit::workflow::upload::retry_now(&mut kit, &sup, &batches[0]).unwrap();
-    let again = upload_due(&mut kit, &direct, true, &mut |_, _, _| {}, &AtomicBool::new(false)).unwrap();
-    assert!(again[0].1.as_ref().is_ok_and(|a| a.accepted == 2), "{again:?}");
+    let e = enroll_kit::workflow::upload::retry_now(&mut kit, &sup, &batches[0]).unwrap_err();
+    assert!(e.to_string().contains("nothing to send again"), "{e}");
+    assert!(kit.store.packet_rows(None).unwrap().iter().all(|r| r.display_name.is_empty()), "purged");
     assert_eq!(intake.packet_count().unwrap(), 4);
 }
 

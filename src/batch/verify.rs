@@ -38,6 +38,16 @@ pub fn check_extends(held: &[(i64, String)], log: &[AuditEntry]) -> Result<(), S
     Ok(())
 }
 
+/// Reads age identities (the central office's secret key file).
+pub fn read_identities(path: &Path) -> Result<Vec<Box<dyn age::Identity + Send + Sync>>, BatchError> {
+    let bad = |detail: String| BatchError::Decrypt { path: path.to_path_buf(), detail };
+    let file = std::fs::File::open(path).map_err(|e| bad(format!("cannot read the identity file: {e}")))?;
+    age::IdentityFile::from_buffer(BufReader::new(file))
+        .map_err(|e| bad(format!("not an age identity file: {e}")))?
+        .into_identities()
+        .map_err(|e| bad(format!("not an age identity file: {e}")))
+}
+
 fn read_limited(entry: &mut impl Read, limit: u64, what: &str, path: &Path) -> Result<Vec<u8>, BatchError> {
     let mut out = Vec::new();
     entry

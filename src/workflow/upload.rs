@@ -223,6 +223,14 @@ pub fn configure(kit: &mut Kit, op: &Operator, upload: UploadConfig) -> Result<(
 /// The supervisor's "try again" on a refused or waiting batch.
 pub fn retry_now(kit: &mut Kit, op: &Operator, batch_id: &str) -> Result<(), WorkflowError> {
     super::require(op, Permission::Upload)?;
+    if let Some((_, rows)) = kit.store.batch(batch_id)?
+        && rows.iter().any(|r| kit.store.packet(&r.rid).ok().flatten().is_none())
+    {
+        return Err(WorkflowError::Refused(format!(
+            "the central office acknowledged batch {batch_id} and the kit has deleted its people's images and \
+             personal data: there is nothing to send again"
+        )));
+    }
     let now = kit.now();
     let tx = kit.store.begin()?;
     tx.reset_upload(batch_id, now)?;
