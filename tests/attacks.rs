@@ -434,3 +434,64 @@ fn acknowledged_packets_lose_their_images_and_personal_data_and_only_those() {
     let log = kit.store.audit_entries(None).unwrap();
     assert!(log.iter().filter(|e| e.action == "packets_purged").count() >= 2);
 }
+
+/// Insider with a kit: one added `hq_recipients` line in kit.toml silently added a reader for
+/// every future batch. Now the kit refuses to open with it; a change the central office signed
+/// is the only way, and one signed by anyone else, or for another kit, is refused.
+#[test]
+fn an_added_recipient_in_kit_toml_is_refused_and_only_a_change_the_office_signed_applies() {
+    use enroll_kit::kit::hq_change::{HQ_CHANGE_FORMAT, HqChange, SignedHqChange};
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("kit");
+    let (kit, _clock, _sup, _assistant) = kit_with_staff(&root);
+    let me = kit.public_key();
+    drop(kit);
+    let toml_path = root.join("kit.toml");
+    let original = std::fs::read_to_string(&toml_path).unwrap();
+    let spy = age::x25519::Identity::generate().to_public().to_string();
+    let mut config: enroll_kit::kit::KitConfig = toml::from_str(&original).unwrap();
+    config.hq_recipients.push(spy.clone());
+    std::fs::write(&toml_path, config.to_toml()).unwrap();
+    let e = Kit::open(DataDir::new(&root), &common::test_unlock()).err().expect("an edited kit.toml is refused");
+    assert!(e.to_string().contains("not the ones this kit was provisioned with"), "{e}");
+    let t = said(&cli(&root, SUPERVISOR_PIN, &["packet", "list"]));
+    assert!(t.contains("Restore kit.toml"), "{t}");
+
+    // Put back, the kit opens; the office's signed change adds the recipient for real.
+    std::fs::write(&toml_path, &original).unwrap();
+    let mut kit = Kit::open(DataDir::new(&root), &common::test_unlock()).unwrap();
+    let sup = enroll_kit::workflow::login(&mut kit, "supervisor", &Pin::new(SUPERVISOR_PIN)).unwrap();
+    let office = enroll_kit::packet::KitKey::from_text(
+        &std::fs::read_to_string(common::fixtures().join("keys/test-hq.ed25519")).unwrap(),
+    )
+    .unwrap();
+    let change = |kit_key: &enroll_kit::packet::PublicKey| HqChange {
+        format: HQ_CHANGE_FORMAT.into(),
+        version: 1,
+        kit_public_key: kit_key.to_hex(),
+        hq_recipients: vec![common::hq_recipient(), spy.clone()],
+        hq_verify_key: office.public().to_hex(),
+        issued_at: "2026-11-25T08:00:00Z".into(),
+    };
+    let write = |name: &str, signed: &SignedHqChange| {
+        let path = tmp.path().join(name);
+        std::fs::write(&path, serde_json::to_string(signed).unwrap()).unwrap();
+        path
+    };
+    let apply = enroll_kit::workflow::config::apply_hq_change;
+    let stranger = enroll_kit::packet::KitKey::generate().unwrap();
+    let by_stranger = write("stranger.json", &SignedHqChange::sign(change(&me), &stranger));
+    let e = apply(&mut kit, &sup, &by_stranger).unwrap_err();
+    assert!(e.to_string().contains("not signed by the central office"), "{e}");
+    let other_kit = write("other.json", &SignedHqChange::sign(change(&stranger.public()), &office));
+    assert!(apply(&mut kit, &sup, &other_kit).unwrap_err().to_string().contains("another kit"));
+    let assistant = enroll_kit::workflow::login(&mut kit, "wanjiru", &Pin::new(ASSISTANT_PIN)).unwrap();
+    let signed = write("signed.json", &SignedHqChange::sign(change(&me), &office));
+    assert!(apply(&mut kit, &assistant, &signed).is_err(), "an assistant may not");
+    apply(&mut kit, &sup, &signed).unwrap();
+    assert_eq!(kit.config.hq_recipients.len(), 2);
+    drop(kit);
+    let kit = Kit::open(DataDir::new(&root), &common::test_unlock()).unwrap();
+    assert!(kit.config.hq_recipients.contains(&spy), "the signed change holds across a restart");
+    assert!(kit.store.audit_entries(None).unwrap().iter().any(|e| e.action == "hq_config_changed"));
+}

@@ -47,7 +47,7 @@ pub struct InitArgs {
     insecure_test_kdf: bool,
 }
 
-fn recipients(path: &Path) -> Result<Vec<String>> {
+pub(super) fn recipients(path: &Path) -> Result<Vec<String>> {
     let text = read_text(path)?;
     let list: Vec<String> =
         text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).map(String::from).collect();

@@ -3,6 +3,7 @@
 mod account;
 mod audit;
 mod batch;
+mod config;
 mod dedup;
 mod devices;
 mod evaluate;
@@ -94,6 +95,9 @@ pub enum Command {
     /// Central-office tools: make the office's key set
     #[command(subcommand)]
     Hq(hq::HqCommand),
+    /// The central office's recipients and key: changed only by a file it signed
+    #[command(subcommand)]
+    Config(config::ConfigCommand),
     /// The central office's receipts carried back on a stick: record them, delete what they acknowledge
     #[command(subcommand)]
     Receipts(receipts::ReceiptsCommand),
@@ -124,6 +128,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     match command {
         Command::Pilot(args) => gui::run(data_dir, pass.as_deref(), args, true),
         Command::Init(args) => init::run(resolve_dir(data_dir)?, pass.as_deref(), args),
+        Command::Config(cmd) => config::run(open_kit(data_dir)?, cmd),
         Command::Receipts(cmd) => receipts::run(open_kit(data_dir)?, cmd),
         Command::Keys(cmd) => keys::run(resolve_dir(data_dir)?, pass.as_deref(), cmd),
         Command::Simulate(args) => simulate::run(open_kit(data_dir)?, args),

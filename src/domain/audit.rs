@@ -55,6 +55,8 @@ pub enum AuditAction {
     PilotReset,
     /// An older kit's clear key and database were sealed and encrypted (`keys protect`).
     KeysProtected,
+    /// The central office's recipients and receipt key changed by a file it signed.
+    HqConfigChanged,
     /// Acknowledged packets lost their images and personal data (retention).
     PacketsPurged,
     /// The kit signed the chain's head so far (at every export): rewriting the history before
@@ -95,6 +97,7 @@ impl AuditAction {
             KeysProtected => "keys_protected",
             Checkpoint => "checkpoint",
             PacketsPurged => "packets_purged",
+            HqConfigChanged => "hq_config_changed",
         }
     }
 }

@@ -145,6 +145,15 @@ impl KitConfig {
         format!("# enroll-kit kit configuration. Written by `enroll-kit init`; see README, \"kit.toml\".\n{body}")
     }
 
+    /// SHA-256 of the central office's recipients and key: what the kit's database records at
+    /// init, so an edited kit.toml is noticed.
+    pub fn hq_fingerprint(&self) -> String {
+        let mut recipients = self.hq_recipients.clone();
+        recipients.sort();
+        let value = serde_json::json!({"hq_recipients": recipients, "hq_verify_key": self.hq_verify_key});
+        crate::packet::sha256_hex(&crate::packet::canonical::to_canonical_json(&value))
+    }
+
     /// The central office's verifying key.
     pub fn hq_verify_key(&self) -> Option<PublicKey> {
         PublicKey::from_text(&self.hq_verify_key).ok()

@@ -2,6 +2,7 @@
 
 pub mod config;
 pub mod data_dir;
+pub mod hq_change;
 pub mod keyfile;
 pub mod keystore;
 pub mod pin;
@@ -100,6 +101,13 @@ pub enum KitError {
     /// The kit's keys could not be sealed or unsealed.
     #[error(transparent)]
     KeyStore(#[from] KeyStoreError),
+    /// kit.toml's central office recipients or key are not the ones the kit holds.
+    #[error(
+        "{0}: hq_recipients or hq_verify_key are not the ones this kit was provisioned with (someone edited the \
+         file, which would let another reader open every batch). Restore kit.toml from the kit's backup; the \
+         central office changes them only with a file it signed (`enroll-kit config apply FILE`)"
+    )]
+    HqConfigChanged(PathBuf),
     /// A kit from before keys were sealed: its signing key and database lie on disk in the clear.
     #[error(
         "this kit's signing key ({0}) and database are not protected: a supervisor runs `enroll-kit keys protect` \
@@ -205,7 +213,22 @@ impl Kit {
         if is_plaintext_sqlite(&dir.db_path()) {
             return Err(KitError::Unprotected(dir.db_path()));
         }
-        let store = Store::open(&dir.db_path(), &db_key)?;
+        let mut store = Store::open(&dir.db_path(), &db_key)?;
+        let fingerprint = config.hq_fingerprint();
+        let held = store.setting(crate::store::settings::HQ_CONFIG)?;
+        let pending = store.setting(crate::store::settings::HQ_CONFIG_PENDING)?;
+        match held {
+            Some(held) if held == fingerprint => {
+                if pending.is_some() {
+                    settle_hq_config(&mut store, &fingerprint)?;
+                }
+            }
+            // A signed change whose kit.toml was written just before a power cut.
+            Some(_) if pending.as_deref() == Some(fingerprint.as_str()) => settle_hq_config(&mut store, &fingerprint)?,
+            Some(_) => return Err(KitError::HqConfigChanged(dir.config_path())),
+            // At init, and the first open of a kit from before the check: what is there now.
+            None => settle_hq_config(&mut store, &fingerprint)?,
+        }
         tracing::info!(dir = %dir.root().display(), centre = %config.centre, kit = %config.kit, training = config.training, "kit opened");
         Ok(Kit {
             dir,
@@ -268,6 +291,39 @@ impl Kit {
     pub fn set_upload(&mut self, upload: Option<config::UploadConfig>) -> Result<(), KitError> {
         let mut next = self.config.clone();
         next.upload = upload;
+        self.write_config(next)
+    }
+
+    /// Applies a change of the central office's recipients and key that it signed with the key
+    /// this kit holds: kit.toml and the database's record of it change together.
+    pub fn apply_hq_change(&mut self, signed: &hq_change::SignedHqChange) -> Result<(String, String), KitError> {
+        let bad = |problem: String| {
+            KitError::Config(ConfigError::Field {
+                path: self.dir.config_path(),
+                field: "hq_recipients",
+                problem: format!("the signed change cannot be applied: {problem}"),
+            })
+        };
+        let office = self.config.hq_verify_key().ok_or_else(|| bad("kit.toml has no valid hq_verify_key".into()))?;
+        signed.check(&office, &self.public_key()).map_err(bad)?;
+        let mut next = self.config.clone();
+        next.hq_recipients = signed.change.hq_recipients.clone();
+        next.hq_verify_key = signed.change.hq_verify_key.clone();
+        next.validate(&self.dir.config_path())?;
+        let (before, after) = (self.config.hq_fingerprint(), next.hq_fingerprint());
+        // The change is recorded as pending before kit.toml is replaced: after a power cut in
+        // between, the kit opens with either file and the next open finishes the change.
+        let tx = self.store.begin()?;
+        tx.set_setting(crate::store::settings::HQ_CONFIG_PENDING, &after)?;
+        tx.commit()?;
+        self.write_config(next)?;
+        settle_hq_config(&mut self.store, &after)?;
+        Ok((before, after))
+    }
+
+    /// Replaces kit.toml whole (written beside, synced, renamed), so a power cut leaves the old
+    /// or the new.
+    fn write_config(&mut self, next: KitConfig) -> Result<(), KitError> {
         let path = self.dir.config_path();
         next.validate(&path)?;
         let partial = path.with_extension("toml.new");
@@ -320,6 +376,15 @@ impl Kit {
     pub fn admin_units(&self) -> Arc<AdminUnits> {
         Arc::clone(&self.units)
     }
+}
+
+/// Records `fingerprint` as the central office's recipients and key, with no change pending.
+fn settle_hq_config(store: &mut Store, fingerprint: &str) -> Result<(), KitError> {
+    let tx = store.begin()?;
+    tx.set_setting(crate::store::settings::HQ_CONFIG, fingerprint)?;
+    tx.clear_setting(crate::store::settings::HQ_CONFIG_PENDING)?;
+    tx.commit()?;
+    Ok(())
 }
 
 /// Whether `path` is an SQLite database in the clear (a kit from before encryption at rest).

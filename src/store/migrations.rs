@@ -17,6 +17,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (9, "lockout_escalation", include_str!("migrations/0009_lockout_escalation.sql")),
     (10, "batch_audit_head", include_str!("migrations/0010_batch_audit_head.sql")),
     (11, "retention", include_str!("migrations/0011_retention.sql")),
+    (12, "kit_settings", include_str!("migrations/0012_kit_settings.sql")),
 ];
 
 /// The newest schema version this build knows.

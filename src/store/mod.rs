@@ -10,6 +10,7 @@ pub mod drafts;
 mod migrations;
 mod packets;
 pub mod scenario_runs;
+pub mod settings;
 mod templates;
 mod uploads;
 

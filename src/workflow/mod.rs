@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod auth;
 pub mod capture;
+pub mod config;
 pub mod dedup;
 pub mod devices;
 pub mod enrollment;
