@@ -572,3 +572,68 @@ fn the_supervisor_sees_a_batch_uploaded_and_acknowledged_on_the_close_day_screen
         2
     );
 }
+
+/// A passphrase kit opens on its unlock screen: whose kit, who may unlock it, in both languages;
+/// a wrong passphrase leaves it locked with the reason; the right one opens the login screen.
+#[test]
+fn a_locked_kit_says_why_and_opens_only_with_the_passphrase() {
+    use enroll_kit::ui::unlock::KitWindow;
+    if common::uses_tpm() {
+        return; // a TPM kit never shows this screen
+    }
+    let _one = one_at_a_time();
+    let dir = tempfile::tempdir().unwrap();
+    drop(common::kit_with_staff(dir.path()));
+    let locked = enroll_kit::kit::LockedKit::open(DataDir::new(dir.path())).unwrap();
+    let window = KitWindow::locked(
+        locked,
+        Box::new(|kit| {
+            let devices =
+                enroll_kit::ui::DeviceChoice { reader: "replay".into(), camera: "replay".into(), ..Default::default() };
+            enroll_kit::ui::KitApp::new(kit, devices).map_err(|e| e.to_string())
+        }),
+    );
+    let mut h = egui_kittest::Harness::builder()
+        .with_size(egui::vec2(1100.0, 900.0))
+        .with_max_steps(32)
+        .build_ui_state(|ui, w: &mut KitWindow| w.ui(ui), window);
+    h.run();
+    assert!(h.query_by_label("This kit is locked").is_some());
+    assert!(h.query_by_label_contains("A supervisor (supervisor) unlocks it").is_some());
+    h.get_by_label("Kiswahili").click();
+    h.run();
+    assert!(h.query_by_label("Kifaa hiki kimefungwa").is_some());
+    h.get_by_label("English").click();
+    h.run();
+    // The unlock runs on its own thread; its end wakes the window. Only a hang waits this long.
+    let settle = |h: &mut egui_kittest::Harness<'_, KitWindow>,
+                  what: &str,
+                  done: &dyn Fn(&egui_kittest::Harness<'_, KitWindow>) -> bool| {
+        let started = std::time::Instant::now();
+        while !done(h) {
+            assert!(started.elapsed() < std::time::Duration::from_secs(600), "{what} never came");
+            std::thread::sleep(std::time::Duration::from_millis(5));
+            // A spinner repaints every frame while the unlock runs: step, do not wait to settle.
+            h.step();
+        }
+    };
+    h.get_by_label("Kit passphrase").focus();
+    h.run();
+    h.get_by_label("Kit passphrase").type_text("mango river seven lanterns");
+    h.run();
+    h.get_by_label("Unlock the kit").click();
+    h.step();
+    settle(&mut h, "the wrong-passphrase message", &|h| {
+        h.query_by_label_contains("not this kit's passphrase").is_some()
+    });
+    assert!(h.state().is_locked());
+    h.get_by_label("Kit passphrase").focus();
+    h.run();
+    h.get_by_label("Kit passphrase").type_text(common::KIT_PASSPHRASE);
+    h.run();
+    h.get_by_label("Unlock the kit").click();
+    h.step();
+    settle(&mut h, "the unlocked kit", &|h| !h.state().is_locked());
+    h.run();
+    assert!(h.query_by_label("Log in to this kit").is_some(), "assistants log in once the kit is unlocked");
+}

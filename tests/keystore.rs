@@ -275,3 +275,35 @@ fn a_tpm_kit_opens_by_itself_on_its_own_machine_and_nowhere_else() {
     let status = kit(&here, &["keys", "status"]);
     assert!(said(&status).contains("TPM"), "{}", said(&status));
 }
+
+/// The forged packet of issue 15: the thief signed "Ghost Forged" with the kit's clear key and it
+/// passed `verify --kits`. With no key to take, a thief can only sign with a key of their own,
+/// under the stolen kit's centre and kit numbers; the central office's registered list refuses it.
+#[test]
+fn a_forged_packet_signed_without_the_kits_key_is_refused_by_the_central_office() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (real, _c, _s, _a) = kit_with_staff(&tmp.path().join("real"));
+    let registered = [real.public_key()];
+    // The thief's own kit, provisioned with the same centre and kit numbers.
+    let (mut forged, _clock, sup, assistant) = kit_with_staff(&tmp.path().join("thief"));
+    assert_eq!(
+        (forged.config.centre.as_str(), forged.config.kit.as_str()),
+        (real.config.centre.as_str(), real.config.kit.as_str())
+    );
+    let rid = enroll(&mut forged, &assistant, 66);
+    enroll_kit::workflow::review::approve(&mut forged, &sup, &rid).unwrap();
+    let stick = tmp.path().join("stick");
+    std::fs::create_dir_all(&stick).unwrap();
+    let batch = enroll_kit::workflow::export::close_day(
+        &mut forged,
+        &sup,
+        &enroll_kit::batch::export::Destination::folder(&stick),
+        false,
+        &std::sync::atomic::AtomicBool::new(false),
+        &mut |_, _| {},
+    )
+    .unwrap();
+    let identities = enroll_kit::batch::verify::read_identities(&common::fixtures().join("keys/test-hq.age")).unwrap();
+    let e = enroll_kit::batch::verify::verify_batch(&batch.path, &identities, Some(&registered)).unwrap_err();
+    assert!(e.to_string().contains("is not in the registered kits"), "{e}");
+}
