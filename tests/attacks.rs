@@ -495,3 +495,71 @@ fn an_added_recipient_in_kit_toml_is_refused_and_only_a_change_the_office_signed
     assert!(kit.config.hq_recipients.contains(&spy), "the signed change holds across a restart");
     assert!(kit.store.audit_entries(None).unwrap().iter().any(|e| e.action == "hq_config_changed"));
 }
+
+/// Every command that needs a login, run as each role on a production kit: the supervisor is
+/// never told "may not"; an assistant and a trainer always are (a trainer has no production
+/// permission at all), and nothing they ran changed the kit.
+#[test]
+fn every_command_as_every_role_on_a_production_kit() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("kit");
+    let (mut kit, _clock, sup, assistant) = kit_with_staff(&root);
+    accounts::add_account(&mut kit, &sup, "mwalimu", "Trainer M.", Role::Trainer, "864209").unwrap();
+    // A person another assistant enrolled: wanjiru may not reprint that slip.
+    accounts::add_account(&mut kit, &sup, "akinyi", "Akinyi O.", Role::Assistant, "730529").unwrap();
+    let akinyi = login(&mut kit, "akinyi", &Pin::new("730529")).unwrap();
+    let theirs = common::enroll_as(&mut kit, &akinyi, "730529", 5);
+    let _ = assistant;
+    drop(kit);
+    let path = |name: &str| tmp.path().join(name).display().to_string();
+    std::fs::write(tmp.path().join("words"), "maji ya mvua ni baridi\n").unwrap();
+    std::fs::write(tmp.path().join("receipts.json"), r#"{"format":"enroll-kit-receipts","version":1,"receipts":[]}"#)
+        .unwrap();
+    std::fs::write(tmp.path().join("change.json"), "{}").unwrap();
+    let commands: Vec<Vec<String>> = [
+        vec!["packet", "list"],
+        vec!["packet", "slip", &theirs, "--out", &path("slip.pdf")],
+        vec!["audit", "list"],
+        vec!["account", "list"],
+        vec!["account", "add", "newcomer", "--name", "New Comer"],
+        vec!["account", "lock", "wanjiru"],
+        vec!["review", "list"],
+        vec!["review", "approve", &theirs],
+        vec!["report"],
+        vec!["dedup"],
+        vec!["templates", "export", "--out", &path("list.templates"), "--passphrase-file", &path("words")],
+        vec!["upload", "configure", "--url", "https://127.0.0.1:9", "--cert-sha256", &"a".repeat(64)],
+        vec!["upload", "retry", "nobatch"],
+        vec!["upload", "send"],
+        vec!["receipts", "import", &path("receipts.json")],
+        vec!["config", "apply", &path("change.json")],
+        vec!["export", "--out", &path("stick")],
+    ]
+    .into_iter()
+    .map(|c| c.into_iter().map(String::from).collect())
+    .collect();
+    std::fs::create_dir_all(tmp.path().join("stick")).unwrap();
+    let log_before = Kit::open(DataDir::new(&root), &common::test_unlock()).unwrap().store.audit_entries(None).unwrap();
+    for (user, pin) in [("wanjiru", ASSISTANT_PIN), ("mwalimu", "864209")] {
+        for command in &commands {
+            let mut args: Vec<&str> = command.iter().map(String::as_str).collect();
+            args.extend(["--as", user]);
+            let out = cli(&root, pin, &args);
+            assert!(!out.status.success() && said(&out).contains("may not"), "{user} ran {args:?}: {}", said(&out));
+        }
+    }
+    let kit = Kit::open(DataDir::new(&root), &common::test_unlock()).unwrap();
+    let changes: Vec<_> = kit.store.audit_entries(None).unwrap()[log_before.len()..]
+        .iter()
+        .filter(|e| e.action != "login_ok")
+        .map(|e| e.action.clone())
+        .collect();
+    assert!(changes.is_empty(), "a refused command changed the kit: {changes:?}");
+    assert!(!tmp.path().join("slip.pdf").exists() && !tmp.path().join("list.templates").exists());
+    drop(kit);
+    for command in &commands {
+        let args: Vec<&str> = command.iter().map(String::as_str).collect();
+        let out = cli(&root, SUPERVISOR_PIN, &args);
+        assert!(!said(&out).contains("may not"), "the supervisor was refused {args:?}: {}", said(&out));
+    }
+}

@@ -84,6 +84,8 @@ pub fn run(mut kit: Kit, cmd: AccountCommand) -> Result<ExitCode> {
             let role = Role::parse(&role)
                 .with_context(|| format!("unknown role {role:?}: use assistant, supervisor or trainer"))?;
             let op = login_from(&mut kit, &login)?;
+            // Refused before anyone is asked for a new PIN.
+            enroll_kit::workflow::require(&op, enroll_kit::domain::account::Permission::ManageAccounts)?;
             let pin = new_pin(new_pin_file.as_deref(), &username)?;
             accounts::add_account(&mut kit, &op, &username, &name, role, &pin)?;
             println!("added {role} {username}");
@@ -100,6 +102,7 @@ pub fn run(mut kit: Kit, cmd: AccountCommand) -> Result<ExitCode> {
         }
         AccountCommand::ResetPin { username, new_pin_file, login } => {
             let op = login_from(&mut kit, &login)?;
+            enroll_kit::workflow::require(&op, enroll_kit::domain::account::Permission::ManageAccounts)?;
             let pin = new_pin(new_pin_file.as_deref(), &username)?;
             accounts::reset_pin(&mut kit, &op, &username, &pin)?;
             println!("new PIN set for {username}");
