@@ -307,3 +307,30 @@ fn a_forged_packet_signed_without_the_kits_key_is_refused_by_the_central_office(
     let e = enroll_kit::batch::verify::verify_batch(&batch.path, &identities, Some(&registered)).unwrap_err();
     assert!(e.to_string().contains("is not in the registered kits"), "{e}");
 }
+
+/// Another supervisor sets their own passphrase on an unlocked kit: from then on either opens it;
+/// an assistant may not, and a TPM kit has no passphrase to set.
+#[test]
+fn each_supervisor_may_set_their_own_day_passphrase() {
+    use enroll_kit::domain::account::Role;
+    if common::uses_tpm() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("kit");
+    let (mut kit, _clock, sup, assistant) = kit_with_staff(&root);
+    enroll_kit::workflow::accounts::add_account(&mut kit, &sup, "baraka", "Baraka S.", Role::Supervisor, "551903")
+        .unwrap();
+    let baraka = login(&mut kit, "baraka", &Pin::new("551903")).unwrap();
+    let theirs = Passphrase::new("simba anakula nyama kesho");
+    let cost = enroll_kit::kit::KdfCost::TEST;
+    assert!(enroll_kit::workflow::keys::set_own_passphrase(&mut kit, &assistant, &theirs, cost).is_err());
+    let weak = enroll_kit::workflow::keys::set_own_passphrase(&mut kit, &baraka, &Passphrase::new("short"), cost);
+    assert!(weak.unwrap_err().to_string().contains("at least 16"));
+    enroll_kit::workflow::keys::set_own_passphrase(&mut kit, &baraka, &theirs, cost).unwrap();
+    drop(kit);
+    let locked = LockedKit::open(DataDir::new(&root)).unwrap();
+    assert_eq!(locked.passphrase_holders(), ["supervisor", "baraka"]);
+    assert!(locked.unlock(&Unlock::Passphrase(Passphrase::new("simba anakula nyama kesho"))).is_ok());
+    assert!(locked.unlock(&Unlock::Passphrase(Passphrase::new(KIT_PASSPHRASE))).is_ok());
+}

@@ -91,6 +91,17 @@ pub fn new_store(
 pub enum KeysCommand {
     /// What seals this kit's keys and who may unlock it (needs no unlock)
     Status,
+    /// Set your own day passphrase (a supervisor, on a kit unlocked with --unlock-file or a prompt): from then on it unlocks the kit too
+    SetPassphrase {
+        /// Read the new passphrase from this file (else it is asked twice)
+        #[arg(long, value_name = "FILE")]
+        new_passphrase_file: Option<std::path::PathBuf>,
+        #[command(flatten)]
+        login: super::LoginArgs,
+        /// Test suites only: a token argon2id cost
+        #[arg(long, hide = true, env = "ENROLL_KIT_INSECURE_TEST_KDF")]
+        insecure_test_kdf: bool,
+    },
     /// Seal an older kit's clear signing key and encrypt its database (run once, as a supervisor)
     Protect {
         /// What seals the keys
@@ -125,6 +136,29 @@ pub fn run(dir: DataDir, passphrase_file: Option<&Path>, command: KeysCommand) -
                      Re-provision this kit"
                 );
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        KeysCommand::SetPassphrase { new_passphrase_file, login, insecure_test_kdf } => {
+            let mut kit = open_kit(dir, passphrase_file)?;
+            let op = super::operator::login_from(&mut kit, &login)?;
+            enroll_kit::workflow::require(&op, enroll_kit::domain::account::Permission::ManageAccounts)?;
+            let new = match &new_passphrase_file {
+                Some(file) => read_passphrase(Some(file), "")?,
+                None => {
+                    let first = read_passphrase(
+                        None,
+                        &format!("New kit passphrase for {} (at least 3 words, 16 characters): ", op.username),
+                    )?;
+                    let again = read_passphrase(None, "The same passphrase again: ")?;
+                    if first.differs(&again) {
+                        bail!("the two passphrases differ: nothing was changed");
+                    }
+                    first
+                }
+            };
+            let cost = if insecure_test_kdf { KdfCost::TEST } else { KdfCost::KIT };
+            enroll_kit::workflow::keys::set_own_passphrase(&mut kit, &op, &new, cost)?;
+            println!("{}'s passphrase now unlocks kit {}/{}", op.username, kit.config.centre, kit.config.kit);
             Ok(ExitCode::SUCCESS)
         }
         KeysCommand::Protect { key_store, supervisor, insecure_test_kdf } => {

@@ -55,6 +55,8 @@ pub enum AuditAction {
     PilotReset,
     /// An older kit's clear key and database were sealed and encrypted (`keys protect`).
     KeysProtected,
+    /// A supervisor's passphrase slot was added to (or replaced in) kit.keys.
+    PassphraseSet,
     /// The central office's recipients and receipt key changed by a file it signed.
     HqConfigChanged,
     /// Acknowledged packets lost their images and personal data (retention).
@@ -98,6 +100,7 @@ impl AuditAction {
             Checkpoint => "checkpoint",
             PacketsPurged => "packets_purged",
             HqConfigChanged => "hq_config_changed",
+            PassphraseSet => "passphrase_set",
         }
     }
 }

@@ -264,6 +264,34 @@ impl Kit {
         self.key_store
     }
 
+    /// Adds (or replaces) `label`'s passphrase slot in kit.keys, so another supervisor can unlock
+    /// the kit: sealed from the keys this unlocked kit holds, written beside and renamed in.
+    pub fn set_passphrase_slot(&self, label: &str, passphrase: &Passphrase, cost: KdfCost) -> Result<(), KitError> {
+        if self.key_store != StoreKind::Passphrase {
+            return Err(KeyStoreError::BadFile {
+                path: self.dir.keys_path(),
+                problem: "this kit's keys are sealed by its TPM, not by passphrases".into(),
+            }
+            .into());
+        }
+        passphrase.check().map_err(KeyStoreError::from)?;
+        let mut keys = KeysFile::read(&self.dir.keys_path())?;
+        let secrets = KitSecrets::from_parts(&self.key, &self.db_key);
+        let slot = keystore::PassphraseStore { cost }.seal(&secrets, label, passphrase, &keys.public_key)?;
+        keys.passphrase.retain(|s| s.label != label);
+        keys.passphrase.push(slot);
+        let path = self.dir.keys_path();
+        let partial = path.with_extension("keys.new");
+        let _ = std::fs::remove_file(&partial);
+        let comment = format!("enroll-kit keys of centre {} kit {}", self.config.centre, self.config.kit);
+        keyfile::write_new(&partial, &keys.to_text(&comment), 0o600)?;
+        std::fs::rename(&partial, &path).map_err(|source| KitError::Unwritable { path: path.clone(), source })?;
+        if let Ok(dir) = std::fs::File::open(self.dir.root()) {
+            let _ = dir.sync_all();
+        }
+        Ok(())
+    }
+
     /// A second, raw connection to the kit's encrypted database: for tests that play an insider
     /// who holds the unlocked kit and edits its tables behind the kit's back.
     #[doc(hidden)]

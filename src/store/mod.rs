@@ -98,6 +98,11 @@ impl DbKey {
         Self(self.0.duplicate())
     }
 
+    /// The key bytes, for the key store that seals them.
+    pub(crate) fn secret(&self) -> crate::secret::Secret<32> {
+        self.0.duplicate()
+    }
+
     /// A fixed key for the store's own unit tests.
     #[cfg(test)]
     pub(crate) fn for_tests() -> Self {

@@ -13,6 +13,7 @@ pub mod enrollment;
 pub mod export;
 pub mod face;
 pub mod integrity;
+pub mod keys;
 pub mod pilot;
 pub mod records;
 pub mod report;

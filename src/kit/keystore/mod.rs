@@ -91,6 +91,11 @@ impl KitSecrets {
         Ok(secrets)
     }
 
+    /// The secrets an unlocked kit holds, to seal them again (another supervisor's slot).
+    pub(crate) fn from_parts(key: &KitKey, db_key: &DbKey) -> Self {
+        Self { signing: key.seed(), database: db_key.secret() }
+    }
+
     /// The signing key.
     pub fn signing_key(&self) -> KitKey {
         KitKey::from_seed(*self.signing.expose())

@@ -35,6 +35,11 @@ impl Passphrase {
         self.0.as_bytes()
     }
 
+    /// Whether two typed passphrases differ (a typo in the confirmation).
+    pub fn differs(&self, other: &Passphrase) -> bool {
+        self.0 != other.0
+    }
+
     /// Whether it is strong enough to wrap a kit's keys.
     pub fn check(&self) -> Result<(), PassphraseError> {
         let text = self.0.trim();
