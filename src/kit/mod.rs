@@ -284,7 +284,7 @@ impl Kit {
         let partial = path.with_extension("keys.new");
         let _ = std::fs::remove_file(&partial);
         let comment = format!("enroll-kit keys of centre {} kit {}", self.config.centre, self.config.kit);
-        keyfile::write_new(&partial, &keys.to_text(&comment), 0o600)?;
+        keyfile::write_new(&partial, &keys.to_text(&comment)?, 0o600)?;
         std::fs::rename(&partial, &path).map_err(|source| KitError::Unwritable { path: path.clone(), source })?;
         if let Ok(dir) = std::fs::File::open(self.dir.root()) {
             let _ = dir.sync_all();

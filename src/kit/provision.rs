@@ -109,7 +109,7 @@ fn write_kit(
 ) -> Result<(), KitError> {
     let key = secrets.signing_key();
     let label = format!("enroll-kit keys of centre {} kit {}", config.centre, config.kit);
-    keyfile::write_new(&dir.keys_path(), &keys.to_text(&label), 0o600)?;
+    keyfile::write_new(&dir.keys_path(), &keys.to_text(&label)?, 0o600)?;
     keyfile::write_new(
         &dir.public_key_path(),
         &key.public().to_text(&format!("enroll-kit public key of centre {} kit {}", config.centre, config.kit)),
@@ -167,7 +167,7 @@ pub fn protect(dir: DataDir, key_store: NewStore) -> Result<Kit, KitError> {
     let label = format!("enroll-kit keys of centre {} kit {}", config.centre, config.kit);
     let partial = dir.keys_path().with_extension("keys.new");
     let _ = std::fs::remove_file(&partial);
-    keyfile::write_new(&partial, &keys.to_text(&label), 0o600)?;
+    keyfile::write_new(&partial, &keys.to_text(&label)?, 0o600)?;
     let unwritable = |source| KitError::Unwritable { path: dir.root().to_path_buf(), source };
     // The encrypted database goes in first: until kit.keys is renamed in, the old files still open.
     std::fs::rename(&encrypted, &db).map_err(unwritable)?;

@@ -134,8 +134,11 @@ pub fn upload_batch(
             )?;
             let _ = std::fs::remove_file(outbox(kit).join(format!("{}.age", record.id)));
             let _ = std::fs::remove_file(outbox(kit).join(format!("{}.receipt.json", record.id)));
-            // The central office has them: the kit keeps no more of these people than it needs.
-            super::retention::purge_acknowledged(kit)?;
+            // The central office has them: the kit keeps no more of these people than it needs. The
+            // receipt is recorded either way; a purge that fails now is done at the next acknowledgement.
+            if let Err(e) = super::retention::purge_acknowledged(kit) {
+                tracing::warn!("acknowledged packets not yet purged: {e}");
+            }
             Ok(Acknowledged { batch_id: record.id, accepted, rejected, bytes_sent: uploaded.bytes_sent, size })
         }
         Err(WorkflowError::Sync(SyncError::Cancelled)) => Err(SyncError::Cancelled.into()),

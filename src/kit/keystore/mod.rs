@@ -193,13 +193,16 @@ impl KeysFile {
         Ok(file)
     }
 
-    /// The file's text.
-    pub fn to_text(&self, comment: &str) -> String {
-        let body = toml::to_string(self).unwrap_or_default();
-        format!(
+    /// The file's text. An error rather than a file that would lose the keys.
+    pub fn to_text(&self, comment: &str) -> Result<String, KeyStoreError> {
+        let body = toml::to_string(self).map_err(|e| KeyStoreError::BadFile {
+            path: "kit.keys".into(),
+            problem: format!("cannot be written: {e}"),
+        })?;
+        Ok(format!(
             "# {comment}\n# The kit's signing key and database key, sealed ({}). Useless without it; keep a backup.\n{body}",
             self.store.name()
-        )
+        ))
     }
 
     /// Unseals the secrets the way `unlock` says, and checks them against the kit's public key.
