@@ -120,6 +120,14 @@ impl Store {
         }
     }
 
+    /// Whether packet `rid`'s bytes are still held (false once retention purged them).
+    pub fn has_packet_data(&self, rid: &str) -> Result<bool, StoreError> {
+        self.conn()
+            .query_row("SELECT count(*) FROM packet_data WHERE rid = ?1", [rid], |r| r.get::<_, i64>(0))
+            .map(|n| n > 0)
+            .or_store(self.path())
+    }
+
     /// Calls `f` with every packet in turn, oldest first, one in memory at a time.
     pub fn for_each_packet(&self, mut f: impl FnMut(StoredPacket)) -> Result<u64, StoreError> {
         // Ordering a query that returns the blobs would make SQLite sort every packet's bytes

@@ -70,6 +70,7 @@ pub fn import_receipts(kit: &mut Kit, op: &Operator, path: &Path) -> Result<Impo
     let me = kit.public_key();
     let mut report = Imported::default();
     let uploads = kit.store.upload_rows()?;
+    let log = kit.store.audit_entries(None)?;
     for signed in file.receipts {
         let r = &signed.receipt;
         if crate::packet::PublicKey::from_text(&r.kit_public_key).ok() != Some(me) {
@@ -93,7 +94,7 @@ pub fn import_receipts(kit: &mut Kit, op: &Operator, path: &Path) -> Result<Impo
         }
         .ok_or_else(|| WorkflowError::Refused("kit.toml has no valid hq_verify_key".into()))?;
         let rids: Vec<String> = rows.iter().map(|r| r.rid.clone()).collect();
-        let file_hashes = batch_file_hashes(kit, &record)?;
+        let file_hashes = batch_file_hashes(&log, &record);
         let checked = file_hashes
             .iter()
             .map(|sha| signed.check(&office, &record.id, sha, &me, &rids))
@@ -112,9 +113,9 @@ pub fn import_receipts(kit: &mut Kit, op: &Operator, path: &Path) -> Result<Impo
 
 /// The SHA-256 of every file this batch was written as: the export, and each copy (the copies'
 /// hashes are in their audit entries).
-fn batch_file_hashes(kit: &Kit, record: &crate::store::BatchRecord) -> Result<Vec<String>, WorkflowError> {
+fn batch_file_hashes(log: &[crate::store::AuditEntry], record: &crate::store::BatchRecord) -> Vec<String> {
     let mut hashes = vec![record.sha256.clone()];
-    for e in kit.store.audit_entries(None)? {
+    for e in log {
         if e.action == AuditAction::BatchCopied.as_str() && e.subject.as_deref() == Some(record.id.as_str()) {
             let detail: serde_json::Value = serde_json::from_str(&e.detail).unwrap_or_default();
             if let Some(sha) = detail["sha256"].as_str() {
@@ -122,7 +123,7 @@ fn batch_file_hashes(kit: &Kit, record: &crate::store::BatchRecord) -> Result<Ve
             }
         }
     }
-    Ok(hashes)
+    hashes
 }
 
 fn record_offline_receipt(kit: &mut Kit, op: &Operator, signed: &SignedReceipt) -> Result<(), WorkflowError> {

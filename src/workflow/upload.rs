@@ -227,7 +227,7 @@ pub fn configure(kit: &mut Kit, op: &Operator, upload: UploadConfig) -> Result<(
 pub fn retry_now(kit: &mut Kit, op: &Operator, batch_id: &str) -> Result<(), WorkflowError> {
     super::require(op, Permission::Upload)?;
     if let Some((_, rows)) = kit.store.batch(batch_id)?
-        && rows.iter().any(|r| kit.store.packet(&r.rid).ok().flatten().is_none())
+        && rows.iter().any(|r| !kit.store.has_packet_data(&r.rid).unwrap_or(true))
     {
         return Err(WorkflowError::Refused(format!(
             "the central office acknowledged batch {batch_id} and the kit has deleted its people's images and \
