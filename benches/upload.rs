@@ -1,5 +1,6 @@
-//! Upload speed and waste (issue 8), on loopback against a real intake (TLS, spool on disk):
+//! Upload speed and waste (issue 8), on loopback against a real intake (TLS, chunks committed to its SQLite database):
 //! - throughput: the kit's client sending a 100 MB file, as a ratio to curl sending the same file
+//!   (with the same signed headers, made beforehand)
 //!   in the same 4 MiB chunks over one kept-alive connection to the same intake, alternating
 //!   runs (goal ≥ 0.8). The kit's time includes hashing the file, which it must do to announce
 //!   it; curl is handed the hash.
@@ -9,11 +10,11 @@
 //! Run: `cargo bench --bench upload [-- MB]` (custom harness; prints the figures for the README).
 
 use enroll_kit::batch::verify::read_identities;
-use enroll_kit::intake::{Database, IntakeConfig};
+use enroll_kit::intake::{Database, IntakeConfig, IntakeDb, Limits};
 use enroll_kit::packet::KitKey;
-use enroll_kit::sync::CHUNK;
 use enroll_kit::sync::client::{Intake, file_digest};
 use enroll_kit::sync::tls::pem_certificate_sha256;
+use enroll_kit::sync::{CHUNK, signing};
 use rand::{RngExt, SeedableRng};
 use std::io::{Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
@@ -42,6 +43,10 @@ fn main() {
     }
     drop(bytes);
 
+    let database = Database::Sqlite(tmp.path().join("intake.db"));
+    IntakeDb::open(&database)
+        .and_then(|db| db.add_kit(&kit_key().public(), "00042", "00007", "2026-11-01T00:00:00Z"))
+        .expect("register the kit");
     let intake = enroll_kit::intake::start(IntakeConfig {
         listen: "127.0.0.1:0".parse().expect("addr"),
         cert: keys.join("test-intake.crt"),
@@ -49,10 +54,10 @@ fn main() {
         identities: read_identities(&keys.join("test-hq.age")).expect("identities"),
         signing_key: KitKey::from_text(&std::fs::read_to_string(keys.join("test-hq.ed25519")).expect("key"))
             .expect("key"),
-        registered: None,
-        spool: tmp.path().join("spool"),
-        database: Database::Sqlite(tmp.path().join("intake.db")),
+        database,
         training: false,
+        limits: Limits::default(),
+        finish_workers: 2,
     })
     .expect("intake");
     let pin = pem_certificate_sha256(&keys.join("test-intake.crt")).expect("pin");
@@ -61,8 +66,15 @@ fn main() {
 
     let mut ratios = Vec::new();
     for round in 0..ROUNDS {
-        let ours = kit_upload(&url, &pin, &file, &format!("ours-{round}"));
-        let theirs = curl_upload(&url, &keys.join("test-intake.crt"), &chunks, size, &sha256, &format!("curl-{round}"));
+        let ours = kit_upload(&url, &pin, &file, &format!("0004200007-ours-{round}"));
+        let theirs = curl_upload(
+            &url,
+            &keys.join("test-intake.crt"),
+            &chunks,
+            size,
+            &sha256,
+            &format!("0004200007-curl-{round}"),
+        );
         let mbs = |d: Duration| size as f64 / 1048576.0 / d.as_secs_f64();
         println!(
             "round {round}: kit {:.2} s ({:.0} MiB/s), curl {:.2} s ({:.0} MiB/s), ratio {:.2}",
@@ -79,11 +91,11 @@ fn main() {
 
     let relay = Relay::start(intake.addr);
     let relayed = format!("https://{}", relay.addr);
-    kit_upload(&relayed, &pin, &file, "relay-uncut");
+    kit_upload(&relayed, &pin, &file, "0004200007-relay-uncut");
     let uncut = relay.from_kit.swap(0, Ordering::SeqCst);
     // Halfway through the file plus 1.5 MiB: mid-chunk, with the chunk's start already delivered.
     relay.cut_at.store(size / 2 + (3 << 19), Ordering::SeqCst);
-    kit_upload(&relayed, &pin, &file, "relay-cut");
+    kit_upload(&relayed, &pin, &file, "0004200007-relay-cut");
     let cut = relay.from_kit.load(Ordering::SeqCst);
     assert_eq!(relay.cut_at.load(Ordering::SeqCst), u64::MAX, "the relay did not cut");
     println!(
@@ -94,10 +106,28 @@ fn main() {
     );
 }
 
+/// The registered kit the uploads are signed by.
+fn kit_key() -> KitKey {
+    KitKey::from_seed([7; 32])
+}
+
+/// The signature header curl sends for one request (signed now, as the kit would).
+fn signature(method: &str, path: &str, offset: Option<&str>, sha256: Option<&str>, body: Option<&[u8]>) -> String {
+    let covered = signing::Covered {
+        method,
+        path,
+        upload_offset: offset,
+        upload_sha256: sha256,
+        body_sha256: body.and_then(signing::body_digest),
+    };
+    let header = signing::sign(&kit_key(), &covered, chrono::Utc::now().timestamp()).expect("sign");
+    format!("{}: {header}", signing::HEADER)
+}
+
 /// The kit's client: hash, open, send every chunk; timed until the last byte is in (the finish
 /// that follows refuses the random file, which is not a batch).
 fn kit_upload(url: &str, pin: &str, file: &Path, batch: &str) -> Duration {
-    let client = Intake::new(url, pin, Duration::from_secs(30)).expect("client");
+    let client = Intake::new(url, pin, Duration::from_secs(30), kit_key()).expect("client").without_poll_waits();
     let start = Instant::now();
     let mut done = None;
     let result = client.upload(
@@ -116,12 +146,15 @@ fn kit_upload(url: &str, pin: &str, file: &Path, batch: &str) -> Duration {
 
 /// curl, one process and one connection: open, then a PATCH per chunk.
 fn curl_upload(url: &str, cacert: &Path, chunks: &Path, size: u64, sha256: &str, batch: &str) -> Duration {
-    let target = format!("{url}/v1/uploads/{batch}");
+    let path = format!("/v1/uploads/{batch}");
+    let target = format!("{url}{path}");
     let mut args: Vec<String> = vec!["-sS".into(), "--fail".into(), "--cacert".into(), cacert.display().to_string()];
     let common = |args: &mut Vec<String>| args.extend(["-o", "/dev/null", "-H", "Expect:"].map(String::from));
     common(&mut args);
+    let body = format!(r#"{{"size":{size},"sha256":"{sha256}"}}"#);
+    args.extend(["-H".into(), signature("PUT", &path, None, None, Some(body.as_bytes()))]);
     args.extend(["-X", "PUT", "-H", "Content-Type: application/json", "--data-binary"].map(String::from));
-    args.push(format!(r#"{{"size":{size},"sha256":"{sha256}"}}"#));
+    args.push(body);
     args.push(target.clone());
     let mut names: Vec<_> = std::fs::read_dir(chunks).expect("chunks").map(|e| e.expect("entry").path()).collect();
     names.sort();
@@ -131,6 +164,8 @@ fn curl_upload(url: &str, cacert: &Path, chunks: &Path, size: u64, sha256: &str,
         common(&mut args);
         args.extend(["-X", "PATCH", "-H", "Content-Type: application/octet-stream", "-H"].map(String::from));
         args.push(format!("Upload-Offset: {}", i * CHUNK));
+        let offset = (i * CHUNK).to_string();
+        args.extend(["-H".into(), signature("PATCH", &path, Some(&offset), Some(sha256), None)]);
         args.extend(["-H".into(), format!("Upload-Sha256: {sha256}"), "--data-binary".into()]);
         args.push(format!("@{}", chunk.display()));
         args.push(target.clone());

@@ -233,7 +233,8 @@ fn the_central_office_refuses_a_production_packet_a_simulator_captured() {
     )
     .unwrap();
     let identities = enroll_kit::batch::verify::read_identities(&common::fixtures().join("keys/test-hq.age")).unwrap();
-    let e = enroll_kit::batch::verify::verify_batch(&batch.path, &identities, Some(&[kit.public_key()])).unwrap_err();
+    let e = enroll_kit::batch::verify::verify_batch(&batch.path, &identities, Some(&vec![common::registered(&kit)]))
+        .unwrap_err();
     assert!(e.to_string().contains("captured with a simulator (r307-sim)"), "{e}");
 }
 

@@ -195,7 +195,7 @@ fn production_packets_from_the_workflow_round_trip_with_the_test_keys() {
     assert_eq!(seen, 3, "progress reached every packet");
     assert!(!batch.record.training);
     let identities = read_identities(&fixtures().join("keys/test-hq.age")).unwrap();
-    let verified = verify_batch(&batch.path, &identities, Some(&[kit.public_key()])).unwrap();
+    let verified = verify_batch(&batch.path, &identities, Some(&vec![common::registered(&kit)])).unwrap();
     let mut in_batch: Vec<String> = verified.manifest.packets.iter().map(|p| p.rid.clone()).collect();
     in_batch.sort();
     assert_eq!(in_batch, rids);

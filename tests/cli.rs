@@ -614,8 +614,31 @@ fn a_simulated_kit_exports_and_uploads_to_a_training_intake_and_every_packet_is_
             let _ = self.0.wait();
         }
     }
+    // The central office registers the kit (its public key file, its numbers) before it serves.
+    let intake_db = tmp.path().join("intake.db");
+    let db = intake_db.to_str().unwrap();
+    let t =
+        failed(&cli(&dir, &["intake", "serve", "--cert", "c", "--key", "k", "--identity", "i", "--signing-key", "s"]));
+    assert!(t.contains("c") && !t.contains("panicked"), "{t}");
+    let t = failed(&cli(
+        &dir,
+        &["intake", "kits", "add", "not-a-key", "--centre", "00042", "--kit", "00007", "--database", db],
+    ));
+    assert!(t.contains("is not a kit public key"), "{t}");
+    let kit_pub = dir.join("kit.pub");
+    let kit_pub = kit_pub.to_str().unwrap();
+    let t =
+        ok(&cli(&dir, &["intake", "kits", "add", kit_pub, "--centre", "00042", "--kit", "00007", "--database", db]));
+    assert!(t.contains("kit 00042/00007 registered"), "{t}");
+    let t = failed(&cli(
+        &dir,
+        &["intake", "kits", "add", kit_pub, "--centre", "00042", "--kit", "00008", "--database", db],
+    ));
+    assert!(t.contains("registered already, to kit 00042/00007"), "{t}");
+    let t = ok(&cli(&dir, &["intake", "kits", "list", "--database", db]));
+    assert!(t.contains("00042/00007") && t.contains("active"), "{t}");
     let mut intake = common::kit_command()
-        .args(["intake", "--training", "--listen", "127.0.0.1:0"])
+        .args(["intake", "serve", "--training", "--listen", "127.0.0.1:0"])
         .arg("--cert")
         .arg(keys.join("test-intake.crt"))
         .arg("--key")
@@ -624,10 +647,8 @@ fn a_simulated_kit_exports_and_uploads_to_a_training_intake_and_every_packet_is_
         .arg(pilot.join("pilot-hq.age"))
         .arg("--signing-key")
         .arg(pilot.join("pilot-hq.ed25519"))
-        .arg("--spool")
-        .arg(tmp.path().join("spool"))
         .arg("--database")
-        .arg(tmp.path().join("intake.db"))
+        .arg(&intake_db)
         .stdout(std::process::Stdio::piped())
         .spawn()
         .unwrap();
@@ -650,4 +671,14 @@ fn a_simulated_kit_exports_and_uploads_to_a_training_intake_and_every_packet_is_
         serde_json::from_str(ok(&cli(&dir, &["upload", "status", "--json"])).lines().next().unwrap()).unwrap();
     assert_eq!(status["state"], "acknowledged");
     assert!(ok(&cli(&dir, &["upload"])).contains("nothing to upload"));
+
+    // The central office writes the kit's receipts to a file for a kit that is offline; the kit
+    // takes it (nothing new here: it already holds them).
+    let receipts = tmp.path().join("receipts.json");
+    let receipts = receipts.to_str().unwrap();
+    let t = ok(&cli(&dir, &["intake", "receipts", "--kit", kit_pub, "--out", receipts, "--database", db]));
+    assert!(t.contains("1 receipt(s) of kit"), "{t}");
+    let file: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(receipts).unwrap()).unwrap();
+    assert_eq!(file["receipts"][0]["receipt"]["packets"].as_array().unwrap().len(), n);
+    ok(&cli(&dir, &["receipts", "import", receipts]));
 }

@@ -529,23 +529,7 @@ fn the_supervisor_sees_a_batch_uploaded_and_acknowledged_on_the_close_day_screen
     let stick = tempfile::tempdir().unwrap();
     let keys = common::fixtures().join("keys");
     let pilot = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/pilot-keys");
-    // A training intake on 127.0.0.1 (the pilot kit's batches are training batches).
-    let intake = enroll_kit::intake::start(enroll_kit::intake::IntakeConfig {
-        listen: "127.0.0.1:0".parse().unwrap(),
-        cert: keys.join("test-intake.crt"),
-        key: keys.join("test-intake.key"),
-        identities: enroll_kit::batch::verify::read_identities(&pilot.join("pilot-hq.age")).unwrap(),
-        signing_key: enroll_kit::packet::KitKey::from_text(
-            &std::fs::read_to_string(pilot.join("pilot-hq.ed25519")).unwrap(),
-        )
-        .unwrap(),
-        registered: None,
-        spool: dir.path().join("spool"),
-        database: enroll_kit::intake::Database::Sqlite(dir.path().join("intake.db")),
-        training: true,
-    })
-    .unwrap();
-    {
+    let intake = {
         let mut kit = open_or_provision(DataDir::new(dir.path().join("kit"))).unwrap();
         let sup = enroll_kit::workflow::login(&mut kit, "supervisor", &enroll_kit::domain::account::Pin::new("246810"))
             .unwrap();
@@ -555,10 +539,30 @@ fn the_supervisor_sees_a_batch_uploaded_and_acknowledged_on_the_close_day_screen
         let dest = enroll_kit::batch::export::Destination::folder(stick.path());
         let no = std::sync::atomic::AtomicBool::new(false);
         enroll_kit::workflow::export::close_day(&mut kit, &sup, &dest, true, &no, &mut |_, _| {}).unwrap();
+        // A training intake on 127.0.0.1 (the pilot kit's batches are training batches) that
+        // registered this kit.
+        let database = enroll_kit::intake::Database::Sqlite(dir.path().join("intake.db"));
+        common::register(&enroll_kit::intake::IntakeDb::open(&database).unwrap(), &kit);
+        let intake = enroll_kit::intake::start(enroll_kit::intake::IntakeConfig {
+            listen: "127.0.0.1:0".parse().unwrap(),
+            cert: keys.join("test-intake.crt"),
+            key: keys.join("test-intake.key"),
+            identities: enroll_kit::batch::verify::read_identities(&pilot.join("pilot-hq.age")).unwrap(),
+            signing_key: enroll_kit::packet::KitKey::from_text(
+                &std::fs::read_to_string(pilot.join("pilot-hq.ed25519")).unwrap(),
+            )
+            .unwrap(),
+            database,
+            training: true,
+            limits: enroll_kit::intake::Limits::default(),
+            finish_workers: 1,
+        })
+        .unwrap();
         let pin = enroll_kit::sync::tls::pem_certificate_sha256(&keys.join("test-intake.crt")).unwrap();
         let url = format!("https://{}", intake.addr);
         kit.set_upload(Some(enroll_kit::kit::config::UploadConfig { url, certificate_sha256: pin })).unwrap();
-    }
+        intake
+    };
     let mut h = harness(app(&dir.path().join("kit")));
     h.run();
     log_in(&mut h, "supervisor", "246810");
@@ -605,18 +609,8 @@ fn a_locked_kit_says_why_and_opens_only_with_the_passphrase() {
     assert!(h.query_by_label("Kifaa hiki kimefungwa").is_some());
     h.get_by_label("English").click();
     h.run();
-    // The unlock runs on its own thread; its end wakes the window. Only a hang waits this long.
-    let settle = |h: &mut egui_kittest::Harness<'_, KitWindow>,
-                  what: &str,
-                  done: &dyn Fn(&egui_kittest::Harness<'_, KitWindow>) -> bool| {
-        let started = std::time::Instant::now();
-        while !done(h) {
-            assert!(started.elapsed() < std::time::Duration::from_secs(600), "{what} never came");
-            std::thread::sleep(std::time::Duration::from_millis(5));
-            // A spinner repaints every frame while the unlock runs: step, do not wait to settle.
-            h.step();
-        }
-    };
+    // The unlock runs on its own thread; its end wakes the window.
+    observe_wakes(&h);
     h.get_by_label("Kit passphrase").focus();
     h.run();
     h.get_by_label("Kit passphrase").type_text("mango river seven lanterns");

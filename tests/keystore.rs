@@ -283,7 +283,7 @@ fn a_tpm_kit_opens_by_itself_on_its_own_machine_and_nowhere_else() {
 fn a_forged_packet_signed_without_the_kits_key_is_refused_by_the_central_office() {
     let tmp = tempfile::tempdir().unwrap();
     let (real, _c, _s, _a) = kit_with_staff(&tmp.path().join("real"));
-    let registered = [real.public_key()];
+    let registered = vec![common::registered(&real)];
     // The thief's own kit, provisioned with the same centre and kit numbers.
     let (mut forged, _clock, sup, assistant) = kit_with_staff(&tmp.path().join("thief"));
     assert_eq!(

@@ -4,77 +4,30 @@
 mod common;
 #[path = "common/fault_proxy.rs"]
 mod fault_proxy;
+#[path = "common/intake.rs"]
+mod intake_common;
 
-use common::{enroll, fixtures, kit_with_staff};
+use common::{enroll, kit_with_staff, registered};
 use enroll_kit::batch::export::Destination;
-use enroll_kit::batch::verify::read_identities;
+use enroll_kit::batch::registry::RegisteredKit;
 use enroll_kit::domain::status::{PacketStatus, UploadStatus};
-use enroll_kit::intake::{Database, IntakeConfig, RunningIntake};
+use enroll_kit::intake::Database;
 use enroll_kit::kit::Kit;
 use enroll_kit::kit::config::UploadConfig;
 use enroll_kit::packet::KitKey;
 use enroll_kit::sync::SyncError;
 use enroll_kit::sync::client::Intake;
-use enroll_kit::sync::tls::pem_certificate_sha256;
 use enroll_kit::workflow::export::close_day;
 use enroll_kit::workflow::review;
-use enroll_kit::workflow::upload::{upload_due, uploads};
+use enroll_kit::workflow::upload::{intake_at, upload_due, uploads};
+use intake_common::{keys, office_key, pin, postgres, start_intake, test_kit};
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
-fn keys() -> std::path::PathBuf {
-    fixtures().join("keys")
-}
-
-fn pin() -> String {
-    pem_certificate_sha256(&keys().join("test-intake.crt")).unwrap()
-}
-
-fn office_key() -> KitKey {
-    KitKey::from_text(&std::fs::read_to_string(keys().join("test-hq.ed25519")).unwrap()).unwrap()
-}
-
-fn start_intake(
-    dir: &Path,
-    database: Database,
-    signing_key: KitKey,
-    registered: Option<Vec<enroll_kit::packet::PublicKey>>,
-) -> RunningIntake {
-    enroll_kit::intake::start(IntakeConfig {
-        listen: "127.0.0.1:0".parse().unwrap(),
-        cert: keys().join("test-intake.crt"),
-        key: keys().join("test-intake.key"),
-        identities: read_identities(&keys().join("test-hq.age")).unwrap(),
-        signing_key,
-        registered,
-        spool: dir.join("spool"),
-        database,
-        training: false,
-    })
-    .unwrap()
-}
-
-/// The PostgreSQL server the suite was given (scripts/test starts one), as a fresh database.
-fn postgres() -> Option<String> {
-    let Ok(server) = std::env::var("ENROLL_KIT_TEST_POSTGRES") else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI runs the intake tests against PostgreSQL: scripts/test starts one"
-        );
-        eprintln!(
-            "ENROLL_KIT_TEST_POSTGRES not set: the PostgreSQL half of this test is skipped (scripts/test sets it)"
-        );
-        return None;
-    };
-    let name = format!(
-        "intake_{}_{}",
-        std::process::id(),
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() % 1_000_000_000
-    );
-    let mut admin = postgres::Client::connect(&server, postgres::NoTls).expect("the test PostgreSQL server");
-    admin.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
-    Some(format!("{server} dbname={name}"))
+/// A kit the central office registered that is not this test's kit.
+fn someone_else() -> RegisteredKit {
+    test_kit(4, "00099", "00001").1
 }
 
 /// A production kit with `days` exported batches of `per_day` packets each.
@@ -106,10 +59,10 @@ fn acknowledged(kit: &Kit) -> usize {
 
 fn through_a_faulty_link(database: Database, dir: &Path) {
     let (mut kit, batches) = kit_with_batches(dir, 2, 2);
-    let intake = start_intake(dir, database, office_key(), Some(vec![kit.public_key()]));
+    let intake = start_intake(database, office_key(), &[registered(&kit)]);
     let proxy = fault_proxy::start(intake.addr, &pin(), &keys(), 7, 0.5, Duration::from_millis(2500));
     point_at(&mut kit, proxy.addr);
-    let client = Intake::new(&format!("https://{}", proxy.addr), &pin(), Duration::from_secs(2))
+    let client = intake_at(&kit, &format!("https://{}", proxy.addr), &pin(), Duration::from_secs(2))
         .unwrap()
         .with_chunk(256 << 10)
         .without_connection_reuse();
@@ -166,22 +119,19 @@ fn every_batch_arrives_once_through_cuts_stalls_and_500s_into_postgresql() {
 fn a_receipt_or_an_intake_the_kit_must_not_believe_marks_nothing() {
     let tmp = tempfile::tempdir().unwrap();
     let (mut kit, batches) = kit_with_batches(tmp.path(), 1, 1);
-    let quick = |addr: std::net::SocketAddr, pin: &str| {
-        Intake::new(&format!("https://{addr}"), pin, Duration::from_secs(5)).unwrap()
+    let quick = |kit: &Kit, addr: std::net::SocketAddr, pin: &str| {
+        intake_at(kit, &format!("https://{addr}"), pin, Duration::from_secs(5)).unwrap().without_poll_waits()
     };
     let run = |kit: &mut Kit, client: &Intake| {
         upload_due(kit, client, true, &mut |_, _, _| {}, &AtomicBool::new(false)).unwrap()
     };
 
     // A receipt signed by another key: not believed, the batch stays pending.
-    let impostor = start_intake(
-        &tmp.path().join("a"),
-        Database::Sqlite(tmp.path().join("a.db")),
-        KitKey::from_seed([9; 32]),
-        None,
-    );
+    let impostor =
+        start_intake(Database::Sqlite(tmp.path().join("a.db")), KitKey::from_seed([9; 32]), &[registered(&kit)]);
     point_at(&mut kit, impostor.addr);
-    let done = run(&mut kit, &quick(impostor.addr, &pin()));
+    let client = quick(&kit, impostor.addr, &pin());
+    let done = run(&mut kit, &client);
     let said = done[0].1.as_ref().unwrap_err();
     assert!(said.contains("not signed by the central office key"), "{said}");
     assert_eq!(acknowledged(&kit), 0);
@@ -191,27 +141,26 @@ fn a_receipt_or_an_intake_the_kit_must_not_believe_marks_nothing() {
     impostor.stop();
 
     // Another certificate than the pinned one: not even a connection.
-    let real = start_intake(
-        &tmp.path().join("b"),
-        Database::Sqlite(tmp.path().join("b.db")),
-        office_key(),
-        Some(vec![KitKey::from_seed([4; 32]).public()]),
-    );
-    let wrong_pin = quick(real.addr, &"ab".repeat(32));
+    let real = start_intake(Database::Sqlite(tmp.path().join("b.db")), office_key(), &[someone_else()]);
+    let wrong_pin = quick(&kit, real.addr, &"ab".repeat(32));
     assert!(matches!(wrong_pin.health(), Err(SyncError::WrongCertificate(_))));
 
-    // A kit that is not registered: refused for good, nothing marked.
-    let done = run(&mut kit, &quick(real.addr, &pin()));
+    // A kit that is not registered: refused for good at the door, nothing marked.
+    let client = quick(&kit, real.addr, &pin());
+    let done = run(&mut kit, &client);
     let said = done[0].1.as_ref().unwrap_err();
-    assert!(said.contains("not in the registered kits"), "{said}");
+    assert!(said.contains("is not registered with the central office"), "{said}");
     let row = &uploads(&kit).unwrap()[0];
     assert_eq!(row.upload.state, UploadStatus::Refused);
     assert_eq!(acknowledged(&kit), 0);
     assert_eq!(real.packet_count().unwrap(), 0);
-    assert!(run(&mut kit, &quick(real.addr, &pin())).is_empty(), "a refused batch waits for the supervisor");
+    assert!(run(&mut kit, &client).is_empty(), "a refused batch waits for the supervisor");
+    real.stop();
 
-    // Bad requests straight at the intake: named, nothing stored.
-    let client = quick(real.addr, &pin());
+    // Bad requests straight at the intake from a registered kit: named, nothing stored.
+    let real = start_intake(Database::Sqlite(tmp.path().join("b.db")), office_key(), &[registered(&kit)]);
+    let client = quick(&kit, real.addr, &pin());
+    client.health().unwrap();
     let state = client.open(&batches[0], 10, &"0".repeat(64)).unwrap();
     assert_eq!(state.received, 0);
     let e = client.send(&batches[0], &"0".repeat(64), 0, &[0u8; 11]).unwrap_err();
@@ -222,9 +171,11 @@ fn a_receipt_or_an_intake_the_kit_must_not_believe_marks_nothing() {
     assert!(matches!(&e, SyncError::Refused { status: 400 | 404, .. }), "{e}");
     let e = client.open(&batches[0], 10, "not-a-hash").unwrap_err();
     assert!(e.to_string().contains("64 hex digits"), "{e}");
-    let e = client.finish(&batches[0]).unwrap_err();
+    let e = client.finish(&batches[0], &AtomicBool::new(false)).unwrap_err();
     assert!(e.to_string().contains("0 of 10 bytes"), "{e}");
-    assert!(matches!(client.open("b", 0, &"0".repeat(64)), Err(SyncError::Refused { status: 413, .. })));
+    assert!(matches!(client.open(&batches[0], 0, &"0".repeat(64)), Err(SyncError::Refused { status: 413, .. })));
+    let e = client.open("0009900001-20261124090000", 10, &"0".repeat(64)).unwrap_err();
+    assert!(e.to_string().contains("is not this kit's"), "another kit's batch id: {e}");
 }
 
 #[test]
@@ -232,17 +183,18 @@ fn an_intake_restarted_mid_upload_keeps_the_bytes_it_had_and_the_kit_goes_on_fro
     let tmp = tempfile::tempdir().unwrap();
     let (mut kit, batches) = kit_with_batches(tmp.path(), 1, 2);
     let database = || Database::Sqlite(tmp.path().join("intake.db"));
-    let first = start_intake(tmp.path(), database(), office_key(), Some(vec![kit.public_key()]));
+    let first = start_intake(database(), office_key(), &[registered(&kit)]);
     point_at(&mut kit, first.addr);
-    let client = |addr: std::net::SocketAddr| {
-        Intake::new(&format!("https://{addr}"), &pin(), Duration::from_secs(10)).unwrap().with_chunk(16 << 10)
+    let client = |kit: &Kit, addr: std::net::SocketAddr| {
+        intake_at(kit, &format!("https://{addr}"), &pin(), Duration::from_secs(10)).unwrap().with_chunk(16 << 10)
     };
     // The supervisor's kit loses the intake a few chunks in (here: it stops asking after 64 KiB).
     let cancel = AtomicBool::new(false);
     let mut held_before = 0;
+    let c = client(&kit, first.addr);
     let done = upload_due(
         &mut kit,
-        &client(first.addr),
+        &c,
         true,
         &mut |_, sent, _| {
             held_before = sent;
@@ -257,13 +209,14 @@ fn an_intake_restarted_mid_upload_keeps_the_bytes_it_had_and_the_kit_goes_on_fro
     assert!(held_before >= 64 << 10);
     first.stop();
 
-    // The intake comes back (another port, the same spool and database): the kit sends the rest only.
-    let second = start_intake(tmp.path(), database(), office_key(), Some(vec![kit.public_key()]));
+    // The intake comes back (another port, the same database): the kit sends the rest only.
+    let second = start_intake(database(), office_key(), &[registered(&kit)]);
     point_at(&mut kit, second.addr);
     let mut first_progress = None;
+    let c = client(&kit, second.addr);
     let done = upload_due(
         &mut kit,
-        &client(second.addr),
+        &c,
         true,
         &mut |_, sent, _| {
             first_progress.get_or_insert(sent);

@@ -13,7 +13,6 @@ use enroll_kit::domain::account::Pin;
 use enroll_kit::intake::{Database, IntakeConfig};
 use enroll_kit::kit::DataDir;
 use enroll_kit::packet::{KitKey, open_packet};
-use enroll_kit::sync::client::Intake;
 use enroll_kit::sync::tls::pem_certificate_sha256;
 use enroll_kit::workflow::enrollment::{Command, EnrollmentSession, Outcome};
 use enroll_kit::workflow::export::close_day;
@@ -58,7 +57,8 @@ fn no_path_puts_a_training_packet_into_a_production_batch() {
 
     // The production batch holds the production packets and nothing else, each saying so.
     let production = close_day(&mut kit, &sup, &Destination::folder(&stick), false, &never, &mut |_, _| {}).unwrap();
-    let verified = verify_batch(&production.path, &production_identities(), Some(&[kit.public_key()])).unwrap();
+    let verified =
+        verify_batch(&production.path, &production_identities(), Some(&vec![common::registered(&kit)])).unwrap();
     assert!(!verified.manifest.training);
     let mut in_batch: Vec<String> = verified.manifest.packets.iter().map(|p| p.rid.clone()).collect();
     in_batch.sort();
@@ -76,20 +76,29 @@ fn no_path_puts_a_training_packet_into_a_production_batch() {
     assert!(verify_batch(&training.path, &pilot_identities(), None).unwrap().manifest.training);
 
     let keys = fixtures().join("keys");
+    let database = Database::Sqlite(tmp.path().join("intake.db"));
+    common::register(&enroll_kit::intake::IntakeDb::open(&database).unwrap(), &kit);
     let intake = enroll_kit::intake::start(IntakeConfig {
         listen: "127.0.0.1:0".parse().unwrap(),
         cert: keys.join("test-intake.crt"),
         key: keys.join("test-intake.key"),
         identities: production_identities(),
         signing_key: KitKey::from_text(&std::fs::read_to_string(keys.join("test-hq.ed25519")).unwrap()).unwrap(),
-        registered: None,
-        spool: tmp.path().join("spool"),
-        database: Database::Sqlite(tmp.path().join("intake.db")),
+        database,
         training: false,
+        limits: enroll_kit::intake::Limits::default(),
+        finish_workers: 1,
     })
     .unwrap();
     let pin = pem_certificate_sha256(&keys.join("test-intake.crt")).unwrap();
-    let client = Intake::new(&format!("https://{}", intake.addr), &pin, Duration::from_secs(10)).unwrap();
+    let client = enroll_kit::workflow::upload::intake_at(
+        &kit,
+        &format!("https://{}", intake.addr),
+        &pin,
+        Duration::from_secs(10),
+    )
+    .unwrap()
+    .without_poll_waits();
     let said = client.upload(&training.record.id, &training.path, &mut |_, _| {}, &never).unwrap_err().to_string();
     assert!(said.contains("never taken by a production intake"), "{said}");
     assert_eq!(intake.packet_count().unwrap(), 0);

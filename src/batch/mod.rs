@@ -14,6 +14,7 @@
 //! `training`; production packets and training packets never share a batch.
 
 pub mod export;
+pub mod registry;
 pub mod templates;
 pub mod verify;
 
@@ -139,4 +140,7 @@ pub enum BatchError {
         /// What failed.
         source: PacketError,
     },
+    /// Whoever was taking the verified packets (the intake's store) failed.
+    #[error("the verified packets could not be kept")]
+    Handoff(#[source] Box<dyn std::error::Error + Send + Sync>),
 }

@@ -1,7 +1,10 @@
 //! Verifying a batch at the central office: decrypt, check the manifest signature (and that the
 //! kit is registered, when a list is given), then every packet's hash, size and signature.
 
+use super::registry::KitRegistry;
 use super::{BATCH_FORMAT, BATCH_VERSION, BatchError, BatchManifest, MAX_AUDIT_BYTES, MAX_MANIFEST_BYTES};
+use crate::domain::rid::Rid;
+use crate::packet::manifest::KitInfo;
 use crate::packet::{MAX_PACKET_BYTES, PublicKey, open_packet, sha256_hex};
 use crate::store::AuditEntry;
 use std::collections::BTreeMap;
@@ -64,27 +67,42 @@ fn read_limited(entry: &mut impl Read, limit: u64, what: &str, path: &Path) -> R
 }
 
 /// Verifies the batch at `path` with the central office's `identities`; with `registered`, the
-/// kit's key must be one of them.
+/// kit's key must be registered, to the numbers the manifest gives, and not suspended or revoked.
 pub fn verify_batch(
     path: &Path,
     identities: &[Box<dyn age::Identity + Send + Sync>],
-    registered: Option<&[PublicKey]>,
+    registered: Option<&dyn KitRegistry>,
 ) -> Result<VerifiedBatch, BatchError> {
-    verify_batch_each(path, identities, registered, &mut |_, _| {})
-}
-
-/// [`verify_batch`], handing each packet that checks out to `packet(rid, bytes)` as it goes (the
-/// intake keeps them; it stores nothing until the whole batch has verified).
-pub fn verify_batch_each(
-    path: &Path,
-    identities: &[Box<dyn age::Identity + Send + Sync>],
-    registered: Option<&[PublicKey]>,
-    packet: &mut dyn FnMut(&str, Vec<u8>),
-) -> Result<VerifiedBatch, BatchError> {
-    let invalid = |detail: String| BatchError::Invalid { path: path.to_path_buf(), detail };
     let file = std::fs::File::open(path)
         .map_err(|e| BatchError::Decrypt { path: path.to_path_buf(), detail: e.to_string() })?;
-    let decryptor = age::Decryptor::new_buffered(BufReader::new(file)).map_err(|e| BatchError::Decrypt {
+    verify_batch_each(BufReader::new(file), path, identities, registered, &mut |_, _| Ok(()))
+}
+
+/// Takes each verified packet (RID, bytes); an error stops the check.
+pub type PacketSink<'a> = dyn FnMut(&str, Vec<u8>) -> Result<(), BatchError> + 'a;
+
+/// Where a batch's tar is in its fixed order: the manifest, its signature, the audit log
+/// (version 2), then packets only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Expect {
+    Manifest,
+    Signature,
+    Audit,
+    Packets,
+}
+
+/// [`verify_batch`] of the age file `reader` (named `path` in errors), handing each packet that
+/// checks out to `packet(rid, bytes)` as it goes; an error from `packet` stops the check (the
+/// intake streams packets into a transaction it commits only once the whole batch verified).
+pub fn verify_batch_each(
+    reader: impl std::io::BufRead,
+    path: &Path,
+    identities: &[Box<dyn age::Identity + Send + Sync>],
+    registered: Option<&dyn KitRegistry>,
+    packet: &mut PacketSink<'_>,
+) -> Result<VerifiedBatch, BatchError> {
+    let invalid = |detail: String| BatchError::Invalid { path: path.to_path_buf(), detail };
+    let decryptor = age::Decryptor::new_buffered(reader).map_err(|e| BatchError::Decrypt {
         path: path.to_path_buf(),
         detail: format!("not an age file, or damaged: {e}"),
     })?;
@@ -97,17 +115,34 @@ pub fn verify_batch_each(
     let mut manifest_bytes = Vec::new();
     let mut audit: Option<Vec<AuditEntry>> = None;
     let mut seen: BTreeMap<String, ()> = BTreeMap::new();
+    // One manifest, first: a second one could name other packets (or another kind) after the
+    // first one's packets were already handed on, so the order is fixed and anything else refused.
+    let mut expect = Expect::Manifest;
     let entries = archive.entries().map_err(|e| invalid(format!("the contents are damaged: {e}")))?;
     for entry in entries {
         let mut entry = entry.map_err(|e| invalid(format!("the contents are damaged or truncated: {e}")))?;
         let name = entry.path().map_err(|e| invalid(e.to_string()))?.to_string_lossy().into_owned();
-        match name.as_str() {
-            "manifest.json" => manifest_bytes = read_limited(&mut entry, MAX_MANIFEST_BYTES, "manifest.json", path)?,
-            "manifest.sig" => {
+        let out_of_order = |what: &str| {
+            invalid(format!(
+                "{what} where the batch must have {}: a batch is manifest.json, manifest.sig, audit.jsonl, \
+                 then packets, each once",
+                match expect {
+                    Expect::Manifest => "manifest.json first",
+                    Expect::Signature => "manifest.sig second",
+                    Expect::Audit => "audit.jsonl third",
+                    Expect::Packets => "packets only",
+                }
+            ))
+        };
+        match (name.as_str(), expect) {
+            ("manifest.json", Expect::Manifest) => {
+                manifest_bytes = read_limited(&mut entry, MAX_MANIFEST_BYTES, "manifest.json", path)?;
+                expect = Expect::Signature;
+            }
+            ("manifest.sig", Expect::Signature) => {
                 let text = read_limited(&mut entry, 1024, "manifest.sig", path)?;
                 let signature = hex::decode(String::from_utf8_lossy(&text).trim())
                     .map_err(|_| invalid("manifest.sig is not hex".into()))?;
-                // The manifest comes first; check it before trusting any packet.
                 let parsed: BatchManifest =
                     serde_json::from_slice(&manifest_bytes).map_err(|e| invalid(format!("manifest.json: {e}")))?;
                 if parsed.format != BATCH_FORMAT || !(1..=BATCH_VERSION).contains(&parsed.version) {
@@ -123,30 +158,27 @@ pub fn verify_batch_each(
                         "manifest.json: the signature does not verify against the kit key it names".into(),
                     ));
                 }
-                if let Some(list) = registered
-                    && !list.contains(&key)
-                {
-                    return Err(invalid(format!(
-                        "kit {}/{} (key {}) is not in the registered kits",
-                        parsed.kit.centre,
-                        parsed.kit.kit,
-                        key.fingerprint()
-                    )));
+                if let Some(registry) = registered {
+                    let refused = match registry.lookup(&key) {
+                        None => Some(registry.unknown(&key, &parsed.kit.centre, &parsed.kit.kit)),
+                        Some(kit) => kit.refuses(&parsed.kit.centre, &parsed.kit.kit, &parsed.created_at),
+                    };
+                    if let Some(why) = refused {
+                        return Err(invalid(why));
+                    }
                 }
+                expect = if parsed.version >= 2 { Expect::Audit } else { Expect::Packets };
                 manifest = Some((parsed, key));
             }
-            "audit.jsonl" => {
-                let Some((m, key)) = &manifest else {
-                    return Err(invalid("audit.jsonl comes before a signed manifest".into()));
-                };
+            ("audit.jsonl", Expect::Audit) => {
+                let Some((m, key)) = &manifest else { return Err(out_of_order("audit.jsonl")) };
                 let bytes = read_limited(&mut entry, MAX_AUDIT_BYTES, "audit.jsonl", path)?;
                 let log = read_audit(&bytes, m, key).map_err(|e| invalid(format!("audit.jsonl: {e}")))?;
                 audit = Some(log);
+                expect = Expect::Packets;
             }
-            other => {
-                let Some((m, key)) = &manifest else {
-                    return Err(invalid(format!("{other} comes before a signed manifest")));
-                };
+            (other, Expect::Packets) if other.starts_with("packets/") => {
+                let Some((m, key)) = &manifest else { return Err(out_of_order(other)) };
                 let rid = other
                     .strip_prefix("packets/")
                     .and_then(|r| r.strip_suffix(".zst"))
@@ -168,6 +200,7 @@ pub fn verify_batch_each(
                 if opened.json.rid != rid {
                     return Err(invalid(format!("packet {rid} says it is {}", opened.json.rid)));
                 }
+                check_packet_kit(rid, &opened.json.kit, &m.kit).map_err(invalid)?;
                 if opened.json.training != m.training {
                     return Err(invalid(format!(
                         "packet {rid} is {} in a {} batch",
@@ -186,8 +219,9 @@ pub fn verify_batch_each(
                 if seen.insert(rid.to_string(), ()).is_some() {
                     return Err(invalid(format!("packet {rid} appears twice")));
                 }
-                packet(rid, data);
+                packet(rid, data)?;
             }
+            (other, _) => return Err(out_of_order(other)),
         }
     }
     let (manifest, kit_key) = manifest.ok_or_else(|| invalid("there is no signed manifest".into()))?;
@@ -200,6 +234,29 @@ pub fn verify_batch_each(
         return Err(invalid(format!("packet {} is in the manifest but not in the batch (truncated?)", missing.rid)));
     }
     Ok(VerifiedBatch { manifest, kit_key, audit })
+}
+
+/// A packet belongs to the kit that signed the batch: its signed kit block is the manifest's,
+/// and its RID carries that kit's centre and kit numbers, so no kit can take another's RIDs.
+fn check_packet_kit(rid: &str, packet_kit: &KitInfo, batch_kit: &KitInfo) -> Result<(), String> {
+    if packet_kit != batch_kit {
+        return Err(format!(
+            "packet {rid} was sealed by kit {}/{} but the batch is kit {}/{}'s",
+            packet_kit.centre, packet_kit.kit, batch_kit.centre, batch_kit.kit
+        ));
+    }
+    let parsed = Rid::parse(rid).map_err(|e| format!("packet {rid}: {e}"))?;
+    if parsed.centre() != batch_kit.centre || parsed.kit() != batch_kit.kit {
+        return Err(format!(
+            "packet {rid} carries the numbers of kit {}/{}, not of kit {}/{} that signed it: a kit can only \
+             enroll under its own numbers",
+            parsed.centre(),
+            parsed.kit(),
+            batch_kit.centre,
+            batch_kit.kit
+        ));
+    }
+    Ok(())
 }
 
 /// Parses `audit.jsonl` and checks it: a whole chain from the first entry, every checkpoint the
@@ -241,6 +298,25 @@ mod tests {
                 hash: (*h).into(),
             })
             .collect()
+    }
+
+    #[test]
+    fn a_packet_must_be_sealed_by_the_batchs_kit_under_its_numbers() {
+        let kit = |centre: &str, number: &str| KitInfo {
+            centre: centre.into(),
+            kit: number.into(),
+            county: "047".into(),
+            public_key: "ab".repeat(32),
+        };
+        let own = "00042000080000120261124090000";
+        assert_eq!(check_packet_kit(own, &kit("00042", "00008"), &kit("00042", "00008")), Ok(()));
+        // Kit 00042/00008 sealing a packet under kit 00042/00007's RID: squatting.
+        let squatted = "00042000070000120261124090000";
+        let e = check_packet_kit(squatted, &kit("00042", "00008"), &kit("00042", "00008")).unwrap_err();
+        assert!(e.contains("carries the numbers of kit 00042/00007, not of kit 00042/00008"), "{e}");
+        let e = check_packet_kit(own, &kit("00042", "00007"), &kit("00042", "00008")).unwrap_err();
+        assert!(e.contains("was sealed by kit 00042/00007 but the batch is kit 00042/00008's"), "{e}");
+        assert!(check_packet_kit("not-a-rid", &kit("00042", "00008"), &kit("00042", "00008")).is_err());
     }
 
     #[test]

@@ -2,9 +2,10 @@
 
 use super::LoginArgs;
 use super::operator::login_from;
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::Args;
 use enroll_kit::batch::export::Destination;
+use enroll_kit::batch::registry::{KitRegistry, RegisteredKit, parse_registered_kits};
 use enroll_kit::batch::verify::{read_identities, verify_batch};
 use enroll_kit::kit::Kit;
 use enroll_kit::kit::keyfile::read_text;
@@ -37,9 +38,13 @@ pub struct VerifyArgs {
     /// The central office's age identity file
     #[arg(long, value_name = "FILE")]
     identity: PathBuf,
-    /// Registered kits: one Ed25519 public key (hex) a line; the batch's kit must be among them
-    #[arg(long, value_name = "FILE")]
+    /// Registered kits: `KEY CENTRE KIT` a line; the batch's kit must be among them, under its numbers
+    #[arg(long, value_name = "FILE", conflicts_with = "registry")]
     kits: Option<PathBuf>,
+    /// Or the central office's register of kits in an intake database (SQLite), with suspended and
+    /// revoked kits
+    #[arg(long, value_name = "DB")]
+    registry: Option<PathBuf>,
     /// The central office's record of each kit's audit log (an intake database, or a SQLite file
     /// of its own): the batch's log must extend what it holds from that kit, and is added to it
     #[arg(long, value_name = "DB")]
@@ -75,11 +80,24 @@ pub fn export(mut kit: Kit, args: ExportArgs) -> Result<ExitCode> {
 
 pub fn verify(args: VerifyArgs) -> Result<ExitCode> {
     let identities = read_identities(&args.identity)?;
-    let registered = args.kits.as_deref().map(read_registered_kits).transpose()?;
-    let verified = verify_batch(&args.batch, &identities, registered.as_deref())?;
-    let m = &verified.manifest;
+    let registered: Option<Vec<RegisteredKit>> = match (&args.kits, &args.registry) {
+        (Some(file), _) => Some(read_registered_kits(file)?),
+        (None, Some(db)) => Some(enroll_kit::intake::IntakeDb::sqlite(db)?.kits()?),
+        (None, None) => None,
+    };
     if registered.is_none() {
-        eprintln!("WARNING: no --kits list: any key that signs its own batch passes. Verify with the registered kits");
+        eprintln!(
+            "WARNING: NO REGISTER OF KITS (--kits FILE or --registry DB): any key that signs its own batch passes, \
+             a thief's or a stranger's. Do not take this batch into the register on this check alone"
+        );
+    }
+    let verified = verify_batch(&args.batch, &identities, registered.as_ref().map(|r| r as &dyn KitRegistry))?;
+    let m = &verified.manifest;
+    if registered.as_ref().and_then(|r| r.lookup(&verified.kit_key)).is_some_and(|k| k.centre.is_none()) {
+        eprintln!(
+            "WARNING: the registered-kits file lists this key without its centre and kit numbers, so they were \
+             not checked: write them after the key (KEY CENTRE KIT)"
+        );
     }
     let audit_note = match (&args.ledger, verified.audit.is_empty()) {
         (_, true) => "no audit log (a batch from an older kit)".to_string(),
@@ -87,8 +105,7 @@ pub fn verify(args: VerifyArgs) -> Result<ExitCode> {
             format!("audit log of {} entries, chained and signed (no --ledger: not compared)", verified.audit.len())
         }
         (Some(db), false) => {
-            use enroll_kit::intake::store::IntakeStore;
-            let ledger = enroll_kit::intake::store::SqliteIntake::open(db)?;
+            let ledger = enroll_kit::intake::IntakeDb::sqlite(db)?;
             let new = ledger.hold_audit(&verified.kit_key.to_hex(), &verified.audit)?;
             format!("audit log of {} entries extends the ledger's ({new} new)", verified.audit.len())
         }
@@ -110,7 +127,7 @@ pub fn verify(args: VerifyArgs) -> Result<ExitCode> {
         let sha256 = enroll_kit::packet::sha256_of_reader(&mut std::fs::File::open(&args.batch)?)?.1;
         let receipt = enroll_kit::sync::Receipt {
             format: enroll_kit::sync::RECEIPT_FORMAT.into(),
-            version: enroll_kit::sync::PROTOCOL_VERSION,
+            version: enroll_kit::sync::RECEIPT_VERSION,
             batch_id: m.batch_id.clone(),
             batch_sha256: sha256,
             kit_public_key: verified.kit_key.to_hex(),
@@ -129,12 +146,13 @@ pub fn verify(args: VerifyArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The registered kits' public keys: one a line (hex or a key file's text), `#` comments.
-pub(super) fn read_registered_kits(path: &std::path::Path) -> Result<Vec<PublicKey>> {
+/// A registered-kits file (`KEY CENTRE KIT` a line, or older files' key alone).
+pub(super) fn read_registered_kits(path: &std::path::Path) -> Result<Vec<RegisteredKit>> {
     let text = read_text(path)?;
-    text.lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .map(|l| PublicKey::from_text(l).with_context(|| format!("{}: {l:?} is not a kit public key", path.display())))
-        .collect()
+    parse_registered_kits(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+}
+
+/// The keys alone of a registered-kits file.
+pub(super) fn read_registered_keys(path: &std::path::Path) -> Result<Vec<PublicKey>> {
+    Ok(read_registered_kits(path)?.into_iter().map(|k| k.public_key).collect())
 }

@@ -115,7 +115,7 @@ pub fn templates(mut kit: Kit, command: TemplatesCommand) -> Result<ExitCode> {
             println!("Give the passphrase to the other kit's supervisor by word of mouth, not on the stick.");
         }
         TemplatesCommand::Import(args) => {
-            let registered = args.kits.as_deref().map(super::batch::read_registered_kits).transpose()?;
+            let registered = args.kits.as_deref().map(super::batch::read_registered_keys).transpose()?;
             let op = login_from(&mut kit, &args.login)?;
             let passphrase = read_passphrase(args.passphrase_file.as_deref(), false)?;
             let loaded = import_templates(&mut kit, &op, &args.list, &passphrase, registered.as_deref())?;

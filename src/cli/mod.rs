@@ -147,7 +147,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Dedup(args) => dedup::run(open_kit(data_dir)?, args),
         Command::Templates(command) => dedup::templates(open_kit(data_dir)?, command),
         Command::Upload(args) => upload::run(open_kit(data_dir)?, args),
-        Command::Intake(args) => upload::intake_server(args),
+        Command::Intake(args) => upload::intake_command(args),
     }
 }
 

@@ -1,115 +1,209 @@
-//! The intake's HTTP routes (protocol v1, see [`crate::sync`]).
+//! The intake's HTTP routes (protocol v2, see [`crate::sync`]). Every upload route is signed by
+//! a registered kit and checked before anything is written; bytes go straight into the shared
+//! database, so any node behind the load balancer can go on with any upload.
 
-use super::IntakeConfig;
-use super::store::{IncomingBatch, IntakeStore};
-use crate::batch::BatchError;
-use crate::batch::verify::verify_batch_each;
-use crate::packet::{KitKey, PublicKey, sha256_hex};
-use crate::sync::{
-    ErrorBody, MAX_BATCH, MAX_CHUNK, PROTOCOL_VERSION, RECEIPT_FORMAT, Receipt, SignedReceipt, UploadRequest,
-    UploadState, valid_batch_id,
-};
+use super::finish::Workers;
+use super::metrics::Metrics;
+use super::store::{IntakeDb, Limits, Phase, Refusal, Upload};
+use super::{IntakeConfig, IntakeError};
+use crate::batch::registry::{KitState, RegisteredKit};
+use crate::sync::signing::{self, Covered};
+use crate::sync::{ErrorBody, MAX_CHUNK, PROTOCOL_VERSION, UploadRequest, UploadState, valid_batch_id};
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::{Path as UrlPath, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use http_body_util::BodyExt;
-use std::collections::HashMap;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::io::AsyncWriteExt;
 
 /// How long a chunk's body may stall before the intake gives up on it (and frees the upload for
 /// the kit's next try).
 const STALL: Duration = Duration::from_secs(20);
+/// Bytes of a chunk held in memory before they go to the database: a cut chunk keeps all but
+/// the last piece, and memory per chunk in flight stays at this.
+pub(super) const PIECE: usize = 256 << 10;
+/// Chunks a node reads at once; the rest wait their turn (memory is this × [`PIECE`]).
+const CHUNKS_AT_ONCE: usize = 16;
 
 /// The intake's shared state.
 pub(super) struct Intake {
-    identities: Vec<Box<dyn age::Identity + Send + Sync>>,
-    signing_key: KitKey,
-    registered: Option<Vec<PublicKey>>,
-    spool: PathBuf,
-    training: bool,
-    store: Arc<dyn IntakeStore>,
-    locks: tokio::sync::Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    pub(super) config: IntakeConfig,
+    pub(super) db: IntakeDb,
+    pub(super) metrics: Arc<Metrics>,
+    pub(super) workers: Arc<Workers>,
+    chunk_slots: tokio::sync::Semaphore,
 }
 
 type Shared = Arc<Intake>;
 
 impl Intake {
-    pub(super) fn new(config: IntakeConfig, store: Arc<dyn IntakeStore>) -> Shared {
-        Arc::new(Intake {
-            identities: config.identities,
-            signing_key: config.signing_key,
-            registered: config.registered,
-            spool: config.spool,
-            training: config.training,
-            store,
-            locks: Default::default(),
-        })
+    pub(super) fn new(config: IntakeConfig, db: IntakeDb, metrics: Arc<Metrics>, workers: Arc<Workers>) -> Shared {
+        Arc::new(Intake { config, db, metrics, workers, chunk_slots: tokio::sync::Semaphore::new(CHUNKS_AT_ONCE) })
     }
 
-    /// One request at a time per batch.
-    async fn lock(&self, batch: &str) -> tokio::sync::OwnedMutexGuard<()> {
-        let lock = self.locks.lock().await.entry(batch.to_string()).or_default().clone();
-        lock.lock_owned().await
+    fn limits(&self) -> &Limits {
+        &self.config.limits
     }
 
-    fn part(&self, batch: &str) -> PathBuf {
-        self.spool.join(format!("{batch}.part"))
-    }
-
-    fn meta(&self, batch: &str) -> PathBuf {
-        self.spool.join(format!("{batch}.json"))
-    }
-
-    /// The upload announced for `batch` with the bytes held, or why there is none to go on with.
-    async fn open_upload(&self, batch: &str) -> Result<(UploadRequest, u64), Failure> {
-        self.held(batch).await?.ok_or_else(|| {
-            refuse(StatusCode::NOT_FOUND, format!("no upload of batch {batch} is open: open it first (PUT)"), true)
-        })
-    }
-
-    /// The receipt already issued for this batch file, if any (looked up off the async threads).
-    async fn issued(&self, batch: &str, sha256: &str) -> Result<Option<String>, Response> {
-        let store = self.store.clone();
-        let (b, s) = (batch.to_string(), sha256.to_string());
-        match tokio::task::spawn_blocking(move || store.receipt(&b, &s)).await {
-            Ok(Ok(found)) => Ok(found),
-            Ok(Err(e)) => Err(fail(StatusCode::INTERNAL_SERVER_ERROR, e.to_string(), true)),
-            Err(e) => Err(blocking_failed(e)),
+    /// Runs a database call off the async threads.
+    async fn blocking<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&IntakeDb) -> Result<T, IntakeError> + Send + 'static,
+    ) -> Result<T, Failure> {
+        let db = self.db.clone();
+        match tokio::task::spawn_blocking(move || f(&db)).await {
+            Ok(result) => result.map_err(failure),
+            Err(e) => Err(Failure(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format!("the intake failed inside ({e}); try again"),
+                true,
+            )),
         }
     }
 
-    /// The upload announced for `batch`, if any, with the bytes held.
-    async fn held(&self, batch: &str) -> Result<Option<(UploadRequest, u64)>, Failure> {
-        let meta = match tokio::fs::read(self.meta(batch)).await {
-            Ok(m) => m,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(refuse(StatusCode::INTERNAL_SERVER_ERROR, format!("the spool: {e}"), true)),
+    /// The registered, active kit that signed this request, or why it is refused. Nothing is
+    /// written before this passes but the nonce, and only for a registered kit's good signature.
+    async fn caller(
+        &self,
+        method: &Method,
+        path: &str,
+        headers: &HeaderMap,
+        body: Option<&[u8]>,
+    ) -> Result<Caller, Failure> {
+        let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
+        let covered = Covered {
+            method: method.as_str(),
+            path,
+            upload_offset: text("upload-offset"),
+            upload_sha256: text("upload-sha256"),
+            body_sha256: body.and_then(signing::body_digest),
         };
-        let Ok(request) = serde_json::from_slice::<UploadRequest>(&meta) else {
-            return Ok(None); // a damaged note: start this upload over
+        let refused = |why: &'static str, message: String, retry: bool| {
+            self.metrics.request_refused(why);
+            Failure(StatusCode::UNAUTHORIZED, message, retry)
         };
-        let len = tokio::fs::metadata(self.part(batch)).await.map(|m| m.len()).unwrap_or(0);
-        Ok(Some((request, len)))
+        let signed =
+            signing::verify(text(signing::HEADER), &covered).map_err(|e| refused("signature", e.to_string(), false))?;
+        let now = super::now();
+        let window = self.limits().clock_window_secs;
+        if (signed.created - now).abs() > window {
+            self.metrics.request_refused("stale");
+            return Err(Failure(
+                StatusCode::UNAUTHORIZED,
+                format!(
+                    "the request was signed at {} but the intake's time is {now}: more than {window} s apart; \
+                     the kit sets its clock by the intake's health answer and tries again",
+                    signed.created
+                ),
+                true,
+            ));
+        }
+        let key = signed.key;
+        let kit = self.blocking(move |db| db.kit(&key)).await?;
+        let Some(kit) = kit else {
+            self.metrics.request_refused("unregistered");
+            return Err(Failure(
+                StatusCode::FORBIDDEN,
+                format!(
+                    "kit key {} is not registered with the central office: the supervisor calls the central office",
+                    signed.key.fingerprint()
+                ),
+                false,
+            ));
+        };
+        if kit.state != KitState::Active {
+            self.metrics.request_refused(kit.state.name());
+            return Err(Failure(
+                StatusCode::FORBIDDEN,
+                format!(
+                    "this kit is {} at the central office: nothing from it is taken; the supervisor calls the central office",
+                    kit.state.name()
+                ),
+                false,
+            ));
+        }
+        let (hex, nonce) = (signed.key.to_hex(), signed.nonce.clone());
+        let forget = now - 2 * window;
+        let fresh = self.blocking(move |db| db.use_nonce(&hex, &nonce, signed.created, forget)).await?;
+        if !fresh {
+            // A load balancer passing a request on to a second node after the first went down
+            // sends it again too: harmless to refuse, and the kit signs the next one afresh.
+            return Err(refused("replayed", "this request was sent before (a replay): it is refused".into(), true));
+        }
+        Ok(Caller { key: kit.public_key.to_hex(), kit })
     }
+
+    /// [`Intake::caller`] for a batch route: the batch id must be well formed and carry the
+    /// caller's centre and kit numbers.
+    async fn batch_caller(
+        &self,
+        method: &Method,
+        uri: &Uri,
+        batch: &str,
+        headers: &HeaderMap,
+        body: Option<&[u8]>,
+    ) -> Result<Caller, Failure> {
+        if !valid_batch_id(batch) {
+            return Err(Failure(
+                StatusCode::BAD_REQUEST,
+                format!("{batch:?} is not a batch id (letters, digits and '-')"),
+                false,
+            ));
+        }
+        let caller = self.caller(method, uri.path(), headers, body).await?;
+        let prefix =
+            format!("{}{}-", caller.kit.centre.as_deref().unwrap_or(""), caller.kit.kit.as_deref().unwrap_or(""));
+        if !batch.starts_with(&prefix) {
+            self.metrics.request_refused("batch_id");
+            return Err(Failure(
+                StatusCode::FORBIDDEN,
+                format!("batch {batch} is not this kit's: its batch ids begin {prefix}"),
+                false,
+            ));
+        }
+        Ok(caller)
+    }
+
+    /// The caller's upload of `batch`.
+    async fn upload_of(&self, caller: &Caller, batch: &str) -> Result<Upload, Failure> {
+        let b = batch.to_string();
+        let upload = self.blocking(move |db| db.upload(&b)).await?;
+        match upload {
+            Some(u) if u.kit_key == caller.key => Ok(u),
+            Some(_) => Err(Failure(StatusCode::FORBIDDEN, format!("batch {batch} belongs to another kit"), false)),
+            None => Err(Failure(
+                StatusCode::NOT_FOUND,
+                format!("no upload of batch {batch} is open: open it first (PUT)"),
+                true,
+            )),
+        }
+    }
+}
+
+/// Who sent a request.
+struct Caller {
+    key: String,
+    kit: RegisteredKit,
 }
 
 pub(super) fn router(state: Shared) -> Router {
     Router::new()
         .route("/v1/health", get(health))
-        .route("/v1/uploads/{batch}", put(open).patch(append))
+        .route("/v1/ready", get(ready))
+        .route("/metrics", get(metrics))
+        .route("/v1/uploads/{batch}", put(open).patch(append).get(status))
         .route("/v1/uploads/{batch}/finish", post(finish))
+        .route("/v1/uploads/{batch}/receipt", get(receipt))
         .with_state(state)
         .layer(axum::middleware::from_fn(log_request))
 }
 
 /// One log line per request (target `enroll_kit::intake`): what was asked, the answer, how long
-/// it took. The operator's view of kits arriving, failing and resuming; never a body.
+/// it took. The operator's view of kits arriving, failing and resuming; never a body, a name or
+/// a key.
 async fn log_request(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
     let (method, path) = (request.method().clone(), request.uri().path().to_string());
     let offset = request.headers().get("upload-offset").and_then(|v| v.to_str().ok()).map(str::to_string);
@@ -135,267 +229,316 @@ impl IntoResponse for Failure {
     }
 }
 
-fn refuse(status: StatusCode, error: String, retry: bool) -> Failure {
-    Failure(status, error, retry)
-}
-
-fn fail(status: StatusCode, error: String, retry: bool) -> Response {
-    refuse(status, error, retry).into_response()
-}
-
-fn state(batch: &str, request: &UploadRequest, received: u64, finished: bool) -> UploadState {
-    UploadState { batch_id: batch.into(), size: request.size, sha256: request.sha256.clone(), received, finished }
-}
-
-fn check_batch(batch: &str) -> Result<(), Failure> {
-    if valid_batch_id(batch) {
-        Ok(())
-    } else {
-        Err(refuse(StatusCode::BAD_REQUEST, format!("{batch:?} is not a batch id (letters, digits and '-')"), false))
+/// The answer an intake error becomes.
+fn failure(e: IntakeError) -> Failure {
+    match e {
+        IntakeError::Refused { kind, message, retry } => {
+            let status = match kind {
+                Refusal::Bad => StatusCode::BAD_REQUEST,
+                Refusal::Unauthenticated => StatusCode::UNAUTHORIZED,
+                Refusal::Forbidden => StatusCode::FORBIDDEN,
+                Refusal::NotFound => StatusCode::NOT_FOUND,
+                Refusal::Conflict => StatusCode::CONFLICT,
+                Refusal::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+                Refusal::Unprocessable => StatusCode::UNPROCESSABLE_ENTITY,
+                Refusal::Quota => StatusCode::TOO_MANY_REQUESTS,
+                Refusal::Full => StatusCode::INSUFFICIENT_STORAGE,
+            };
+            Failure(status, message, retry)
+        }
+        IntakeError::AuditHistory(_) => Failure(StatusCode::UNPROCESSABLE_ENTITY, e.to_string(), false),
+        other => {
+            tracing::error!("{other}");
+            Failure(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the intake cannot reach its database just now; try again".into(),
+                true,
+            )
+        }
     }
 }
 
-fn blocking_failed(e: tokio::task::JoinError) -> Response {
-    fail(StatusCode::INTERNAL_SERVER_ERROR, format!("the intake failed inside ({e}); try again"), true)
+fn state(u: &Upload) -> UploadState {
+    UploadState {
+        batch_id: u.batch_id.clone(),
+        size: u.size,
+        sha256: u.sha256.clone(),
+        received: u.received,
+        finished: u.phase == Phase::Done,
+        status: u.phase.as_str().to_string(),
+        error: u.error.clone(),
+    }
+}
+
+fn answer<T: serde::Serialize>(status: StatusCode, body: &T) -> Response {
+    (status, axum::Json(body)).into_response()
 }
 
 async fn health(State(intake): State<Shared>) -> Response {
-    axum::Json(serde_json::json!({
-        "service": "enroll-kit intake",
-        "version": PROTOCOL_VERSION,
-        "receipt_key": intake.signing_key.public().to_hex(),
-    }))
-    .into_response()
+    answer(
+        StatusCode::OK,
+        &serde_json::json!({
+            "service": "enroll-kit intake",
+            "version": PROTOCOL_VERSION,
+            "receipt_key": intake.config.signing_key.public().to_hex(),
+            "now": super::now(),
+        }),
+    )
 }
 
-async fn open(State(intake): State<Shared>, UrlPath(batch): UrlPath<String>, body: Bytes) -> Response {
-    if let Err(r) = check_batch(&batch) {
-        return r.into_response();
+async fn ready(State(intake): State<Shared>) -> Response {
+    match intake.blocking(|db| db.ping()).await {
+        Ok(()) => answer(StatusCode::OK, &serde_json::json!({ "ready": true })),
+        Err(_) => answer(StatusCode::SERVICE_UNAVAILABLE, &serde_json::json!({ "ready": false })),
     }
+}
+
+async fn metrics(State(intake): State<Shared>) -> Response {
+    let spooled = intake.blocking(|db| db.spooled()).await.ok();
+    let text = intake.metrics.render(spooled);
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()
+}
+
+async fn open(
+    State(intake): State<Shared>,
+    UrlPath(batch): UrlPath<String>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let caller = match intake.batch_caller(&method, &uri, &batch, &headers, Some(&body)).await {
+        Ok(c) => c,
+        Err(f) => return f.into_response(),
+    };
     let request: UploadRequest = match serde_json::from_slice(&body) {
         Ok(r) => r,
         Err(e) => {
-            return fail(
+            return Failure(
                 StatusCode::BAD_REQUEST,
                 format!("the body must be {{\"size\": N, \"sha256\": HEX}}: {e}"),
                 false,
-            );
+            )
+            .into_response();
         }
     };
-    if request.size == 0 || request.size > MAX_BATCH {
-        return fail(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            format!("a batch of {} bytes is not taken (1 to {MAX_BATCH})", request.size),
-            false,
-        );
-    }
     if request.sha256.len() != 64 || !request.sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return fail(StatusCode::BAD_REQUEST, "sha256 must be 64 hex digits".into(), false);
+        return Failure(StatusCode::BAD_REQUEST, "sha256 must be 64 hex digits".into(), false).into_response();
     }
-    let _guard = intake.lock(&batch).await;
-    match intake.issued(&batch, &request.sha256).await {
-        Ok(Some(_)) => return axum::Json(state(&batch, &request, request.size, true)).into_response(),
-        Ok(None) => {}
-        Err(r) => return r,
-    }
-    match intake.held(&batch).await {
-        Ok(Some((held, len))) if held == request => {
-            return axum::Json(state(&batch, &request, len.min(request.size), false)).into_response();
+    let limits = intake.limits().clone();
+    let sha256 = request.sha256.to_ascii_lowercase();
+    let opened = intake
+        .blocking(move |db| db.open_upload(&caller.key, &batch, request.size, &sha256, &limits, super::now()))
+        .await;
+    match opened {
+        Ok(u) => {
+            if u.received == 0 && u.phase == Phase::Open {
+                intake.metrics.upload_opened();
+            }
+            answer(StatusCode::OK, &state(&u))
         }
-        Ok(_) => {}
-        Err(r) => return r.into_response(),
-    }
-    // A new upload, or another file under this batch id (the kit sealed it again): start over.
-    let started = async {
-        tokio::fs::write(intake.part(&batch), b"").await?;
-        let meta = serde_json::to_vec(&request).map_err(std::io::Error::other)?;
-        tokio::fs::write(intake.meta(&batch), meta).await
-    };
-    match started.await {
-        Ok(()) => axum::Json(state(&batch, &request, 0, false)).into_response(),
-        Err(e) => fail(StatusCode::INTERNAL_SERVER_ERROR, format!("the spool: {e}"), true),
+        Err(f) => f.into_response(),
     }
 }
 
 async fn append(
     State(intake): State<Shared>,
     UrlPath(batch): UrlPath<String>,
+    method: Method,
+    uri: Uri,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    if let Err(r) = check_batch(&batch) {
-        return r.into_response();
-    }
+    let caller = match intake.batch_caller(&method, &uri, &batch, &headers, None).await {
+        Ok(c) => c,
+        Err(f) => return f.into_response(),
+    };
     let header_text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
     let Some(offset) = header_text("upload-offset").and_then(|v| v.parse::<u64>().ok()) else {
-        return fail(StatusCode::BAD_REQUEST, "the Upload-Offset header (a byte count) is missing".into(), false);
+        return Failure(StatusCode::BAD_REQUEST, "the Upload-Offset header (a byte count) is missing".into(), false)
+            .into_response();
     };
-    let Some(sha256) = header_text("upload-sha256").map(str::to_string) else {
-        return fail(StatusCode::BAD_REQUEST, "the Upload-Sha256 header (the file's SHA-256) is missing".into(), false);
+    let Some(sha256) = header_text("upload-sha256").map(str::to_ascii_lowercase) else {
+        return Failure(
+            StatusCode::BAD_REQUEST,
+            "the Upload-Sha256 header (the file's SHA-256) is missing".into(),
+            false,
+        )
+        .into_response();
     };
-    let _guard = intake.lock(&batch).await;
-    let (request, held) = match intake.open_upload(&batch).await {
-        Ok(h) => h,
-        Err(r) => return r.into_response(),
+    let upload = match intake.upload_of(&caller, &batch).await {
+        Ok(u) => u,
+        Err(f) => return f.into_response(),
     };
-    if request.sha256 != sha256 {
-        return fail(
+    if upload.sha256 != sha256 {
+        return Failure(
             StatusCode::CONFLICT,
             "the intake holds another file for this batch: open the upload again".into(),
             true,
-        );
+        )
+        .into_response();
     }
-    if offset != held {
-        return (StatusCode::CONFLICT, axum::Json(state(&batch, &request, held, false))).into_response();
+    if upload.phase != Phase::Open || offset != upload.received {
+        return answer(StatusCode::CONFLICT, &state(&upload));
     }
-    let mut file = match tokio::fs::OpenOptions::new().append(true).open(intake.part(&batch)).await {
-        Ok(f) => f,
-        Err(e) => return fail(StatusCode::INTERNAL_SERVER_ERROR, format!("the spool: {e}"), true),
+    let Ok(_slot) = intake.chunk_slots.acquire().await else {
+        return Failure(StatusCode::SERVICE_UNAVAILABLE, "the intake is stopping".into(), true).into_response();
     };
+    let room = (MAX_CHUNK as u64).min(upload.size - upload.received);
     let mut body = body;
-    let mut written: u64 = 0;
-    let outcome: Result<(), Response> = loop {
+    let mut at = offset;
+    let mut piece: Vec<u8> = Vec::with_capacity(PIECE.min(room as usize));
+    let mut taken: u64 = 0;
+    let upload = Arc::new(upload);
+    // Whatever arrived is kept, even from a cut chunk: the kit goes on from there.
+    let keep = |piece: Vec<u8>, at: u64| {
+        let u = upload.clone();
+        intake.blocking(move |db| db.append(&u, at, &piece, super::now()))
+    };
+    let outcome: Result<(), Failure> = loop {
         let frame = match tokio::time::timeout(STALL, body.frame()).await {
             Err(_) => {
-                break Err(fail(StatusCode::REQUEST_TIMEOUT, "the chunk stalled: send the rest again".into(), true));
+                break Err(Failure(StatusCode::REQUEST_TIMEOUT, "the chunk stalled: send the rest again".into(), true));
             }
             Ok(None) => break Ok(()),
-            Ok(Some(Err(e))) => break Err(fail(StatusCode::BAD_REQUEST, format!("the chunk was cut ({e})"), true)),
+            Ok(Some(Err(e))) => break Err(Failure(StatusCode::BAD_REQUEST, format!("the chunk was cut ({e})"), true)),
             Ok(Some(Ok(frame))) => frame,
         };
         let Ok(data) = frame.into_data() else { continue };
-        let room = (MAX_CHUNK as u64 - written).min(request.size - held - written);
-        if data.len() as u64 > room {
-            break Err(fail(
+        if taken + data.len() as u64 > room {
+            break Err(Failure(
                 StatusCode::PAYLOAD_TOO_LARGE,
-                format!("more bytes than the chunk limit ({MAX_CHUNK}) or the announced size ({})", request.size),
+                format!("more bytes than the chunk limit ({MAX_CHUNK}) or the announced size ({})", upload.size),
                 false,
             ));
         }
-        if let Err(e) = file.write_all(&data).await {
-            break Err(fail(StatusCode::INTERNAL_SERVER_ERROR, format!("the spool: {e}"), true));
+        taken += data.len() as u64;
+        let mut data = &data[..];
+        while !data.is_empty() {
+            let n = data.len().min(PIECE - piece.len());
+            piece.extend_from_slice(&data[..n]);
+            data = &data[n..];
+            if piece.len() == PIECE {
+                let full = std::mem::replace(&mut piece, Vec::with_capacity(PIECE));
+                let len = full.len() as u64;
+                match keep(full, at).await {
+                    Ok(next) => at = next,
+                    Err(f) => return f.into_response(),
+                }
+                intake.metrics.bytes_received(len);
+            }
         }
-        written += data.len() as u64;
     };
-    // Whatever arrived is kept, even from a cut chunk: the kit goes on from there.
-    if let Err(e) = file.flush().await {
-        return fail(StatusCode::INTERNAL_SERVER_ERROR, format!("the spool: {e}"), true);
+    if !piece.is_empty() {
+        let len = piece.len() as u64;
+        match keep(piece, at).await {
+            Ok(next) => at = next,
+            Err(f) => return f.into_response(),
+        }
+        intake.metrics.bytes_received(len);
     }
     match outcome {
-        Ok(()) => axum::Json(state(&batch, &request, held + written, false)).into_response(),
-        Err(r) => r,
-    }
-}
-
-async fn finish(State(intake): State<Shared>, UrlPath(batch): UrlPath<String>) -> Response {
-    if let Err(r) = check_batch(&batch) {
-        return r.into_response();
-    }
-    let _guard = intake.lock(&batch).await;
-    let (request, held) = match intake.open_upload(&batch).await {
-        Ok(h) => h,
-        Err(r) => return r.into_response(),
-    };
-    match intake.issued(&batch, &request.sha256).await {
-        Ok(Some(receipt)) => return receipt_response(receipt),
-        Ok(None) => {}
-        Err(r) => return r,
-    }
-    if held < request.size {
-        return fail(StatusCode::CONFLICT, format!("{held} of {} bytes received: send the rest", request.size), true);
-    }
-    let worker = intake.clone();
-    let (b, r) = (batch.clone(), request.clone());
-    match tokio::task::spawn_blocking(move || take_batch(&worker, &b, &r)).await {
-        Ok(Ok(receipt)) => {
-            // The note stays, so a kit that missed the answer finds the receipt by asking again.
-            let _ = tokio::fs::remove_file(intake.part(&batch)).await;
-            receipt_response(receipt)
+        Ok(()) => {
+            let mut held = (*upload).clone();
+            held.received = at;
+            answer(StatusCode::OK, &state(&held))
         }
-        Ok(Err(r)) => r.into_response(),
-        Err(e) => blocking_failed(e),
+        Err(f) => f.into_response(),
     }
 }
 
-fn receipt_response(receipt: String) -> Response {
-    ([(header::CONTENT_TYPE, "application/json")], receipt).into_response()
-}
-
-/// Checks the whole file, verifies the batch, stores it and signs the receipt (blocking).
-fn take_batch(intake: &Intake, batch: &str, request: &UploadRequest) -> Result<String, Failure> {
-    let part = intake.part(batch);
-    let spool = |e: std::io::Error| refuse(StatusCode::INTERNAL_SERVER_ERROR, format!("the spool: {e}"), true);
-    let (_, sha256) = crate::sync::client::file_digest(&part).map_err(spool)?;
-    let forget = || {
-        let _ = std::fs::remove_file(&part);
-        let _ = std::fs::remove_file(intake.meta(batch));
+async fn status(
+    State(intake): State<Shared>,
+    UrlPath(batch): UrlPath<String>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    let caller = match intake.batch_caller(&method, &uri, &batch, &headers, Some(b"")).await {
+        Ok(c) => c,
+        Err(f) => return f.into_response(),
     };
-    if sha256 != request.sha256 {
-        forget();
-        return Err(refuse(
-            StatusCode::CONFLICT,
-            "the file arrived damaged (its SHA-256 differs): send it again".into(),
-            true,
-        ));
+    match intake.upload_of(&caller, &batch).await {
+        Ok(u) => answer(StatusCode::OK, &state(&u)),
+        Err(f) => f.into_response(),
     }
-    let mut packets: Vec<(String, String, Vec<u8>)> = Vec::new();
-    let verified = verify_batch_each(&part, &intake.identities, intake.registered.as_deref(), &mut |rid, data| {
-        packets.push((rid.to_string(), sha256_hex(&data), data));
-    });
-    let verified = match verified {
-        Ok(v) => v,
-        Err(e) => {
-            forget();
-            let said = match e {
-                BatchError::Decrypt { .. } if intake.training => "the pilot key cannot open it: a production batch \
-                    is never taken by a training intake; send it to the central office's production intake"
-                    .to_string(),
-                BatchError::Decrypt { .. } => {
-                    "the central office's key cannot open it: a training batch (sealed to the \
-                    pilot key) is never taken by a production intake; otherwise the kit's kit.toml has the wrong \
-                    recipients"
-                        .to_string()
+}
+
+async fn finish(
+    State(intake): State<Shared>,
+    UrlPath(batch): UrlPath<String>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    let caller = match intake.batch_caller(&method, &uri, &batch, &headers, Some(b"")).await {
+        Ok(c) => c,
+        Err(f) => return f.into_response(),
+    };
+    let upload = match intake.upload_of(&caller, &batch).await {
+        Ok(u) => u,
+        Err(f) => return f.into_response(),
+    };
+    if upload.phase == Phase::Open {
+        if upload.received < upload.size {
+            return Failure(
+                StatusCode::CONFLICT,
+                format!("{} of {} bytes received: send the rest", upload.received, upload.size),
+                true,
+            )
+            .into_response();
+        }
+        let b = batch.clone();
+        if let Err(f) = intake.blocking(move |db| db.queue(&b, super::now())).await {
+            return f.into_response();
+        }
+    }
+    if matches!(upload.phase, Phase::Open | Phase::Queued | Phase::Finishing) {
+        // A worker here looks now: at this batch, or at one a dead node left behind.
+        intake.workers.wake();
+    }
+    receipt_or_state(&intake, &batch, &caller).await
+}
+
+async fn receipt(
+    State(intake): State<Shared>,
+    UrlPath(batch): UrlPath<String>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    match intake.batch_caller(&method, &uri, &batch, &headers, Some(b"")).await {
+        Ok(caller) => receipt_or_state(&intake, &batch, &caller).await,
+        Err(f) => f.into_response(),
+    }
+}
+
+/// The receipt once the batch is stored (200), the state while it waits or is being stored
+/// (202: ask again), or why it was refused (422).
+async fn receipt_or_state(intake: &Shared, batch: &str, caller: &Caller) -> Response {
+    let upload = match intake.upload_of(caller, batch).await {
+        Ok(u) => u,
+        Err(f) => return f.into_response(),
+    };
+    match upload.phase {
+        Phase::Done => {
+            let (b, s) = (upload.batch_id.clone(), upload.sha256.clone());
+            match intake.blocking(move |db| db.receipt(&b, &s)).await {
+                Ok(Some(receipt)) => ([(header::CONTENT_TYPE, "application/json")], receipt).into_response(),
+                Ok(None) => {
+                    Failure(StatusCode::SERVICE_UNAVAILABLE, "the receipt is not on record yet: ask again".into(), true)
+                        .into_response()
                 }
-                other => other.to_string(),
-            };
-            return Err(refuse(StatusCode::UNPROCESSABLE_ENTITY, said, false));
+                Err(f) => f.into_response(),
+            }
         }
-    };
-    if verified.manifest.training != intake.training {
-        forget();
-        let said = if intake.training {
-            "a production batch: a training intake never takes real people's data"
-        } else {
-            "a training batch: a production intake never takes training data"
-        };
-        return Err(refuse(StatusCode::UNPROCESSABLE_ENTITY, said.into(), false));
+        Phase::Refused => Failure(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            upload.error.clone().unwrap_or_else(|| "the batch was refused".into()),
+            false,
+        )
+        .into_response(),
+        Phase::Open => answer(StatusCode::CONFLICT, &state(&upload)),
+        Phase::Queued | Phase::Finishing => answer(StatusCode::ACCEPTED, &state(&upload)),
     }
-    let incoming = IncomingBatch {
-        batch_id: batch.into(),
-        sha256: request.sha256.clone(),
-        kit_key: verified.kit_key.to_hex(),
-        received_at: crate::packet::utc_text(chrono::Utc::now()),
-        packets,
-        audit: verified.audit,
-    };
-    let sign = |verdicts| {
-        let receipt = Receipt {
-            format: RECEIPT_FORMAT.into(),
-            version: PROTOCOL_VERSION,
-            batch_id: incoming.batch_id.clone(),
-            batch_sha256: incoming.sha256.clone(),
-            kit_public_key: incoming.kit_key.clone(),
-            received_at: incoming.received_at.clone(),
-            packets: verdicts,
-        };
-        let signature = hex::encode(intake.signing_key.sign(&SignedReceipt::signed_bytes(&receipt)));
-        serde_json::to_string(&SignedReceipt { receipt, signature })
-            .map_err(|e| super::IntakeError::Store(e.to_string()))
-    };
-    let receipt = intake.store.store_batch(&incoming, &sign).map_err(|e| match e {
-        super::IntakeError::AuditHistory(_) => refuse(StatusCode::UNPROCESSABLE_ENTITY, e.to_string(), false),
-        other => refuse(StatusCode::INTERNAL_SERVER_ERROR, other.to_string(), true),
-    })?;
-    tracing::info!("batch {batch}: {} packet(s) from kit {}", incoming.packets.len(), verified.kit_key.fingerprint());
-    Ok(receipt)
 }

@@ -385,6 +385,11 @@ impl Kit {
         (&mut self.store, &self.key)
     }
 
+    /// The kit key, for the upload client that signs its requests with it.
+    pub(crate) fn request_signer(&self) -> KitKey {
+        self.key.duplicate()
+    }
+
     /// Signs `message` with the kit key (manifests, receipts).
     pub(crate) fn sign(&self, message: &[u8]) -> [u8; 64] {
         self.key.sign(message)

@@ -1,14 +1,25 @@
 //! The kit's side of the protocol: asks the intake what it holds, sends the rest in chunks,
-//! finishes, and hands back the receipt unchecked (the caller checks it against what it sent).
+//! finishes, polls for the receipt and hands it back unchecked (the caller checks it against
+//! what it sent). Every request is signed with the kit's key.
 
+use super::signing::{self, Covered};
 use super::{
     CHUNK, ErrorBody, MAX_CHUNK, PROTOCOL_VERSION, SignedReceipt, SyncError, UploadRequest, UploadState,
     tls::pinned_client_config,
 };
+use crate::packet::KitKey;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::time::Duration;
+
+/// Polls for a receipt at most this many times (the waits grow from [`FIRST_POLL`] to
+/// [`LAST_POLL`]: about ten minutes in all) before leaving the batch for the next round.
+const POLLS: u32 = 150;
+/// The first wait for a receipt.
+const FIRST_POLL: Duration = Duration::from_millis(100);
+/// The longest wait between polls.
+const LAST_POLL: Duration = Duration::from_secs(5);
 
 /// Answers larger than this are not read (a receipt for 10,000 packets is about 1 MB).
 const MAX_ANSWER: u64 = 16 << 20;
@@ -22,6 +33,8 @@ pub struct Health {
     pub version: u32,
     /// The key that signs receipts (hex).
     pub receipt_key: String,
+    /// The intake's clock (Unix seconds): the kit signs by it.
+    pub now: i64,
 }
 
 /// How an upload went.
@@ -40,6 +53,13 @@ pub struct Intake {
     chunk: usize,
     tls: std::sync::Arc<rustls::ClientConfig>,
     timeout: Duration,
+    key: KitKey,
+    /// The intake's clock minus the kit's, from its last health answer.
+    skew: AtomicI64,
+    /// How a poll waits (tests: briefly).
+    wait: fn(Duration),
+    /// Polls before the batch is left for the next round.
+    polls: u32,
 }
 
 fn agent(tls: std::sync::Arc<rustls::ClientConfig>, timeout: Duration, reuse: bool) -> ureq::Agent {
@@ -49,8 +69,9 @@ fn agent(tls: std::sync::Arc<rustls::ClientConfig>, timeout: Duration, reuse: bo
 }
 
 impl Intake {
-    /// An intake at `url` (https://host:port) whose certificate has SHA-256 `pin`.
-    pub fn new(url: &str, pin: &str, timeout: Duration) -> Result<Intake, SyncError> {
+    /// An intake at `url` (https://host:port) whose certificate has SHA-256 `pin`, spoken to as
+    /// the kit whose signing key is `key`.
+    pub fn new(url: &str, pin: &str, timeout: Duration, key: KitKey) -> Result<Intake, SyncError> {
         if !url.starts_with("https://") {
             return Err(SyncError::Refused {
                 status: 0,
@@ -65,7 +86,48 @@ impl Intake {
             chunk: CHUNK,
             tls,
             timeout,
+            key,
+            skew: AtomicI64::new(0),
+            wait: std::thread::sleep,
+            polls: POLLS,
         })
+    }
+
+    /// Polls for a receipt every few milliseconds until the intake answers one way or the other
+    /// (tests: the intake's own pace decides, not a count of polls on a busy machine).
+    pub fn without_poll_waits(mut self) -> Intake {
+        self.wait = |_| std::thread::sleep(Duration::from_millis(5));
+        self.polls = u32::MAX;
+        self
+    }
+
+    /// A signed request.
+    fn request(
+        &self,
+        method: &str,
+        path: &str,
+        offset: Option<&str>,
+        sha256: Option<&str>,
+        body: Option<&[u8]>,
+    ) -> Result<ureq::Request, SyncError> {
+        let covered = Covered {
+            method,
+            path,
+            upload_offset: offset,
+            upload_sha256: sha256,
+            body_sha256: body.and_then(signing::body_digest),
+        };
+        let created = chrono::Utc::now().timestamp() + self.skew.load(Ordering::Relaxed);
+        let header = signing::sign(&self.key, &covered, created)
+            .map_err(|e| SyncError::Unreachable(format!("no randomness for a nonce: {e}")))?;
+        let mut request = self.agent.request(method, &format!("{}{path}", self.base)).set(signing::HEADER, &header);
+        if let Some(offset) = offset {
+            request = request.set("Upload-Offset", offset);
+        }
+        if let Some(sha256) = sha256 {
+            request = request.set("Upload-Sha256", sha256);
+        }
+        Ok(request)
     }
 
     /// A new connection for every request (tests: every request meets the faulty link afresh).
@@ -83,6 +145,7 @@ impl Intake {
     /// Whether the intake answers, and as what.
     pub fn health(&self) -> Result<Health, SyncError> {
         let health: Health = json(self.agent.get(&format!("{}/v1/health", self.base)).call())?;
+        self.skew.store(health.now - chrono::Utc::now().timestamp(), Ordering::Relaxed);
         if health.version != PROTOCOL_VERSION {
             return Err(SyncError::Refused {
                 status: 200,
@@ -100,9 +163,9 @@ impl Intake {
     pub fn open(&self, batch_id: &str, size: u64, sha256: &str) -> Result<UploadState, SyncError> {
         let body = serde_json::to_string(&UploadRequest { size, sha256: sha256.into() })
             .map_err(|e| SyncError::BadAnswer(e.to_string()))?;
+        let path = format!("/v1/uploads/{batch_id}");
         json(
-            self.agent
-                .put(&format!("{}/v1/uploads/{batch_id}", self.base))
+            self.request("PUT", &path, None, None, Some(body.as_bytes()))?
                 .set("Content-Type", "application/json")
                 .send_string(&body),
         )
@@ -111,12 +174,10 @@ impl Intake {
     /// Sends `bytes` to go at `offset`. An intake holding another offset says so (409) and its
     /// state comes back as if accepted: the caller continues from `received`.
     pub fn send(&self, batch_id: &str, sha256: &str, offset: u64, bytes: &[u8]) -> Result<UploadState, SyncError> {
+        let path = format!("/v1/uploads/{batch_id}");
         let sent = self
-            .agent
-            .request("PATCH", &format!("{}/v1/uploads/{batch_id}", self.base))
+            .request("PATCH", &path, Some(&offset.to_string()), Some(sha256), None)?
             .set("Content-Type", "application/octet-stream")
-            .set("Upload-Offset", &offset.to_string())
-            .set("Upload-Sha256", sha256)
             .send_bytes(bytes);
         match sent {
             Err(ureq::Error::Status(409, answer)) => {
@@ -127,9 +188,24 @@ impl Intake {
         }
     }
 
-    /// Asks for the receipt once every byte is in.
-    pub fn finish(&self, batch_id: &str) -> Result<SignedReceipt, SyncError> {
-        json(self.agent.post(&format!("{}/v1/uploads/{batch_id}/finish", self.base)).call())
+    /// Asks the intake to store the batch once every byte is in, then polls until its receipt
+    /// is on record (or it was refused, or the polls run out: the next round asks again).
+    pub fn finish(&self, batch_id: &str, cancel: &AtomicBool) -> Result<SignedReceipt, SyncError> {
+        let path = format!("/v1/uploads/{batch_id}/finish");
+        let mut answer = receipt_or_state(self.request("POST", &path, None, None, Some(b""))?.call())?;
+        let path = format!("/v1/uploads/{batch_id}/receipt");
+        let mut wait = FIRST_POLL;
+        for _ in 0..self.polls {
+            match answer {
+                Waiting::Receipt(receipt) => return Ok(receipt),
+                Waiting::Busy if cancel.load(Ordering::Relaxed) => return Err(SyncError::Cancelled),
+                Waiting::Busy => {}
+            }
+            (self.wait)(wait);
+            wait = (wait * 3 / 2).min(LAST_POLL);
+            answer = receipt_or_state(self.request("GET", &path, None, None, Some(b""))?.call())?;
+        }
+        Err(SyncError::Unreachable("the central office is still storing the batch; the kit asks again later".into()))
     }
 
     /// Uploads the file at `path` as batch `batch_id`, continuing from whatever the intake holds;
@@ -158,6 +234,8 @@ impl Intake {
     ) -> Result<Uploaded, SyncError> {
         let file_err = |e: std::io::Error| SyncError::File { path: path.to_path_buf(), detail: e.to_string() };
         let sha256 = sha256.to_string();
+        // The intake's clock, to sign by.
+        self.health()?;
         let mut state = self.open(batch_id, size, &sha256)?;
         let mut file = std::fs::File::open(path).map_err(file_err)?;
         let mut buf = vec![0u8; self.chunk];
@@ -188,7 +266,27 @@ impl Intake {
             }
         }
         progress(size, size);
-        Ok(Uploaded { receipt: self.finish(batch_id)?, bytes_sent })
+        Ok(Uploaded { receipt: self.finish(batch_id, cancel)?, bytes_sent })
+    }
+}
+
+/// What a finish or a receipt poll answered.
+enum Waiting {
+    /// Stored: the receipt.
+    Receipt(SignedReceipt),
+    /// Queued or being stored.
+    Busy,
+}
+
+fn receipt_or_state(sent: Result<ureq::Response, ureq::Error>) -> Result<Waiting, SyncError> {
+    match sent {
+        Ok(answer) if answer.status() == 202 => {
+            let text = read_answer(answer)?;
+            serde_json::from_str::<UploadState>(&text)
+                .map(|_| Waiting::Busy)
+                .map_err(|e| SyncError::BadAnswer(e.to_string()))
+        }
+        other => json(other).map(Waiting::Receipt),
     }
 }
 

@@ -4,26 +4,35 @@
 //! function), [`client`] sends it, and every error says whether trying again can help
 //! ([`SyncError::retryable`]).
 //!
-//! Protocol v1 (HTTPS, the intake's certificate pinned by its SHA-256 in kit.toml; JSON bodies
-//! except chunks; `docs/intake-openapi.yaml` has it in OpenAPI form):
-//! - `GET /v1/health` → `{"service": "enroll-kit intake", "version": 1, "receipt_key": HEX}`.
+//! Protocol v2 (HTTPS, the intake's certificate pinned by its SHA-256 in kit.toml; JSON bodies
+//! except chunks; `docs/intake-openapi.yaml` has it in OpenAPI form). Every request but the
+//! health, readiness and metrics ones is signed with the kit's key ([`signing`]) by a kit the
+//! central office registered; a batch id belongs to the kit whose numbers it begins with.
+//! - `GET /v1/health` → `{"service": "enroll-kit intake", "version": 2, "receipt_key": HEX, "now":
+//!   UNIX}`; the kit signs by the intake's `now`, so a kit's wrong clock does not lock it out.
 //! - `PUT /v1/uploads/{batch}` with `{"size": N, "sha256": HEX}` → the upload's state
-//!   `{"batch_id", "size", "sha256", "received", "finished"}`: how many bytes the intake holds. A
-//!   different file under the same batch id (the kit sealed it again) starts over at 0.
+//!   `{"batch_id", "size", "sha256", "received", "finished", "status"}`: how many bytes the intake
+//!   holds. A different file under the same batch id (the kit sealed it again) starts over at 0.
+//!   Quotas: open uploads and bytes per kit, bytes in all (429, 507: try later).
 //! - `PATCH /v1/uploads/{batch}` with headers `Upload-Offset: n` and `Upload-Sha256: HEX`, body the
-//!   next bytes (at most [`MAX_CHUNK`]) → the state. Bytes are kept as they arrive, so a cut
-//!   connection loses nothing the intake already read. An offset other than what the intake holds
-//!   is answered 409 with the state, and the client continues from there.
-//! - `POST /v1/uploads/{batch}/finish` → the signed receipt ([`SignedReceipt`]) once every byte is
-//!   in and the batch verifies (the same checks as `enroll-kit verify`). Asking again returns the
-//!   same receipt. A packet seen before (in any batch) is acknowledged again, never stored twice; a
+//!   next bytes (at most [`MAX_CHUNK`]) → the state. Bytes are committed to the intake's database
+//!   a piece at a time as they arrive, so a cut connection loses little, and any node goes on. An
+//!   offset other than what the intake holds is answered 409 with the state, and the client
+//!   continues from there.
+//! - `POST /v1/uploads/{batch}/finish` once every byte is in → 202 with the state (`queued`): the
+//!   batch is verified and stored in the background (the same checks as `enroll-kit verify`).
+//! - `GET /v1/uploads/{batch}/receipt` → 202 with the state while it waits, the signed receipt
+//!   ([`SignedReceipt`]) once stored, 422 with the reason if refused. Asking again returns the same
+//!   receipt. A packet seen before (in any batch) is acknowledged again, never stored twice; a
 //!   different packet under a RID already held is rejected with the reason.
+//! - `GET /v1/uploads/{batch}` → the state.
 //! - Errors: `{"error": "what is wrong and what to do", "retry": bool}` — 4xx for a request that
-//!   will fail the same way again (but 409), 5xx for the intake's own trouble.
+//!   will fail the same way again (but 409 and 429), 5xx for the intake's own trouble.
 
 pub mod client;
 pub mod plan;
 pub mod receipts;
+pub mod signing;
 pub mod tls;
 
 pub use crate::domain::status::PacketVerdict;
@@ -37,12 +46,12 @@ use thiserror::Error;
 pub const CHUNK: usize = 4 << 20;
 /// Largest chunk the intake takes in one request.
 pub const MAX_CHUNK: usize = 16 << 20;
-/// Largest batch the intake takes (a kit's busiest day is far below).
-pub const MAX_BATCH: u64 = 8 << 30;
 /// The receipt's `format` field.
 pub const RECEIPT_FORMAT: &str = "enroll-kit-receipt";
-/// The protocol and receipt version.
-pub const PROTOCOL_VERSION: u32 = 1;
+/// The protocol version (2: signed requests, receipts polled for).
+pub const PROTOCOL_VERSION: u32 = 2;
+/// The receipt's `version` field (receipts did not change with the protocol).
+pub const RECEIPT_VERSION: u32 = 1;
 
 /// `PUT /v1/uploads/{batch}`'s body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -68,6 +77,11 @@ pub struct UploadState {
     pub received: u64,
     /// A receipt has been issued.
     pub finished: bool,
+    /// `open` (bytes arriving), `queued`, `finishing`, `done` or `refused`.
+    pub status: String,
+    /// Why it was refused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }
 
 /// An error answer.
@@ -85,7 +99,7 @@ pub struct ErrorBody {
 pub struct Receipt {
     /// [`RECEIPT_FORMAT`].
     pub format: String,
-    /// [`PROTOCOL_VERSION`].
+    /// [`RECEIPT_VERSION`].
     pub version: u32,
     /// The batch.
     pub batch_id: String,
@@ -132,7 +146,7 @@ impl SignedReceipt {
             return Err(bad("it is not signed by the central office key in kit.toml".into()));
         }
         let r = &self.receipt;
-        if r.format != RECEIPT_FORMAT || r.version != PROTOCOL_VERSION {
+        if r.format != RECEIPT_FORMAT || r.version != RECEIPT_VERSION {
             return Err(bad(format!("format {} version {} is not one this build reads", r.format, r.version)));
         }
         if r.batch_id != batch_id {
@@ -230,7 +244,7 @@ mod tests {
     fn receipt(kit: &KitKey) -> Receipt {
         Receipt {
             format: RECEIPT_FORMAT.into(),
-            version: PROTOCOL_VERSION,
+            version: RECEIPT_VERSION,
             batch_id: "0004200007-20261124".into(),
             batch_sha256: "ab".repeat(32),
             kit_public_key: kit.public().to_hex(),

@@ -51,7 +51,13 @@ pub fn uploads(kit: &Kit) -> Result<Vec<UploadRow>, WorkflowError> {
 /// The intake named in kit.toml.
 pub fn intake(kit: &Kit, timeout: Duration) -> Result<Intake, SyncError> {
     let upload = kit.config.upload.as_ref().ok_or(SyncError::NotConfigured)?;
-    Intake::new(&upload.url, &upload.certificate_sha256, timeout)
+    intake_at(kit, &upload.url, &upload.certificate_sha256, timeout)
+}
+
+/// The intake at `url` with certificate `pin`, spoken to as this kit (its requests signed with
+/// the kit's key): tests and benchmarks that put a proxy in between.
+pub fn intake_at(kit: &Kit, url: &str, pin: &str, timeout: Duration) -> Result<Intake, SyncError> {
+    Intake::new(url, pin, timeout, kit.request_signer())
 }
 
 fn outbox(kit: &Kit) -> PathBuf {

@@ -47,14 +47,43 @@ pub fn harness(app: KitApp) -> Harness<'static, KitApp> {
         .with_size(egui::vec2(1100.0, 2600.0))
         .with_max_steps(32)
         .build_ui_state(|ui, app: &mut KitApp| app.ui(ui), app);
+    observe_wakes(&h);
+    h
+}
+
+/// Makes every repaint a worker thread asks of `h` an event `until` and `settle` wake on, as
+/// eframe's loop does.
+pub fn observe_wakes<S>(h: &Harness<'_, S>) {
     let ui_thread = std::thread::current().id();
-    // Every repaint a worker thread asks for is an event `until` wakes on, as eframe's loop does.
     h.ctx.set_repaint_observer(move |_| {
         if std::thread::current().id() != ui_thread {
             wakes().signal();
         }
     });
-    h
+}
+
+/// Steps any harness (a locked kit's window, say) until `done` holds, sleeping between frames
+/// until a worker thread asks for a repaint or the delay the frame asked for passes.
+pub fn settle<S>(h: &mut Harness<'_, S>, what: &str, done: &dyn Fn(&Harness<'_, S>) -> bool) {
+    let started = std::time::Instant::now();
+    loop {
+        if done(h) {
+            return;
+        }
+        let seen = wakes().seen();
+        // A spinner repaints every frame while a worker runs: step, do not wait to settle.
+        h.step();
+        if done(h) {
+            return;
+        }
+        assert!(started.elapsed() < HANG, "{what} never came");
+        let asked = h
+            .output()
+            .viewport_output
+            .get(&egui::ViewportId::ROOT)
+            .map_or(std::time::Duration::from_millis(100), |v| v.repaint_delay);
+        wakes().wait(seen, asked.min(std::time::Duration::from_millis(500)));
+    }
 }
 
 /// Repaints asked for by the app's worker threads: what a waiting test wakes on.

@@ -54,10 +54,15 @@ impl TestClock {
 }
 
 pub fn new_kit(dir: &Path) -> Kit {
+    new_kit_numbered(dir, "00007")
+}
+
+/// A kit of centre 00042 under kit number `number`.
+pub fn new_kit_numbered(dir: &Path, number: &str) -> Kit {
     init(InitParams {
         dir: DataDir::new(dir),
         centre: "00042".into(),
-        kit: "00007".into(),
+        kit: number.into(),
         county: "047".into(),
         hq_recipients: vec![hq_recipient()],
         hq_verify_key: read_public(&fixtures().join("keys/test-hq.ed25519.pub")).expect("test verify key"),
@@ -101,7 +106,12 @@ pub fn reopen(dir: &Path) -> Kit {
 
 /// A kit with a supervisor and an assistant, on a test clock; returns both operators.
 pub fn kit_with_staff(dir: &Path) -> (Kit, TestClock, Operator, Operator) {
-    let mut kit = new_kit(dir);
+    kit_with_staff_numbered(dir, "00007")
+}
+
+/// [`kit_with_staff`] under kit number `number`.
+pub fn kit_with_staff_numbered(dir: &Path, number: &str) -> (Kit, TestClock, Operator, Operator) {
+    let mut kit = new_kit_numbered(dir, number);
     let clock = TestClock::new();
     clock.install(&mut kit);
     let sup = login(&mut kit, "supervisor", &Pin::new(SUPERVISOR_PIN)).expect("supervisor login");
@@ -204,4 +214,21 @@ pub fn kit_command() -> std::process::Command {
         .env("ENROLL_KIT_KEY_STORE", if uses_tpm() { "tpm" } else { "passphrase" })
         .env_remove("ENROLL_KIT_DATA");
     cmd
+}
+
+/// The central office's register entry for `kit`: active, under its own numbers.
+pub fn registered(kit: &Kit) -> enroll_kit::batch::registry::RegisteredKit {
+    let info = kit.kit_info();
+    enroll_kit::batch::registry::RegisteredKit {
+        public_key: kit.public_key(),
+        centre: Some(info.centre),
+        kit: Some(info.kit),
+        state: enroll_kit::batch::registry::KitState::Active,
+    }
+}
+
+/// Registers `kit` in an intake's database.
+pub fn register(db: &enroll_kit::intake::IntakeDb, kit: &Kit) {
+    let info = kit.kit_info();
+    db.add_kit(&kit.public_key(), &info.centre, &info.kit, "2026-11-01T00:00:00Z").expect("register the kit");
 }
