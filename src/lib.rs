@@ -10,6 +10,7 @@ pub mod batch;
 pub mod biometrics;
 pub mod devices;
 pub mod domain;
+pub mod inherit;
 pub mod intake;
 pub mod kit;
 pub mod packet;

@@ -7,6 +7,8 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     enroll_kit::ui::mark_process_start();
+    // Nothing a parent left open (a TPM connection, a lock) may live on in this process.
+    enroll_kit::inherit::close_inherited();
     // Everything this program writes — the database and its WAL, slips, reports, exports, the
     // intake's spool — holds personal data: no file it creates is readable by other users.
     // SAFETY: umask only sets the process's file-creation mask; it cannot fail.

@@ -375,6 +375,40 @@ fn devices_list_simulate_and_capture_across_processes() {
     }
 }
 
+/// A descriptor its parent leaves inheritable (as tpm2-tss leaves its TPM sockets) does not live on
+/// in the kit's process: a CLI child holding a TPM connection its parent had closed hung the suite.
+#[test]
+fn the_kit_closes_descriptors_it_inherits() {
+    let mut fds = [0; 2];
+    // SAFETY: pipe writes two descriptors into the array; opened inheritable on purpose.
+    assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
+    let mut sim = common::kit_command()
+        .args(["devices", "simulate", "--profile", "r307-sim", "--unpaced", "--seconds", "60"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Its first line says the simulator is up, so `main` has run.
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(sim.stdout.take().unwrap()), &mut line).unwrap();
+    // By what they are, not by number: the child may open descriptors of its own under the same numbers.
+    let ours = std::fs::read_link(format!("/proc/self/fd/{}", fds[1])).unwrap();
+    let held: Vec<_> = std::fs::read_dir(format!("/proc/{}/fd", sim.id()))
+        .unwrap()
+        .filter_map(|e| std::fs::read_link(e.ok()?.path()).ok())
+        .filter(|target| *target == ours)
+        .collect();
+    let _ = sim.kill();
+    let _ = sim.wait();
+    // SAFETY: closing the two descriptors this test opened.
+    unsafe {
+        libc::close(fds[0]);
+        libc::close(fds[1]);
+    }
+    assert!(line.starts_with("/dev/"), "the simulator started: {line}");
+    assert!(held.is_empty(), "the child still holds inherited descriptors {held:?}");
+}
+
 #[test]
 fn devices_capture_a_photo_from_the_replay_camera() {
     let tmp = tempfile::tempdir().unwrap();

@@ -73,7 +73,11 @@ impl TpmStore {
             return Err(self.unavailable(format!("{path} does not exist")));
         }
         let conf = TctiNameConf::from_str(&self.tcti).map_err(|e| self.unavailable(e))?;
-        Context::new(conf).map_err(|e| self.unavailable(e))
+        let ctx = Context::new(conf).map_err(|e| self.unavailable(e));
+        // The TCTI's socket is not close-on-exec: a child spawned meanwhile would keep the TPM
+        // connection open after this one closes it, and swtpm would wait on it (src/inherit.rs).
+        crate::inherit::keep_from_children();
+        ctx
     }
 
     /// One client at a time on a TPM with no resource manager in front of it (swtpm, a raw
