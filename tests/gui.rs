@@ -166,16 +166,21 @@ fn demographics_show_errors_beside_fields_in_the_chosen_language_and_ask_a_minor
     h.get_by_label("English").click();
     h.run();
 
+    // A field's error goes as soon as the field is fixed, not at the next Next.
+    let required =
+        |h: &egui_kittest::Harness<'_, enroll_kit::ui::KitApp>| h.query_all_by_label("This field is required.").count();
+    let before = required(&h);
     type_into(&mut h, "Surname", "Wanjiku");
     type_into(&mut h, "First name", "Amani");
+    assert_eq!(required(&h), before - 2, "the two names typed no longer say they are required");
     h.get_by_label("Female").click();
     h.run();
     type_into(&mut h, "Date of birth (YYYY-MM-DD)", "2014-02-03");
     h.get_by_label("Kenyan by birth").click();
     h.run();
-    choose(&mut h, "County", "Nairobi (047)");
-    choose(&mut h, "Sub-county", "Westlands");
-    choose(&mut h, "Ward", "Kitisuru");
+    pick(&mut h, "County", "nairo", "Nairobi (047)");
+    pick(&mut h, "Sub-county", "westl", "Westlands");
+    pick(&mut h, "Ward", "kitis", "Kitisuru");
     assert!(h.query_by_label_contains("Under 18").is_some(), "guardian fields appear for a minor");
     h.get_by_label("Next").click();
     h.run();
@@ -191,6 +196,105 @@ fn demographics_show_errors_beside_fields_in_the_chosen_language_and_ask_a_minor
     let kit = enroll_kit::workflow::pilot::open_or_provision(DataDir::new(dir.path())).unwrap();
     let drafts = kit.store.drafts_of(h.state().kit().store.account("trainee").unwrap().unwrap().id).unwrap();
     assert_eq!(drafts[0].name, "Amani Wanjiku");
+}
+
+/// A person with one name is enrolled under it: the form asks for that one name only, and the
+/// draft (and so the packet) says the empty first name is what the person has.
+#[test]
+fn a_person_with_one_name_can_be_enrolled() {
+    let _one = one_at_a_time();
+    use enroll_kit::domain::enrollment::Step;
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(app(dir.path()));
+    h.run();
+    log_in(&mut h, "trainee", "135790");
+    h.get_by_label("Start a new enrollment").click();
+    h.run();
+    h.get_by_label("The applicant agrees").click();
+    h.run();
+    h.get_by_label("The applicant has one name only").click();
+    h.run();
+    assert!(h.query_by_label("First name").is_none(), "no first name is asked for");
+    type_into(&mut h, "Name (the one name the applicant has)", "Wanjiru");
+    h.get_by_label("Female").click();
+    h.run();
+    // A field left wrong says so at once; the fields not reached yet say nothing before Next.
+    let phone_error = "Enter a Kenyan number (07…, 01…) or an international number starting with +.";
+    type_into(&mut h, "Phone number", "07-12");
+    assert!(h.query_by_label(phone_error).is_none(), "not while typing");
+    type_into(&mut h, "Date of birth (YYYY-MM-DD)", "1979-05-01");
+    assert!(h.query_by_label(phone_error).is_some(), "the phone number left wrong says so");
+    assert!(h.query_by_label("This field is required.").is_none(), "no field left empty was reached yet");
+    replace_text(&mut h, "Phone number", "0712345678");
+    assert!(h.query_by_label(phone_error).is_none(), "fixed, the message goes");
+    h.get_by_label("Kenyan by birth").click();
+    h.run();
+    pick(&mut h, "County", "047", "Nairobi (047)");
+    pick(&mut h, "Sub-county", "westl", "Westlands");
+    // Enter takes the first match, and only that: the wizard stays on the form.
+    type_into(&mut h, "Ward", "kitis");
+    h.key_press(egui::Key::Enter);
+    h.run();
+    assert_eq!(step_of(&h), Step::Demographics, "the Enter chose the ward, it did not press Next");
+    h.get_by_label("Next").click();
+    h.run();
+    assert_eq!(step_of(&h), Step::Face, "{:?}", errors_shown(&h));
+    let Screen::Enroll(s) = h.state().screen() else { panic!("not enrolling") };
+    let form = &s.draft().form;
+    assert!(form.single_name);
+    assert_eq!((form.surname.as_str(), form.ward.as_str()), ("Wanjiru", "KEW-1366"));
+    let kit = h.state().kit();
+    let drafts = kit.store.drafts_of(kit.store.account("trainee").unwrap().unwrap().id).unwrap();
+    assert_eq!(drafts[0].name, "Wanjiru");
+}
+
+/// At a netbook's 1024×600 a step opens at its top, not at the scroll offset the step before
+/// was left at: scrolled down to the form's Next, the face step that follows shows its
+/// instructions.
+#[test]
+fn at_1024_by_600_each_step_opens_at_its_top() {
+    let _one = one_at_a_time();
+    use enroll_kit::domain::enrollment::Step;
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness_sized(app(dir.path()), egui::vec2(1024.0, 600.0));
+    h.run();
+    log_in(&mut h, "trainee", "135790");
+    h.get_by_label("Start a new enrollment").click();
+    h.run();
+    h.get_by_label("The applicant agrees").click();
+    h.run();
+    // The form is longer than the window: scroll to each thing before clicking it, as a person would.
+    let click_in_view = |h: &mut egui_kittest::Harness<'_, enroll_kit::ui::KitApp>, label: &str| {
+        h.get_by_label(label).scroll_to_me();
+        h.run();
+        h.get_by_label(label).click();
+        h.run();
+    };
+    type_into(&mut h, "Surname", "Otieno");
+    type_into(&mut h, "First name", "Baraka");
+    click_in_view(&mut h, "Male");
+    type_into(&mut h, "Date of birth (YYYY-MM-DD)", "1988-07-21");
+    click_in_view(&mut h, "Kenyan by birth");
+    for (field, typed, option) in
+        [("County", "nairo", "Nairobi (047)"), ("Sub-county", "westl", "Westlands"), ("Ward", "kitis", "Kitisuru")]
+    {
+        h.get_by_label(field).scroll_to_me();
+        h.run();
+        type_into(&mut h, field, typed);
+        click_in_view(&mut h, option);
+    }
+    h.get_by_label("Next").scroll_to_me();
+    h.run();
+    let next = h.get_by_label("Next").rect();
+    assert!(next.min.y > 300.0, "the form was scrolled down to its Next ({next:?})");
+    h.get_by_label("Next").click();
+    h.run();
+    assert_eq!(step_of(&h), Step::Face, "{:?}", errors_shown(&h));
+    // The row of steps is the first thing on every step: in view means the step opened at its top.
+    let steps = h.get_by_label("Consent").rect();
+    assert!(steps.min.y >= 0.0, "the face step opened at its top: {steps:?}");
+    let shown = h.get_by_label_contains("Ask the applicant to look straight at the camera").rect();
+    assert!(shown.min.y >= 0.0 && shown.max.y <= 600.0, "the face step's instructions are in view: {shown:?}");
 }
 
 /// Logs in as the trainee and fills consent and an adult's demographics.
@@ -280,7 +384,11 @@ fn ten_prints_through_the_reader_worker_then_review() {
     assert!(pdf.starts_with(b"%PDF") && String::from_utf8_lossy(&pdf).contains("TRAINING RECORD"));
     let row = h.state().kit().store.packet_row(&rid).unwrap().unwrap();
     assert!(row.training, "a pilot packet is a training record");
+    // The next person is waiting: "Next applicant" opens their consent at once.
     h.get_by_label("Next applicant").click();
+    h.run();
+    assert_eq!(step_of(&h), enroll_kit::domain::enrollment::Step::Consent);
+    h.get_by_label("The applicant refuses").click();
     h.run();
     assert!(h.query_by_label("Enrollments today on this kit: 1").is_some());
 }
@@ -319,6 +427,7 @@ fn poor_prints_open_force_capture_after_three_attempts_and_exceptions_need_a_pho
     // Right index: amputated. The step then needs the exception photo.
     mark_amputated(&mut h);
     assert_eq!(fingers_recorded(&h), 2);
+    assert!(h.query_by_label("Amputated").is_none(), "the next finger's exception panel starts closed");
     h.get_by_label("Next").click();
     h.run();
     assert!(h.query_by_label("Every finger needs a print or an exception.").is_some());
@@ -353,7 +462,7 @@ fn a_supervisor_reviews_approves_rejects_approves_the_clean_rest_and_closes_the_
     log_in(&mut h, "supervisor", "246810");
     h.get_by_label("Review packets (4 waiting)").click();
     h.run();
-    assert!(h.query_by_label("4 packet(s) waiting. Open one by its RID to see everything in it.").is_some());
+    assert!(h.query_by_label("4 packets waiting. Open one by its RID to see everything in it.").is_some());
 
     // Open the first: its details, photo and prints are on screen; approve it.
     h.get_by_label(&first).click();
@@ -377,12 +486,13 @@ fn a_supervisor_reviews_approves_rejects_approves_the_clean_rest_and_closes_the_
     assert!(h.query_by_label(&format!("Rejected {second}.")).is_some());
 
     // Approve the clean rest, after one confirmation.
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
     h.get_by_label(&format!("Approve all clean packets ({clean_rest})")).click();
     h.run();
     assert!(h.query_by_label_contains("without opening them").is_some(), "asks first");
     h.get_by_label(&format!("Yes, approve {clean_rest}")).click();
     h.run();
-    assert!(h.query_by_label(&format!("Approved {clean_rest} clean packet(s).")).is_some());
+    assert!(h.query_by_label(&format!("Approved {clean_rest} clean packet{}.", plural(clean_rest))).is_some());
     {
         let kit = h.state().kit();
         assert_eq!(kit.store.packet_row(&first).unwrap().unwrap().status, PacketStatus::Approved);
@@ -397,13 +507,13 @@ fn a_supervisor_reviews_approves_rejects_approves_the_clean_rest_and_closes_the_
     h.get_by_label("Close the day (export)").click();
     h.run();
     let approved = 1 + clean_rest;
-    assert!(h.query_by_label(&format!("{approved} approved packet(s) ready to export.")).is_some());
+    assert!(h.query_by_label(&format!("{approved} approved packets are ready to export.")).is_some());
     replace_text(&mut h, "Folder", &stick.path().display().to_string());
-    h.get_by_label(&format!("Export {approved} packet(s)")).click();
+    h.get_by_label(&format!("Export {approved} packets")).click();
     h.run_ok();
     until(&mut h, "the export to finish", |h| !h.state().export_running());
     h.run();
-    assert!(h.query_by_label_contains(&format!("Exported {approved} packet(s) to")).is_some());
+    assert!(h.query_by_label_contains(&format!("Exported {approved} packets to")).is_some());
     let files: Vec<String> = std::fs::read_dir(stick.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -426,7 +536,7 @@ fn a_supervisor_reviews_approves_rejects_approves_the_clean_rest_and_closes_the_
     h.run();
     h.get_by_label("Daily report").click();
     h.run();
-    assert!(h.query_by_label("4 enrollment(s) that day").is_some());
+    assert!(h.query_by_label("4 enrollments that day").is_some());
     assert!(h.query_by_label("Poor fingerprints").is_some(), "rejections by reason");
 }
 

@@ -81,6 +81,8 @@ gap-no-exception-photo = A finger is marked as an exception: take the exception 
 
 field-surname = Surname
 field-first-name = First name
+field-single-name = Name (the one name the applicant has)
+field-single-name-check = The applicant has one name only
 field-other-names = Other names
 field-sex = Sex
 field-date-of-birth = Date of birth (YYYY-MM-DD)
@@ -108,7 +110,7 @@ sex-intersex = Intersex
 citizenship-birth = Kenyan by birth
 citizenship-registration = Kenyan by registration
 citizenship-foreign = Foreign resident
-choose = Choose…
+picker-no-match = Nothing matches: type less, or check the spelling
 demographics-minor = Under 18: a parent's or guardian's ID number or RID is needed.
 face-title = Face photo
 face-instructions = Ask the applicant to look straight at the camera, without a hat or glasses, in front of the plain background.
@@ -171,14 +173,23 @@ home-close-day = Close the day (export)
 home-report = Daily report
 queue-title = Packets waiting for review
 queue-empty = No packet is waiting for review.
-queue-count = { $count } packet(s) waiting. Open one by its RID to see everything in it.
+queue-count = { $count ->
+        [one] { $count } packet waiting
+       *[other] { $count } packets waiting
+    }. Open one by its RID to see everything in it.
 queue-approve-all = Approve all clean packets ({ $count })
-queue-confirm-all = Approve { $count } clean packet(s) without opening them? Clean means no forced print and no finger exception.
+queue-confirm-all = Approve { $count ->
+        [one] { $count } clean packet
+       *[other] { $count } clean packets
+    } without opening them? Clean means no forced print and no finger exception.
 queue-confirm-yes = Yes, approve { $count }
 queue-confirm-no = No, go back
 queue-approved = Approved { $rid }.
 queue-rejected = Rejected { $rid }.
-queue-approved-all = Approved { $count } clean packet(s).
+queue-approved-all = Approved { $count ->
+        [one] { $count } clean packet
+       *[other] { $count } clean packets
+    }.
 queue-rid = RID
 queue-name = Name
 queue-time = Time (UTC)
@@ -186,8 +197,14 @@ queue-assistant = Assistant
 queue-quality = Lowest print quality
 queue-flags = Flags
 queue-open = Open this packet
-queue-flag-forced = { $count } forced print(s)
-queue-flag-exceptions = { $count } finger exception(s)
+queue-flag-forced = { $count ->
+        [one] { $count } forced print
+       *[other] { $count } forced prints
+    }
+queue-flag-exceptions = { $count ->
+        [one] { $count } finger exception
+       *[other] { $count } finger exceptions
+    }
 queue-flag-clean = clean
 queue-back = Back to the list
 queue-captured-by = Captured by { $assistant } at { $at }
@@ -204,28 +221,46 @@ reason-suspected-duplicate = Suspected duplicate
 reason-documents-or-consent = Documents or consent in doubt
 reason-other = Other
 close-title = Close the day
-close-ready = { $count } approved packet(s) ready to export.
-close-pending = { $count } packet(s) still wait for review: they will not be in this batch.
+close-ready = { $count ->
+        [one] { $count } approved packet is
+       *[other] { $count } approved packets are
+    } ready to export.
+close-pending = { $count ->
+        [one] { $count } packet still waits for review: it will not be in this batch.
+       *[other] { $count } packets still wait for review: they will not be in this batch.
+    }
 close-destination = Where to write the batch
 close-no-stick = No USB stick found. Insert one and press Refresh, or type a folder below.
 close-drive = USB stick: { $path }
 close-refresh = Refresh
 close-folder = Folder
-close-export = Export { $count } packet(s)
+close-export = Export { $count ->
+        [one] { $count } packet
+       *[other] { $count } packets
+    }
 close-writing = Writing the batch to { $path }. Do not remove the stick.
 close-progress = { $done } of { $total } packets
 close-cancel = Cancel the export
 close-cancelling = Cancelling…
-close-exported = Exported { $count } packet(s) to { $path }, read back and checked. You may remove the stick.
+close-exported = Exported { $count ->
+        [one] { $count } packet
+       *[other] { $count } packets
+    } to { $path }, read back and checked. You may remove the stick.
 close-copied = Batch { $id } copied to { $path } and checked.
 close-past = Past batches
-close-batch-count = { $count } packet(s)
+close-batch-count = { $count ->
+        [one] { $count } packet
+       *[other] { $count } packets
+    }
 close-copy = Copy to the chosen folder
 close-copy-hint = Write this batch again, for example to a second stick
 report-title = Daily report
 report-date = Day (YYYY-MM-DD, UTC)
 report-show = Show
-report-total = { $count } enrollment(s) that day
+report-total = { $count ->
+        [one] { $count } enrollment
+       *[other] { $count } enrollments
+    } that day
 report-save-csv = Save as CSV
 report-saved = Saved { $path }
 report-by-hour = Enrollments by hour (UTC)

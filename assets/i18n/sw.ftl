@@ -80,6 +80,8 @@ gap-no-exception-photo = Kidole kimewekwa kama kisichopatikana: piga picha ya mk
 
 field-surname = Jina la ukoo
 field-first-name = Jina la kwanza
+field-single-name = Jina (jina moja alilo nalo mwombaji)
+field-single-name-check = Mwombaji ana jina moja tu
 field-other-names = Majina mengine
 field-sex = Jinsia
 field-date-of-birth = Tarehe ya kuzaliwa (YYYY-MM-DD)
@@ -107,7 +109,7 @@ sex-intersex = Huntha
 citizenship-birth = Mkenya kwa kuzaliwa
 citizenship-registration = Mkenya kwa usajili
 citizenship-foreign = Mkazi wa kigeni
-choose = Chagua…
+picker-no-match = Hakuna kinacholingana: andika kidogo, au angalia tahajia
 demographics-minor = Chini ya miaka 18: nambari ya kitambulisho au RID ya mzazi au mlezi inahitajika.
 face-title = Picha ya uso
 face-instructions = Mwombe mwombaji aangalie kamera moja kwa moja, bila kofia wala miwani, mbele ya mandhari tupu.
@@ -170,14 +172,20 @@ home-close-day = Funga siku (hamisha)
 home-report = Ripoti ya siku
 queue-title = Pakiti zinazosubiri ukaguzi
 queue-empty = Hakuna pakiti inayosubiri ukaguzi.
-queue-count = Pakiti { $count } zinasubiri. Fungua moja kwa RID yake kuona kila kitu ndani yake.
+queue-count = { $count ->
+        [one] Pakiti { $count } inasubiri
+       *[other] Pakiti { $count } zinasubiri
+    }. Fungua moja kwa RID yake kuona kila kitu ndani yake.
 queue-approve-all = Idhinisha pakiti zote safi ({ $count })
 queue-confirm-all = Idhinisha pakiti safi { $count } bila kuzifungua? Safi maana yake hakuna alama iliyolazimishwa wala kidole chenye udhuru.
 queue-confirm-yes = Ndiyo, idhinisha { $count }
 queue-confirm-no = Hapana, rudi
 queue-approved = { $rid } imeidhinishwa.
 queue-rejected = { $rid } imekataliwa.
-queue-approved-all = Pakiti safi { $count } zimeidhinishwa.
+queue-approved-all = { $count ->
+        [one] Pakiti safi { $count } imeidhinishwa.
+       *[other] Pakiti safi { $count } zimeidhinishwa.
+    }
 queue-rid = RID
 queue-name = Jina
 queue-time = Saa (UTC)
@@ -185,8 +193,14 @@ queue-assistant = Msaidizi
 queue-quality = Ubora wa chini wa alama
 queue-flags = Alama za tahadhari
 queue-open = Fungua pakiti hii
-queue-flag-forced = alama { $count } zilizolazimishwa
-queue-flag-exceptions = vidole { $count } vyenye udhuru
+queue-flag-forced = { $count ->
+        [one] alama { $count } iliyolazimishwa
+       *[other] alama { $count } zilizolazimishwa
+    }
+queue-flag-exceptions = { $count ->
+        [one] kidole { $count } chenye udhuru
+       *[other] vidole { $count } vyenye udhuru
+    }
 queue-flag-clean = safi
 queue-back = Rudi kwenye orodha
 queue-captured-by = Imechukuliwa na { $assistant } saa { $at }
@@ -203,8 +217,14 @@ reason-suspected-duplicate = Huenda amesajiliwa tayari
 reason-documents-or-consent = Nyaraka au ridhaa zina shaka
 reason-other = Nyingine
 close-title = Funga siku
-close-ready = Pakiti { $count } zilizoidhinishwa ziko tayari kuhamishwa.
-close-pending = Pakiti { $count } bado zinasubiri ukaguzi: hazitakuwa katika kundi hili.
+close-ready = { $count ->
+        [one] Pakiti { $count } iliyoidhinishwa iko tayari kuhamishwa.
+       *[other] Pakiti { $count } zilizoidhinishwa ziko tayari kuhamishwa.
+    }
+close-pending = { $count ->
+        [one] Pakiti { $count } bado inasubiri ukaguzi: haitakuwa katika kundi hili.
+       *[other] Pakiti { $count } bado zinasubiri ukaguzi: hazitakuwa katika kundi hili.
+    }
 close-destination = Mahali pa kuandika kundi
 close-no-stick = Hakuna USB iliyopatikana. Ingiza moja na ubonyeze Onyesha upya, au andika folda hapa chini.
 close-drive = USB: { $path }
@@ -215,7 +235,10 @@ close-writing = Inaandika kundi kwenye { $path }. Usiondoe USB.
 close-progress = Pakiti { $done } kati ya { $total }
 close-cancel = Sitisha uhamishaji
 close-cancelling = Inasitisha…
-close-exported = Pakiti { $count } zimehamishwa kwenda { $path }, zimesomwa tena na kukaguliwa. Unaweza kuondoa USB.
+close-exported = { $count ->
+        [one] Pakiti { $count } imehamishwa
+       *[other] Pakiti { $count } zimehamishwa
+    } kwenda { $path }, zimesomwa tena na kukaguliwa. Unaweza kuondoa USB.
 close-copied = Kundi { $id } limenakiliwa kwenda { $path } na kukaguliwa.
 close-past = Makundi yaliyopita
 close-batch-count = pakiti { $count }

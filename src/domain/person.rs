@@ -22,12 +22,14 @@ pub const MAX_NAME_CHARS: usize = 50;
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct PersonForm {
-    /// Surname (family name).
+    /// Surname (family name); a person with one name has it here.
     pub surname: String,
     /// First name.
     pub first_name: String,
     /// Other names, space-separated.
     pub other_names: String,
+    /// The person has one name only: it goes in `surname`, and first and other names are ignored.
+    pub single_name: bool,
     /// "male", "female" or "intersex".
     pub sex: String,
     /// "YYYY-MM-DD", or "YYYY" when `dob_estimated`.
@@ -195,10 +197,14 @@ pub struct Guardian {
 /// Validated demographics.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Person {
-    /// Surname.
+    /// Surname; a person with one name has it here (the field the register searches by).
     pub surname: String,
-    /// First name.
+    /// First name; empty for a person with one name.
     pub first_name: String,
+    /// The person has one name only, so an empty first name is what they gave, not a gap. Written
+    /// only when true, so packets of everyone else read as before.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub single_name: bool,
     /// Other names, if any.
     pub other_names: Option<String>,
     /// Sex.
@@ -218,8 +224,11 @@ pub struct Person {
 }
 
 impl Person {
-    /// "Surname, First Other", as lists show it.
+    /// "Surname, First Other", as lists show it; the one name alone for a person with one name.
     pub fn display_name(&self) -> String {
+        if self.single_name {
+            return self.surname.clone();
+        }
         match &self.other_names {
             Some(o) => format!("{}, {} {}", self.surname, self.first_name, o),
             None => format!("{}, {}", self.surname, self.first_name),
@@ -467,8 +476,15 @@ impl PersonForm {
     pub fn validate(&self, today: NaiveDate, units: &AdminUnits) -> Result<Person, Vec<FieldError>> {
         let mut e = Errors(Vec::new());
         let surname = name(&mut e, Field::Surname, &self.surname, true);
-        let first_name = name(&mut e, Field::FirstName, &self.first_name, true);
-        let other_names = name(&mut e, Field::OtherNames, &self.other_names, false);
+        // One name: the form hides first and other names, so whatever they still hold is ignored.
+        let (first_name, other_names) = if self.single_name {
+            (Some(String::new()), None)
+        } else {
+            (
+                name(&mut e, Field::FirstName, &self.first_name, true),
+                name(&mut e, Field::OtherNames, &self.other_names, false),
+            )
+        };
         let sex = match self.sex.trim() {
             "male" => Some(Sex::Male),
             "female" => Some(Sex::Female),
@@ -502,6 +518,7 @@ impl PersonForm {
                 Ok(Person {
                     surname,
                     first_name,
+                    single_name: self.single_name,
                     other_names,
                     sex,
                     date_of_birth,
@@ -838,6 +855,26 @@ mod tests {
             problems(&f),
             vec![(Field::Surname, Problem::NameCharacters), (Field::FirstName, Problem::Required)]
         );
+    }
+
+    #[test]
+    fn a_person_with_one_name_validates_and_the_packet_says_so() {
+        let mut f = adult();
+        f.first_name.clear();
+        assert_eq!(problems(&f), vec![(Field::FirstName, Problem::Required)], "two names are the rule");
+        f.single_name = true;
+        f.surname = "Wanjiru".into();
+        f.other_names = "left from before".into();
+        let p = f.validate(today(), AdminUnits::bundled()).expect("one name is enough");
+        assert_eq!((p.first_name.as_str(), p.other_names.as_deref()), ("", None));
+        assert_eq!(p.display_name(), "Wanjiru");
+        let json = serde_json::to_value(&p).expect("json");
+        assert_eq!(json["single_name"], true);
+        f.surname.clear();
+        assert_eq!(problems(&f), vec![(Field::Surname, Problem::Required)], "the one name is still required");
+        // Everyone else's packet reads as before: the flag is not written when false.
+        let two = adult().validate(today(), AdminUnits::bundled()).expect("valid");
+        assert!(serde_json::to_value(&two).expect("json").get("single_name").is_none());
     }
 
     #[test]

@@ -96,6 +96,14 @@ enum FingerMeta {
     Exception(FingerException),
 }
 
+/// The name a draft is listed under: "First Surname", or the one name of a person with one.
+fn draft_name(form: &PersonForm) -> String {
+    if form.single_name {
+        return form.surname.trim().to_string();
+    }
+    format!("{} {}", form.first_name.trim(), form.surname.trim()).trim().to_string()
+}
+
 fn state_of(draft: &Draft) -> DraftState {
     DraftState {
         step: draft.step,
@@ -213,7 +221,7 @@ impl Store {
         for row in rows {
             let (id, account_id, training, started_at, updated_at, state) = row.or_store(self.path())?;
             let state: DraftState = serde_json::from_str(&state).map_err(|e| self.bad_draft(id, e.to_string()))?;
-            let name = format!("{} {}", state.form.first_name.trim(), state.form.surname.trim()).trim().to_string();
+            let name = draft_name(&state.form);
             out.push(DraftSummary { id, account_id, training, started_at, updated_at, step: state.step, name });
         }
         Ok(out)
@@ -291,7 +299,7 @@ impl Store {
             Some((width, height)) => Some(ExceptionPhoto { jpeg: take(DraftSlot::ExceptionPhoto)?, width, height }),
             None => None,
         };
-        let name = format!("{} {}", state.form.first_name.trim(), state.form.surname.trim()).trim().to_string();
+        let name = draft_name(&state.form);
         let draft = Draft {
             consent_at: state.consent_at,
             form: state.form,

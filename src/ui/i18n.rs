@@ -75,9 +75,18 @@ impl I18n {
         self.t_args(key, &[])
     }
 
+    /// The message `key` in `lang`, whichever language is shown (the consent text in both).
+    pub fn t_in(&self, lang: Language, key: &str) -> String {
+        self.format(lang, key, &[])
+    }
+
     /// The message `key` with arguments.
     pub fn t_args(&self, key: &str, args: &[(&str, FluentValue<'_>)]) -> String {
-        let bundle = match self.lang {
+        self.format(self.lang, key, args)
+    }
+
+    fn format(&self, lang: Language, key: &str, args: &[(&str, FluentValue<'_>)]) -> String {
+        let bundle = match lang {
             Language::En => &self.en,
             Language::Sw => &self.sw,
         };
@@ -147,6 +156,24 @@ mod tests {
             }
         }
         assert!(missing.is_empty(), "keys used but not defined: {missing:?}");
+    }
+
+    #[test]
+    fn counts_take_the_plural_form_of_each_language() {
+        for ftl in [EN_FTL, SW_FTL] {
+            assert!(!ftl.contains("(s)"), "a count is worded by Fluent's plural rules, never as \"packet(s)\"");
+        }
+        let mut i18n = I18n::new(Language::En);
+        let count = |i18n: &I18n, n: u32| i18n.t_args("close-batch-count", &[("count", n.into())]);
+        assert_eq!(
+            (count(&i18n, 1), count(&i18n, 2), count(&i18n, 0)),
+            ("1 packet".into(), "2 packets".into(), "0 packets".into())
+        );
+        i18n.set_language(Language::Sw);
+        let pending = |n: u32| i18n.t_args("close-pending", &[("count", n.into())]);
+        assert!(pending(1).starts_with("Pakiti 1 bado inasubiri"), "{}", pending(1));
+        assert!(pending(3).starts_with("Pakiti 3 bado zinasubiri"), "{}", pending(3));
+        assert_eq!(i18n.t_in(Language::En, "login-button"), "Log in", "either language on demand");
     }
 
     #[test]

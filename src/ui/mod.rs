@@ -4,6 +4,7 @@
 //! person took; `KitApp` applies actions at the end of the frame (the rerun viewer's split).
 
 pub mod i18n;
+pub mod picker;
 pub mod screens;
 pub mod theme;
 pub mod tour;
@@ -215,7 +216,12 @@ pub struct KitApp {
     last_frame: Option<std::time::Instant>,
     capture_frames: Vec<Duration>,
     scenario: Option<ScenarioState>,
+    /// The screen (and enrollment step) drawn last frame: a new one opens at its top.
+    shown: Option<ViewKey>,
 }
+
+/// Which screen, and which enrollment step, is up.
+type ViewKey = (std::mem::Discriminant<Screen>, Option<crate::domain::enrollment::Step>);
 
 impl KitApp {
     /// The app on an open kit.
@@ -238,6 +244,7 @@ impl KitApp {
             last_frame: None,
             capture_frames: Vec::new(),
             scenario: None,
+            shown: None,
         }
         .with_scenario_in_progress())
     }
@@ -397,8 +404,15 @@ impl KitApp {
         self.poll_upload(&ctx);
         let mut actions = Vec::new();
         egui::Panel::top("top-bar").show(ui, |ui| self.top_bar(ui, &mut actions));
+        // Every screen and step opens at its top: one scroll area shared by all of them kept the
+        // last screen's offset, so a new step's message and buttons were off-screen.
+        let key = self.view_key();
+        let mut scroll = egui::ScrollArea::vertical().id_salt("screen");
+        if self.shown.replace(key) != Some(key) {
+            scroll = scroll.vertical_scroll_offset(0.0);
+        }
         egui::CentralPanel::default().show(ui, |ui| {
-            egui::ScrollArea::vertical().show(ui, |ui| {
+            scroll.show(ui, |ui| {
                 let view = screens::View {
                     i18n: &self.i18n,
                     kit: &self.kit,
@@ -443,6 +457,14 @@ impl KitApp {
         }
         // Device workers wake the UI; a slow tick keeps lockout countdowns and statuses fresh.
         ctx.request_repaint_after(Duration::from_millis(500));
+    }
+
+    fn view_key(&self) -> ViewKey {
+        let step = match &self.screen {
+            Screen::Enroll(s) => Some(s.step()),
+            _ => None,
+        };
+        (std::mem::discriminant(&self.screen), step)
     }
 
     /// Logs frames slower than 33 ms (enroll-kit::frames at debug level) and handles the
@@ -939,7 +961,7 @@ pub fn run(window: unlock::KitWindow) -> Result<(), eframe::Error> {
     let app = window;
     let title = if app.training() { "enroll-kit — TRAINING" } else { "enroll-kit" };
     let options = eframe::NativeOptions {
-        viewport: egui::ViewportBuilder::default().with_inner_size([1100.0, 760.0]).with_title(title),
+        viewport: egui::ViewportBuilder::default().with_inner_size([1024.0, 600.0]).with_title(title),
         ..Default::default()
     };
     eframe::run_native("enroll-kit", options, Box::new(|_cc| Ok(Box::new(app))))

@@ -40,13 +40,17 @@ pub fn app_with_devices(dir: &Path, prints: Option<&Path>, photos: Option<&Path>
 }
 
 pub fn harness(app: KitApp) -> Harness<'static, KitApp> {
+    // Tall enough that no step scrolls: these flows test what the steps do, not the layout.
+    harness_sized(app, egui::vec2(1100.0, 2600.0))
+}
+
+/// The app in a window of `size` (a netbook's 1024×600, say).
+pub fn harness_sized(app: KitApp, size: egui::Vec2) -> Harness<'static, KitApp> {
     // The app's device workers wake it from their own threads (a camera finishing opening, a
     // reader answering) and a 500 ms tick keeps statuses fresh, so on a busy machine a frame
     // can need a few more passes to settle than kittest's default of 4.
-    let h = Harness::builder()
-        .with_size(egui::vec2(1100.0, 2600.0))
-        .with_max_steps(32)
-        .build_ui_state(|ui, app: &mut KitApp| app.ui(ui), app);
+    let h =
+        Harness::builder().with_size(size).with_max_steps(32).build_ui_state(|ui, app: &mut KitApp| app.ui(ui), app);
     observe_wakes(&h);
     h
 }
@@ -154,9 +158,9 @@ pub fn type_applicant(h: &mut Harness<'_, KitApp>, surname: &str, first_name: &s
     type_into(h, "Date of birth (YYYY-MM-DD)", born);
     h.get_by_label("Kenyan by birth").click();
     h.run();
-    choose(h, "County", "Nairobi (047)");
-    choose(h, "Sub-county", "Westlands");
-    choose(h, "Ward", "Kitisuru");
+    pick(h, "County", "nairo", "Nairobi (047)");
+    pick(h, "Sub-county", "westl", "Westlands");
+    pick(h, "Ward", "kitis", "Kitisuru");
     h.get_by_label("Next").click();
     h.run();
 }
@@ -244,6 +248,28 @@ pub fn choose(h: &mut Harness<'_, KitApp>, field: &str, option: &str) {
     h.run();
     // An accessibility click leaves the popup open; Escape closes it, as on a keyboard.
     h.key_press(egui::Key::Escape);
+    h.run();
+}
+
+/// The draft's form and the field errors on screen, for an assertion's message.
+pub fn errors_shown(h: &Harness<'_, KitApp>) -> String {
+    let form = match h.state().screen() {
+        Screen::Enroll(s) => format!("{:?}", s.draft().form),
+        _ => "not enrolling".into(),
+    };
+    let texts: Vec<String> = h
+        .query_all_by_label_contains("")
+        .filter_map(|n| egui_kittest::kittest::NodeT::accesskit_node(&n).label())
+        .filter(|l| l.contains("required") || l.contains("Choose") || l.contains("Enter") || l.contains("not"))
+        .collect();
+    format!("{form}; on screen: {texts:?}")
+}
+
+/// Chooses in a type-to-search picker as a person would: types `typed` into the field labelled
+/// `field`, then clicks the match `option` listed under it.
+pub fn pick(h: &mut Harness<'_, KitApp>, field: &str, typed: &str, option: &str) {
+    type_into(h, field, typed);
+    h.get_by_label(option).click();
     h.run();
 }
 

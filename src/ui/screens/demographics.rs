@@ -33,13 +33,61 @@ pub fn field_key(field: Field) -> &'static str {
     }
 }
 
-/// The form's state: what is typed and the errors from the last Next.
+/// The form's state: what is typed and the errors shown beside the fields.
 #[derive(Debug, Default)]
 pub struct DemographicsForm {
     /// The fields as typed.
     pub form: PersonForm,
-    /// Errors to show beside their fields.
+    /// Errors to show beside their fields: after a Next, every field's; before, those of the
+    /// fields the assistant has left. Worked out again as they type, so a fixed field's goes.
     pub errors: Vec<FieldError>,
+    /// Next was pressed on this form: every field's errors show from now on.
+    submitted: bool,
+    /// Fields the assistant typed in and left.
+    left: std::collections::HashSet<Field>,
+}
+
+impl DemographicsForm {
+    /// The form over what a draft holds.
+    pub fn new(form: PersonForm) -> Self {
+        DemographicsForm { form, ..Default::default() }
+    }
+
+    /// Next was refused with these errors: show them all, and keep them true as the form changes.
+    pub fn refused(&mut self, errors: Vec<FieldError>) {
+        self.submitted = true;
+        self.errors = errors;
+    }
+
+    /// Whether Next was refused for errors still standing (the step says so above the form).
+    pub fn refused_with_errors(&self) -> bool {
+        self.submitted && !self.errors.is_empty()
+    }
+
+    /// The step was left: nothing to show when it opens again.
+    pub fn clear(&mut self) {
+        self.submitted = false;
+        self.left.clear();
+        self.errors.clear();
+    }
+}
+
+/// What the assistant did to the form this frame.
+#[derive(Default)]
+struct Edits {
+    /// Some field's text or choice changed.
+    changed: bool,
+    /// Fields the keyboard focus left.
+    left: Vec<Field>,
+}
+
+impl Edits {
+    fn saw(&mut self, field: Field, response: &egui::Response) {
+        self.changed |= response.changed();
+        if response.lost_focus() {
+            self.left.push(field);
+        }
+    }
 }
 
 /// The country picker's choices, built once: the list is fixed for the life of the program.
@@ -56,45 +104,66 @@ fn errors_for(ui: &mut egui::Ui, t: &I18n, errors: &[FieldError], field: Field) 
     }
 }
 
-fn text(ui: &mut egui::Ui, t: &I18n, errors: &[FieldError], field: Field, value: &mut String) {
-    let label = ui.label(t.t(field_key(field)));
-    ui.add(egui::TextEdit::singleline(value).desired_width(f32::INFINITY)).labelled_by(label.id);
-    errors_for(ui, t, errors, field);
+fn text(ui: &mut egui::Ui, t: &I18n, errors: &[FieldError], edits: &mut Edits, field: Field, value: &mut String) {
+    labelled_text(ui, t, errors, edits, field, field_key(field), value);
 }
 
-/// A combo box over `(code, name)` choices; returns whether the choice changed.
+/// A text field under the label `key` (the surname field is "Name" for a person with one name).
+fn labelled_text(
+    ui: &mut egui::Ui,
+    t: &I18n,
+    errors: &[FieldError],
+    edits: &mut Edits,
+    field: Field,
+    key: &str,
+    value: &mut String,
+) {
+    // Ids by field, not by place: an error line appearing above would otherwise renumber every
+    // widget below it between the frame a click (or a focus) starts and the frame it ends.
+    ui.push_id(field_key(field), |ui| {
+        let label = ui.label(t.t(key));
+        let response = ui.add(egui::TextEdit::singleline(value).desired_width(f32::INFINITY)).labelled_by(label.id);
+        edits.saw(field, &response);
+        errors_for(ui, t, errors, field);
+    });
+}
+
+/// A type-to-search picker over `(code, name)` choices; returns whether the choice changed.
 fn pick(
     ui: &mut egui::Ui,
     t: &I18n,
     errors: &[FieldError],
+    edits: &mut Edits,
     field: Field,
     value: &mut String,
     choices: &[(String, String)],
 ) -> bool {
-    let label = ui.label(t.t(field_key(field)));
-    let shown = choices.iter().find(|(code, _)| code == value).map_or_else(|| t.t("choose"), |(_, name)| name.clone());
-    let before = value.clone();
-    let response = egui::ComboBox::from_id_salt(field_key(field))
-        .selected_text(shown)
-        .width(theme::COLUMN_WIDTH)
-        .show_ui(ui, |ui| {
-            for (code, name) in choices {
-                ui.selectable_value(value, code.clone(), name);
-            }
-        });
-    response.response.labelled_by(label.id);
+    let key = field_key(field);
+    let changed = crate::ui::picker::picker(ui, key, &t.t(key), &t.t("picker-no-match"), value, choices);
+    edits.changed |= changed;
+    if changed {
+        edits.left.push(field);
+    }
     errors_for(ui, t, errors, field);
-    *value != before
+    changed
 }
 
-fn choice(ui: &mut egui::Ui, t: &I18n, value: &mut String, options: &[(&str, &str)]) {
-    ui.horizontal_wrapped(|ui| {
-        for (code, key) in options {
-            if ui.selectable_label(value == code, t.t(key)).clicked() {
-                *value = (*code).to_string();
+fn choice(ui: &mut egui::Ui, t: &I18n, edits: &mut Edits, field: Field, value: &mut String, options: &[(&str, &str)]) {
+    ui.push_id(field_key(field), |ui| {
+        ui.horizontal_wrapped(|ui| {
+            for (code, key) in options {
+                if ui.selectable_label(value == code, t.t(key)).clicked() {
+                    *value = (*code).to_string();
+                    edits.changed = true;
+                }
             }
-        }
+        });
     });
+}
+
+/// A checkbox whose id does not move with the lines drawn above it.
+fn check(ui: &mut egui::Ui, t: &I18n, edits: &mut Edits, key: &str, value: &mut bool) {
+    edits.changed |= ui.push_id(key, |ui| ui.checkbox(value, t.t(key)).changed()).inner;
 }
 
 impl DemographicsForm {
@@ -102,23 +171,39 @@ impl DemographicsForm {
     pub fn ui(&mut self, ui: &mut egui::Ui, view: &View<'_>) {
         let t = view.i18n;
         let errors = &self.errors;
+        let mut edits = Edits::default();
+        let e = &mut edits;
         let f = &mut self.form;
         ui.set_max_width(theme::COLUMN_WIDTH);
-        text(ui, t, errors, Field::Surname, &mut f.surname);
-        text(ui, t, errors, Field::FirstName, &mut f.first_name);
-        text(ui, t, errors, Field::OtherNames, &mut f.other_names);
+        if f.single_name {
+            labelled_text(ui, t, errors, e, Field::Surname, "field-single-name", &mut f.surname);
+        } else {
+            text(ui, t, errors, e, Field::Surname, &mut f.surname);
+            text(ui, t, errors, e, Field::FirstName, &mut f.first_name);
+            text(ui, t, errors, e, Field::OtherNames, &mut f.other_names);
+        }
+        check(ui, t, e, "field-single-name-check", &mut f.single_name);
 
         ui.label(t.t("field-sex"));
-        choice(ui, t, &mut f.sex, &[("female", "sex-female"), ("male", "sex-male"), ("intersex", "sex-intersex")]);
+        choice(
+            ui,
+            t,
+            e,
+            Field::Sex,
+            &mut f.sex,
+            &[("female", "sex-female"), ("male", "sex-male"), ("intersex", "sex-intersex")],
+        );
         errors_for(ui, t, errors, Field::Sex);
 
-        text(ui, t, errors, Field::DateOfBirth, &mut f.date_of_birth);
-        ui.checkbox(&mut f.dob_estimated, t.t("field-dob-estimated"));
+        text(ui, t, errors, e, Field::DateOfBirth, &mut f.date_of_birth);
+        check(ui, t, e, "field-dob-estimated", &mut f.dob_estimated);
 
         ui.label(t.t("field-citizenship"));
         choice(
             ui,
             t,
+            e,
+            Field::Citizenship,
             &mut f.citizenship,
             &[
                 ("birth", "citizenship-birth"),
@@ -130,45 +215,58 @@ impl DemographicsForm {
         let countries = country_choices();
         let foreign = f.citizenship == "foreign";
         if foreign {
-            pick(ui, t, errors, Field::Nationality, &mut f.nationality, countries);
-            text(ui, t, errors, Field::AlienId, &mut f.alien_id);
+            pick(ui, t, errors, e, Field::Nationality, &mut f.nationality, countries);
+            text(ui, t, errors, e, Field::AlienId, &mut f.alien_id);
         } else {
-            text(ui, t, errors, Field::NationalId, &mut f.national_id);
+            text(ui, t, errors, e, Field::NationalId, &mut f.national_id);
         }
-        text(ui, t, errors, Field::BirthCertificate, &mut f.birth_certificate);
-        text(ui, t, errors, Field::Passport, &mut f.passport);
-        text(ui, t, errors, Field::KraPin, &mut f.kra_pin);
-        text(ui, t, errors, Field::Nhif, &mut f.nhif);
-        text(ui, t, errors, Field::Nssf, &mut f.nssf);
-        text(ui, t, errors, Field::Phone, &mut f.phone);
+        text(ui, t, errors, e, Field::BirthCertificate, &mut f.birth_certificate);
+        text(ui, t, errors, e, Field::Passport, &mut f.passport);
+        text(ui, t, errors, e, Field::KraPin, &mut f.kra_pin);
+        text(ui, t, errors, e, Field::Nhif, &mut f.nhif);
+        text(ui, t, errors, e, Field::Nssf, &mut f.nssf);
+        text(ui, t, errors, e, Field::Phone, &mut f.phone);
 
         if !foreign {
-            ui.checkbox(&mut f.resides_abroad, t.t("field-resides-abroad"));
+            check(ui, t, e, "field-resides-abroad", &mut f.resides_abroad);
         }
         if f.resides_abroad && !foreign {
-            pick(ui, t, errors, Field::CountryOfResidence, &mut f.country_of_residence, countries);
+            pick(ui, t, errors, e, Field::CountryOfResidence, &mut f.country_of_residence, countries);
         } else {
             let units = view.kit.admin_units();
             let counties: Vec<_> =
                 units.counties().iter().map(|c| (c.code.clone(), format!("{} ({})", c.name, c.code))).collect();
-            if pick(ui, t, errors, Field::County, &mut f.county, &counties) {
+            if pick(ui, t, errors, e, Field::County, &mut f.county, &counties) {
                 f.sub_county.clear();
                 f.ward.clear();
             }
             let subs: Vec<_> = units.sub_counties_of(&f.county).map(|a| (a.code.clone(), a.name.clone())).collect();
-            if pick(ui, t, errors, Field::SubCounty, &mut f.sub_county, &subs) {
+            if pick(ui, t, errors, e, Field::SubCounty, &mut f.sub_county, &subs) {
                 f.ward.clear();
             }
             let wards: Vec<_> = units.wards_of(&f.sub_county).map(|w| (w.code.clone(), w.name.clone())).collect();
-            pick(ui, t, errors, Field::Ward, &mut f.ward, &wards);
+            pick(ui, t, errors, e, Field::Ward, &mut f.ward, &wards);
         }
 
         let today = view.kit.now().date_naive();
         let guardian_errors = errors.iter().any(|e| matches!(e.field, Field::GuardianId | Field::GuardianName));
         if f.is_minor(today) == Some(true) || guardian_errors {
             ui.label(egui::RichText::new(t.t("demographics-minor")).strong());
-            text(ui, t, errors, Field::GuardianId, &mut f.guardian_id);
-            text(ui, t, errors, Field::GuardianName, &mut f.guardian_name);
+            text(ui, t, errors, e, Field::GuardianId, &mut f.guardian_id);
+            text(ui, t, errors, e, Field::GuardianName, &mut f.guardian_name);
         }
+        self.after(edits, today, &view.kit.admin_units());
+    }
+
+    /// Keeps the errors shown true to what is typed now: a fixed field's error goes as soon as
+    /// it is fixed, and a field the assistant leaves wrong says so without waiting for Next.
+    fn after(&mut self, edits: Edits, today: chrono::NaiveDate, units: &crate::domain::admin_units::AdminUnits) {
+        let left = !edits.left.is_empty();
+        self.left.extend(edits.left);
+        if !edits.changed && !left {
+            return;
+        }
+        let errors = self.form.validate(today, units).err().unwrap_or_default();
+        self.errors = errors.into_iter().filter(|e| self.submitted || self.left.contains(&e.field)).collect();
     }
 }

@@ -37,7 +37,11 @@ impl DoneScreen {
                         .color(theme::ERROR),
                 ),
             };
+            // The next person is waiting: straight to their consent, home only when asked.
             if theme::primary_button(ui, &t.t("done-next")).clicked() {
+                actions.push(Action::StartEnrollment);
+            }
+            if ui.button(t.t("home-title")).clicked() {
                 actions.push(Action::Home);
             }
         });

@@ -79,7 +79,7 @@ impl EnrollScreen {
             operator,
             session,
             notice: None,
-            demographics: DemographicsForm { form, errors: Vec::new() },
+            demographics: DemographicsForm::new(form),
             face: FaceStep::default(),
             fingers: FingerStep::default(),
             review: ReviewStep::default(),
@@ -170,20 +170,21 @@ impl EnrollScreen {
             Ok(Outcome::Step(_)) => {
                 if from_the_person {
                     self.notice = None;
-                    self.demographics.errors.clear();
+                    self.demographics.clear();
                 }
                 After::Stay
             }
             Ok(Outcome::Blocked(gaps)) => {
                 // Form errors go beside their fields; other gaps above the buttons.
-                self.demographics.errors = gaps
-                    .iter()
-                    .filter_map(|g| match g {
-                        Gap::Demographics(errors) => Some(errors.clone()),
-                        _ => None,
-                    })
-                    .flatten()
-                    .collect();
+                self.demographics.refused(
+                    gaps.iter()
+                        .filter_map(|g| match g {
+                            Gap::Demographics(errors) => Some(errors.clone()),
+                            _ => None,
+                        })
+                        .flatten()
+                        .collect(),
+                );
                 let others: Vec<Gap> = gaps.into_iter().filter(|g| !matches!(g, Gap::Demographics(_))).collect();
                 self.notice = (!others.is_empty()).then_some(Notice::Gaps(others));
                 After::Stay
@@ -210,17 +211,6 @@ impl EnrollScreen {
             }
         });
         ui.separator();
-        // Keyboard first: Enter moves on from a data step (consent needs a deliberate click;
-        // on review Enter signs off from the PIN field).
-        let enter = ui.input(|i| i.key_pressed(egui::Key::Enter));
-        let enter_means_next =
-            enter && matches!(step, Step::Demographics | Step::Face | Step::Fingerprints) && !self.fingers.busy();
-        if enter_means_next {
-            if step == Step::Demographics {
-                actions.push(Action::Enroll(Command::SetForm(Box::new(self.demographics.form.clone()))));
-            }
-            actions.push(Action::Enroll(Command::Next));
-        }
         if step != Step::Face {
             self.face.pause();
         }
@@ -228,25 +218,28 @@ impl EnrollScreen {
             Step::Consent => self.consent(ui, view, actions),
             Step::Demographics => {
                 ui.heading(t.t("step-demographics"));
-                if !self.demographics.errors.is_empty() {
+                if self.demographics.refused_with_errors() {
                     theme::error(ui, &t.t("gap-demographics"));
                 }
                 self.demographics.ui(ui, view);
                 ui.add_space(8.0);
-                ui.horizontal(|ui| {
-                    if ui.button(t.t("back")).clicked() {
-                        actions.push(Action::Enroll(Command::SetForm(Box::new(self.demographics.form.clone()))));
-                        actions.push(Action::Enroll(Command::Back));
-                    }
-                    if theme::primary_button(ui, &t.t("next")).clicked() {
-                        actions.push(Action::Enroll(Command::SetForm(Box::new(self.demographics.form.clone()))));
-                        actions.push(Action::Enroll(Command::Next));
+                let form = &self.demographics.form;
+                ui.push_id("wizard-nav", |ui| {
+                    ui.horizontal(|ui| {
+                        if ui.button(t.t("back")).clicked() {
+                            actions.push(Action::Enroll(Command::SetForm(Box::new(form.clone()))));
+                            actions.push(Action::Enroll(Command::Back));
+                        }
+                        if theme::primary_button(ui, &t.t("next")).clicked() {
+                            actions.push(Action::Enroll(Command::SetForm(Box::new(form.clone()))));
+                            actions.push(Action::Enroll(Command::Next));
+                        }
+                    });
+                    if ui.button(t.t("home-title")).clicked() {
+                        actions.push(Action::Enroll(Command::SetForm(Box::new(form.clone()))));
+                        actions.push(Action::Home);
                     }
                 });
-                if ui.button(t.t("home-title")).clicked() {
-                    actions.push(Action::Enroll(Command::SetForm(Box::new(self.demographics.form.clone()))));
-                    actions.push(Action::Home);
-                }
             }
             Step::Face => {
                 let has_photo = self.session.draft().face.is_some();
@@ -273,6 +266,18 @@ impl EnrollScreen {
                 self.review.ui(ui, view, self.session.draft(), actions);
             }
         }
+        // Keyboard first: Enter moves on from a data step (consent needs a deliberate click;
+        // on review Enter signs off from the PIN field). Checked after the step is drawn, so
+        // that an Enter a picker took as its choice does not also move on.
+        let enter = ui.input(|i| i.key_pressed(egui::Key::Enter));
+        let enter_means_next =
+            enter && matches!(step, Step::Demographics | Step::Face | Step::Fingerprints) && !self.fingers.busy();
+        if enter_means_next {
+            if step == Step::Demographics {
+                actions.push(Action::Enroll(Command::SetForm(Box::new(self.demographics.form.clone()))));
+            }
+            actions.push(Action::Enroll(Command::Next));
+        }
         match &self.notice {
             Some(Notice::Gaps(gaps)) => {
                 // Eight missing fingers are one thing to do, not eight.
@@ -290,17 +295,21 @@ impl EnrollScreen {
     /// Back, Next and Home under a capture step.
     fn nav(&self, ui: &mut egui::Ui, view: &View<'_>, actions: &mut Vec<Action>) {
         let t = view.i18n;
-        ui.horizontal(|ui| {
-            if ui.button(t.t("back")).clicked() {
-                actions.push(Action::Enroll(Command::Back));
-            }
-            if theme::primary_button(ui, &t.t("next")).clicked() {
-                actions.push(Action::Enroll(Command::Next));
+        // Ids of their own: the status lines above come and go as the camera or reader works, and
+        // buttons numbered by place were renumbered between a click's press and its release.
+        ui.push_id("wizard-nav", |ui| {
+            ui.horizontal(|ui| {
+                if ui.button(t.t("back")).clicked() {
+                    actions.push(Action::Enroll(Command::Back));
+                }
+                if theme::primary_button(ui, &t.t("next")).clicked() {
+                    actions.push(Action::Enroll(Command::Next));
+                }
+            });
+            if ui.button(t.t("home-title")).clicked() {
+                actions.push(Action::Home);
             }
         });
-        if ui.button(t.t("home-title")).clicked() {
-            actions.push(Action::Home);
-        }
     }
 
     fn consent(&mut self, ui: &mut egui::Ui, view: &View<'_>, actions: &mut Vec<Action>) {
@@ -312,7 +321,7 @@ impl EnrollScreen {
             crate::ui::i18n::Language::En => crate::ui::i18n::Language::Sw,
             crate::ui::i18n::Language::Sw => crate::ui::i18n::Language::En,
         };
-        let other_text = crate::ui::i18n::I18n::new(other).t("consent-text");
+        let other_text = t.t_in(other, "consent-text");
         egui::Frame::group(ui.style()).show(ui, |ui| {
             ui.label(egui::RichText::new(t.t("consent-text")).size(20.0));
         });

@@ -284,42 +284,47 @@ impl FingerStep {
 
     fn exception_ui(&mut self, ui: &mut egui::Ui, view: &View<'_>, draft: &Draft, actions: &mut Vec<Action>) {
         let t = view.i18n;
-        ui.collapsing(t.t("fingers-mark-exception"), |ui| {
-            ui.horizontal_wrapped(|ui| {
-                for (code, key) in [
-                    ("amputated", "exception-amputated"),
-                    ("injured", "exception-injured"),
-                    ("unable", "exception-unable"),
-                    ("other", "exception-other"),
-                ] {
-                    if ui.selectable_label(self.exception == code, t.t(key)).clicked() {
-                        self.exception = code.to_string();
+        // One panel a finger, closed until opened: the one opened for the finger before must not
+        // stand open (with its reason still chosen) for the next.
+        egui::CollapsingHeader::new(t.t("fingers-mark-exception")).id_salt(("exception", self.selected)).show(
+            ui,
+            |ui| {
+                ui.horizontal_wrapped(|ui| {
+                    for (code, key) in [
+                        ("amputated", "exception-amputated"),
+                        ("injured", "exception-injured"),
+                        ("unable", "exception-unable"),
+                        ("other", "exception-other"),
+                    ] {
+                        if ui.selectable_label(self.exception == code, t.t(key)).clicked() {
+                            self.exception = code.to_string();
+                        }
                     }
+                });
+                let label = ui.label(t.t("exception-note"));
+                ui.add(egui::TextEdit::singleline(&mut self.exception_note).desired_width(theme::COLUMN_WIDTH))
+                    .labelled_by(label.id);
+                let note = self.exception_note.trim().to_string();
+                let reason = match self.exception.as_str() {
+                    "amputated" => Some(FingerException::Amputated),
+                    "injured" => Some(FingerException::InjuredOrBandaged),
+                    "unable" => Some(FingerException::UnableToCapture),
+                    "other" if !note.is_empty() => Some(FingerException::Other(note)),
+                    _ => None,
+                };
+                if ui.add_enabled(reason.is_some(), egui::Button::new(t.t("fingers-mark-exception"))).clicked()
+                    && let Some(reason) = reason
+                {
+                    let p = self.selected;
+                    self.gate.forget(p);
+                    self.pending = None;
+                    self.advance(draft, p);
+                    self.exception.clear();
+                    self.exception_note.clear();
+                    actions.push(Action::Enroll(Command::SetFinger(p, FingerRecord::Exception(reason))));
                 }
-            });
-            let label = ui.label(t.t("exception-note"));
-            ui.add(egui::TextEdit::singleline(&mut self.exception_note).desired_width(theme::COLUMN_WIDTH))
-                .labelled_by(label.id);
-            let note = self.exception_note.trim().to_string();
-            let reason = match self.exception.as_str() {
-                "amputated" => Some(FingerException::Amputated),
-                "injured" => Some(FingerException::InjuredOrBandaged),
-                "unable" => Some(FingerException::UnableToCapture),
-                "other" if !note.is_empty() => Some(FingerException::Other(note)),
-                _ => None,
-            };
-            if ui.add_enabled(reason.is_some(), egui::Button::new(t.t("fingers-mark-exception"))).clicked()
-                && let Some(reason) = reason
-            {
-                let p = self.selected;
-                self.gate.forget(p);
-                self.pending = None;
-                self.advance(draft, p);
-                self.exception.clear();
-                self.exception_note.clear();
-                actions.push(Action::Enroll(Command::SetFinger(p, FingerRecord::Exception(reason))));
-            }
-        });
+            },
+        );
         if draft.has_exception() {
             if draft.exception_photo.is_some() {
                 ui.label(egui::RichText::new(t.t("fingers-exception-photo-taken")).color(theme::OK));

@@ -91,11 +91,16 @@ impl ReviewStep {
         ui.heading(t.t("step-review"));
         section(ui, view, Step::Demographics, actions);
         let f = &draft.form;
+        let none = String::new();
         egui::Grid::new("review-person").num_columns(2).striped(true).show(ui, |ui| {
+            let (first, other) = if f.single_name { (&none, &none) } else { (&f.first_name, &f.other_names) };
+            let surname_key = if f.single_name { "field-single-name" } else { field_key(Field::Surname) };
+            ui.label(t.t(surname_key));
+            ui.label(f.surname.as_str());
+            ui.end_row();
             for (field, value) in [
-                (Field::Surname, &f.surname),
-                (Field::FirstName, &f.first_name),
-                (Field::OtherNames, &f.other_names),
+                (Field::FirstName, first),
+                (Field::OtherNames, other),
                 (Field::Sex, &f.sex),
                 (Field::DateOfBirth, &f.date_of_birth),
                 (Field::NationalId, &f.national_id),
