@@ -469,6 +469,11 @@ fn a_supervisor_reviews_approves_rejects_approves_the_clean_rest_and_closes_the_
     h.run();
     assert!(h.query_by_label_contains(&format!("— {first}")).is_some(), "the opened packet's heading");
     assert!(h.query_by_label("Right thumb").is_some(), "the prints are listed by finger");
+    // Details in words and in the register's order, not the packet's keys and codes.
+    assert!(h.query_by_label("Citizenship").is_some() && h.query_by_label("Ward").is_some(), "labelled in words");
+    for raw in ["citizenship.kind", "residence.", "kenyan_by_birth", "KEW-"] {
+        assert!(h.query_by_label_contains(raw).is_none(), "no raw key or code {raw:?} on screen");
+    }
     h.get_by_label("Approve").click();
     h.run();
     assert!(h.query_by_label(&format!("Approved {first}.")).is_some());

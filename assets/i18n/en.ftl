@@ -87,6 +87,7 @@ field-other-names = Other names
 field-sex = Sex
 field-date-of-birth = Date of birth (YYYY-MM-DD)
 field-dob-estimated = Only the year of birth is known
+details-year-only = { $year } (only the year is known)
 field-citizenship = Citizenship
 field-nationality = Nationality
 field-national-id = National ID number

@@ -86,6 +86,7 @@ field-other-names = Majina mengine
 field-sex = Jinsia
 field-date-of-birth = Tarehe ya kuzaliwa (YYYY-MM-DD)
 field-dob-estimated = Mwaka wa kuzaliwa pekee ndio unajulikana
+details-year-only = { $year } (mwaka pekee ndio unajulikana)
 field-citizenship = Uraia
 field-nationality = Utaifa
 field-national-id = Nambari ya kitambulisho cha taifa

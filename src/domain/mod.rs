@@ -9,6 +9,7 @@ pub mod audit;
 pub mod biometrics;
 pub mod countries;
 mod csv;
+pub mod details;
 pub mod enrollment;
 pub mod person;
 pub mod rid;

@@ -74,20 +74,6 @@ fn exception_text(view: &View<'_>, e: &crate::domain::biometrics::FingerExceptio
 
 /// `person` as "field: value" lines, nested objects joined with dots, so every detail the
 /// packet holds is on screen.
-fn flatten(prefix: &str, value: &serde_json::Value, out: &mut Vec<(String, String)>) {
-    match value {
-        serde_json::Value::Object(map) => {
-            for (k, v) in map {
-                let name = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
-                flatten(&name, v, out);
-            }
-        }
-        serde_json::Value::Null => {}
-        serde_json::Value::String(s) => out.push((prefix.into(), s.clone())),
-        other => out.push((prefix.into(), other.to_string())),
-    }
-}
-
 impl QueueScreen {
     /// The queue as read now.
     pub fn new(operator: Operator, items: Vec<QueueItem>) -> Self {
@@ -252,14 +238,21 @@ impl QueueScreen {
                 let size = face.size_vec2();
                 ui.image((face.id(), size * (220.0 / size.y.max(1.0))));
             }
-            let mut lines = Vec::new();
-            if let Ok(person) = serde_json::to_value(&json.person) {
-                flatten("", &person, &mut lines);
-            }
+            let person = &json.person;
             egui::Grid::new("queue-person").num_columns(2).striped(true).show(ui, |ui| {
-                for (k, v) in lines {
-                    ui.label(k);
-                    ui.label(v);
+                for (field, value) in crate::domain::details::lines(person, &view.kit.admin_units()) {
+                    let key = match field {
+                        crate::domain::person::Field::Surname if person.single_name => "field-single-name",
+                        other => super::demographics::field_key(other),
+                    };
+                    ui.label(t.t(key));
+                    ui.label(match value {
+                        crate::domain::details::Value::Text(text) => text,
+                        crate::domain::details::Value::Key(key) => t.t(key),
+                        crate::domain::details::Value::YearOnly(year) => {
+                            t.t_args("details-year-only", &[("year", year.to_string().into())])
+                        }
+                    });
                     ui.end_row();
                 }
             });
