@@ -338,10 +338,23 @@ fn ten_prints_through_the_reader_worker_then_review() {
     assert_eq!(step_of(&h), Step::Fingerprints);
     until(&mut h, "the reader", |h| h.query_by_label("Capture").is_some());
     for n in 1..=10 {
-        h.get_by_label("Capture").click();
+        // Capture is a click, or a key: Space, and Enter while fingers are missing.
+        match n % 3 {
+            0 => h.key_press(egui::Key::Space),
+            1 => h.get_by_label("Capture").click(),
+            _ => h.key_press(egui::Key::Enter),
+        }
         h.run_ok();
         until(&mut h, "a print", |h| fingers_recorded(h) == n);
+        if n == 1 {
+            assert!(
+                h.query_by_label_contains("Right thumb: quality").is_some(),
+                "the result says which finger it was for once the selection moved on"
+            );
+        }
+        assert_eq!(step_of(&h), Step::Fingerprints, "a key that captures does not also press Next");
     }
+    assert!(h.query_by_label("All ten fingers are done. Check them, then press Next.").is_some());
     assert!(h.query_all_by_label_contains("quality").count() >= 10, "each finger shows its quality");
     h.get_by_label("Next").click();
     h.run();

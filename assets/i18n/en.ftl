@@ -142,7 +142,7 @@ fingers-capture = Capture
 fingers-cancel = Cancel
 fingers-waiting = Waiting for the finger on the glass…
 fingers-receiving = Receiving the image…
-fingers-result = Quality { $q } (needed { $min }), attempt { $n }
+fingers-result = { $finger }: quality { $q } (needed { $min }), attempt { $n }
 fingers-retry = The print is too faint or partial: clean the glass and the finger, press firmly, and capture again.
 fingers-force = Accept this print anyway
 fingers-force-reason = Why accept a poor print (for the supervisor)
@@ -155,6 +155,7 @@ exception-note = Note
 fingers-exception-photo = Take the exception photo (the hand, showing the finger)
 fingers-exception-photo-taken = Exception photo taken.
 fingers-recapture = Capture this finger again
+fingers-all-done = All ten fingers are done. Check them, then press Next.
 
 review-change = Change
 review-exception-photo = Exception photo

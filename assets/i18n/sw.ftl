@@ -141,7 +141,7 @@ fingers-capture = Chukua
 fingers-cancel = Ghairi
 fingers-waiting = Inasubiri kidole kwenye kioo…
 fingers-receiving = Inapokea picha…
-fingers-result = Ubora { $q } (unaohitajika { $min }), jaribio la { $n }
+fingers-result = { $finger }: ubora { $q } (unaohitajika { $min }), jaribio la { $n }
 fingers-retry = Alama ni hafifu au haijakamilika: safisha kioo na kidole, bonyeza kwa nguvu, kisha chukua tena.
 fingers-force = Kubali alama hii hivyo hivyo
 fingers-force-reason = Sababu ya kukubali alama hafifu (kwa msimamizi)
@@ -154,6 +154,7 @@ exception-note = Maelezo
 fingers-exception-photo = Piga picha ya mkono (ikionyesha kidole)
 fingers-exception-photo-taken = Picha ya mkono imepigwa.
 fingers-recapture = Chukua kidole hiki tena
+fingers-all-done = Vidole vyote kumi vimekamilika. Viangalie, kisha bonyeza Endelea.
 
 review-change = Badilisha
 review-exception-photo = Picha ya mkono

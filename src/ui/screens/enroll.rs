@@ -270,8 +270,13 @@ impl EnrollScreen {
         // on review Enter signs off from the PIN field). Checked after the step is drawn, so
         // that an Enter a picker took as its choice does not also move on.
         let enter = ui.input(|i| i.key_pressed(egui::Key::Enter));
-        let enter_means_next =
-            enter && matches!(step, Step::Demographics | Step::Face | Step::Fingerprints) && !self.fingers.busy();
+        let enter_means_next = enter
+            && match step {
+                Step::Demographics | Step::Face => true,
+                // Until all ten are in, Enter captures the next finger (the step takes it).
+                Step::Fingerprints => self.fingers.enter_is_next(self.session.draft()),
+                Step::Consent | Step::Review => false,
+            };
         if enter_means_next {
             if step == Step::Demographics {
                 actions.push(Action::Enroll(Command::SetForm(Box::new(self.demographics.form.clone()))));

@@ -52,7 +52,8 @@ pub struct FingerStep {
     capturing: Option<CancelToken>,
     progress: Option<CaptureProgress>,
     gate: CaptureGate,
-    last: Option<Judged>,
+    /// The last capture's verdict and the finger it was for (the selection may have moved on).
+    last: Option<(FingerPosition, Judged)>,
     pending: Option<Pending>,
     force_reason: String,
     exception: String,
@@ -81,6 +82,11 @@ impl Default for FingerStep {
             error: None,
         }
     }
+}
+
+/// Every finger has a print or an exception.
+fn all_recorded(draft: &Draft) -> bool {
+    FingerPosition::ALL.iter().all(|p| draft.fingers.contains_key(p))
 }
 
 fn state_text(t: &I18n, record: Option<&FingerRecord>) -> String {
@@ -141,7 +147,7 @@ impl FingerStep {
                 let position = self.selected;
                 let (judged, chosen) = self.gate.offer(position, capture, threshold);
                 let verdict = judged.verdict;
-                self.last = Some(judged);
+                self.last = Some((position, judged));
                 let device = device.unwrap_or(DeviceRef::new("unknown", "unknown", false));
                 match (verdict, chosen) {
                     (Verdict::Accept, Some(c)) => {
@@ -165,6 +171,11 @@ impl FingerStep {
                 }
             }
         }
+    }
+
+    /// Whether Enter means Next on this step: all ten fingers recorded and no capture running.
+    pub fn enter_is_next(&self, draft: &Draft) -> bool {
+        all_recorded(draft) && !self.busy()
     }
 
     /// Moves the selection to the next finger with nothing recorded.
@@ -217,12 +228,25 @@ impl FingerStep {
             }
             None => {
                 let connected = matches!(view.reader, Some(DeviceStatus::Connected(_)));
-                let label =
-                    if draft.fingers.contains_key(&p) { t.t("fingers-recapture") } else { t.t("fingers-capture") };
-                if ui
-                    .add_enabled(connected, egui::Button::new(label).min_size(egui::vec2(200.0, theme::TARGET_HEIGHT)))
-                    .clicked()
-                {
+                let all_done = all_recorded(draft);
+                if all_done {
+                    ui.label(egui::RichText::new(t.t("fingers-all-done")).strong().color(theme::OK));
+                }
+                // Capture is the step's main action, in the same place for every finger, and on
+                // Space (or Enter until all ten are done: then Enter is Next). Once all ten are
+                // done it steps back for Next.
+                let recorded = draft.fingers.contains_key(&p);
+                let label = if recorded { t.t("fingers-recapture") } else { t.t("fingers-capture") };
+                let clicked = ui
+                    .add_enabled_ui(connected, |ui| {
+                        if all_done { theme::secondary_button(ui, &label) } else { theme::primary_button(ui, &label) }
+                    })
+                    .inner
+                    .clicked();
+                let typing = ui.ctx().egui_wants_keyboard_input();
+                let key =
+                    ui.input(|i| i.key_pressed(egui::Key::Space) || (!all_done && i.key_pressed(egui::Key::Enter)));
+                if connected && (clicked || (key && !typing)) {
                     actions.push(Action::CaptureFinger);
                 }
                 if let Some(DeviceStatus::Failed(why)) = view.reader {
@@ -230,10 +254,15 @@ impl FingerStep {
                 }
             }
         }
-        if let Some(j) = &self.last {
+        if let Some((finger, j)) = &self.last {
             ui.label(t.t_args(
                 "fingers-result",
-                &[("q", j.quality.into()), ("min", view.reader_min_quality.into()), ("n", j.attempt.into())],
+                &[
+                    ("finger", t.t(finger_key(*finger)).into()),
+                    ("q", j.quality.into()),
+                    ("min", view.reader_min_quality.into()),
+                    ("n", j.attempt.into()),
+                ],
             ));
             for issue in &j.issues {
                 theme::error(ui, &t.t(issue_key(*issue)));
