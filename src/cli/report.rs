@@ -27,7 +27,7 @@ pub struct ReportArgs {
 
 pub fn run(mut kit: Kit, args: ReportArgs) -> Result<ExitCode> {
     let op = login_from(&mut kit, &args.login)?;
-    let date = args.date.unwrap_or_else(|| kit.now().format("%Y-%m-%d").to_string());
+    let date = args.date.unwrap_or_else(|| kit.today().format("%Y-%m-%d").to_string());
     let report = daily(&kit, &op, &date)?;
     if let Some(path) = &args.csv {
         let mut file = std::fs::OpenOptions::new()

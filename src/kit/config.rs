@@ -70,6 +70,17 @@ pub struct KitConfig {
     /// deleted their images and personal data.
     #[serde(default = "default_template_retention_days")]
     pub template_retention_days: u32,
+    /// The IANA time zone the kit's people live by: "today", the report's days and hours, the
+    /// times in the queue and the date on the slip. Stored times and the RID stay UTC.
+    #[serde(default = "default_time_zone")]
+    pub time_zone: String,
+}
+
+/// Kenya's zone (UTC+3, no daylight saving).
+pub const DEFAULT_TIME_ZONE: &str = "Africa/Nairobi";
+
+fn default_time_zone() -> String {
+    DEFAULT_TIME_ZONE.to_string()
 }
 
 /// Two years: a person who enrolls again within a campaign and its follow-up is still found.
@@ -90,6 +101,11 @@ pub struct UploadConfig {
 }
 
 impl KitConfig {
+    /// The kit's time zone (checked when kit.toml is read; Kenya's if it somehow is not one).
+    pub fn zone(&self) -> chrono_tz::Tz {
+        self.time_zone.parse().unwrap_or(chrono_tz::Africa::Nairobi)
+    }
+
     /// Checks every field; `source` names the file in errors.
     pub fn validate(&self, source: &Path) -> Result<(), ConfigError> {
         let field =
@@ -102,6 +118,12 @@ impl KitConfig {
         if AdminUnits::bundled().county(&self.county).is_none() {
             return Err(field("county", format!("{:?} is not a county code (001 to 047)", self.county)));
         }
+        self.time_zone.parse::<chrono_tz::Tz>().map_err(|_| {
+            field(
+                "time_zone",
+                format!("{:?} is not an IANA time zone name (for Kenya: {DEFAULT_TIME_ZONE})", self.time_zone),
+            )
+        })?;
         if self.hq_recipients.is_empty() {
             return Err(field("hq_recipients", "is empty: batches need at least one central-office recipient".into()));
         }
@@ -175,6 +197,7 @@ mod tests {
             hq_verify_key: crate::packet::KitKey::from_seed([3; 32]).public().to_hex(),
             upload: None,
             template_retention_days: DEFAULT_TEMPLATE_RETENTION_DAYS,
+            time_zone: DEFAULT_TIME_ZONE.into(),
         }
     }
 
@@ -195,9 +218,22 @@ mod tests {
         bad.county = "048".into();
         assert!(bad.validate(path).unwrap_err().to_string().contains("`county`"));
 
-        let mut bad = config;
+        let mut bad = config.clone();
         bad.hq_recipients = vec!["age1nonsense".into()];
         assert!(bad.validate(path).unwrap_err().to_string().contains("`hq_recipients`"));
+
+        let mut bad = config;
+        bad.time_zone = "Nairobi".into();
+        let e = bad.validate(path).unwrap_err().to_string();
+        assert!(e.contains("`time_zone`") && e.contains("Africa/Nairobi"), "says what to write: {e}");
+    }
+
+    #[test]
+    fn a_kit_toml_from_before_the_time_zone_reads_as_kenyas() {
+        let mut text = sample().to_toml();
+        text = text.lines().filter(|l| !l.starts_with("time_zone")).collect::<Vec<_>>().join("\n");
+        let old: KitConfig = toml::from_str(&text).unwrap();
+        assert_eq!(old.zone(), chrono_tz::Africa::Nairobi);
     }
 
     #[test]

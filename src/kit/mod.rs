@@ -7,6 +7,7 @@ pub mod keyfile;
 pub mod keystore;
 pub mod pin;
 pub mod provision;
+pub mod time;
 
 pub use config::{ConfigError, KitConfig};
 pub use data_dir::DataDir;
@@ -302,6 +303,11 @@ impl Kit {
     /// The current time by the kit's clock.
     pub fn now(&self) -> DateTime<Utc> {
         (self.clock)()
+    }
+
+    /// Today in the kit's time zone.
+    pub fn today(&self) -> chrono::NaiveDate {
+        self.now().with_timezone(&self.config.zone()).date_naive()
     }
 
     /// Replaces the clock (tests, scenarios, benchmarks).

@@ -65,6 +65,7 @@ pub fn init(params: InitParams) -> Result<Kit, KitError> {
         hq_verify_key: hq_verify_key.to_hex(),
         upload: None,
         template_retention_days: super::config::DEFAULT_TEMPLATE_RETENTION_DAYS,
+        time_zone: super::config::DEFAULT_TIME_ZONE.to_string(),
     };
     config.validate(&PathBuf::from("the init arguments"))?;
     check_username(&supervisor).map_err(|e| KitError::Pin(format!("supervisor login name {supervisor:?}: {e}")))?;

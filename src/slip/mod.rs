@@ -19,7 +19,7 @@ const GREY: [f32; 3] = [0.35, 0.35, 0.35];
 const RED: [f32; 3] = [0.8, 0.1, 0.1];
 
 /// The slip for a sealed packet, as PDF bytes.
-pub fn acknowledgement(packet: &PacketJson) -> Result<Vec<u8>, SlipError> {
+pub fn acknowledgement(packet: &PacketJson, zone: chrono_tz::Tz) -> Result<Vec<u8>, SlipError> {
     let mut page = pdf::Page::new(PAGE.0, PAGE.1);
     if packet.training {
         page.rotated_text(70.0, 150.0, 50.0, 64.0, [0.95, 0.75, 0.75], "TRAINING");
@@ -36,7 +36,12 @@ pub fn acknowledgement(packet: &PacketJson) -> Result<Vec<u8>, SlipError> {
         rid.clone()
     };
     let person = &packet.person;
-    let date = packet.created_at.get(..10).unwrap_or(&packet.created_at);
+    // The day the person was there, as they count days (the RID's own date stays UTC).
+    let date = crate::kit::time::local(&packet.created_at, zone).map_or_else(
+        || packet.created_at.get(..10).unwrap_or(&packet.created_at).to_string(),
+        |t| t.format("%Y-%m-%d").to_string(),
+    );
+    let date = date.as_str();
     let mut y = 470.0;
     for (en, sw, value, size) in [
         ("Registration ID (RID)", "Nambari ya usajili", grouped.as_str(), 15.0),

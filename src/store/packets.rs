@@ -81,15 +81,15 @@ impl Store {
         rows.map(|r| r.or_store(self.path()).and_then(|r| self.finish_row(r))).collect()
     }
 
-    /// The packets sealed on a UTC day (`YYYY-MM-DD`), oldest first.
-    pub fn packet_rows_on(&self, day: &str) -> Result<Vec<PacketRow>, StoreError> {
+    /// The packets sealed from `from` up to (not including) `to`, both stored UTC text, oldest first.
+    pub fn packet_rows_between(&self, from: &str, to: &str) -> Result<Vec<PacketRow>, StoreError> {
         let mut stmt = self
             .conn()
             .prepare(&format!(
-                "SELECT {ROW_COLUMNS} FROM packets WHERE substr(created_at, 1, 10) = ?1 ORDER BY created_at, rid"
+                "SELECT {ROW_COLUMNS} FROM packets WHERE created_at >= ?1 AND created_at < ?2 ORDER BY created_at, rid"
             ))
             .or_store(self.path())?;
-        let rows = stmt.query_map([day], row_of).or_store(self.path())?;
+        let rows = stmt.query_map([from, to], row_of).or_store(self.path())?;
         rows.map(|r| r.or_store(self.path()).and_then(|r| self.finish_row(r))).collect()
     }
 
@@ -148,10 +148,11 @@ impl Store {
         Ok(count)
     }
 
-    /// How many packets were sealed on a UTC day (`yyyy-mm-dd`), training ones included.
-    pub fn packets_on(&self, day: &str) -> Result<u64, StoreError> {
+    /// How many packets were sealed from `from` up to (not including) `to` (stored UTC text),
+    /// training ones included.
+    pub fn packets_between(&self, from: &str, to: &str) -> Result<u64, StoreError> {
         self.conn()
-            .query_row("SELECT count(*) FROM packets WHERE substr(created_at, 1, 10) = ?1", [day], |r| {
+            .query_row("SELECT count(*) FROM packets WHERE created_at >= ?1 AND created_at < ?2", [from, to], |r| {
                 r.get::<_, i64>(0)
             })
             .map(|n| n.max(0) as u64)

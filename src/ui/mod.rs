@@ -787,7 +787,7 @@ impl KitApp {
             }
             Action::OpenReport => {
                 let Some(op) = self.operator().cloned() else { return };
-                let date = self.kit.now().format("%Y-%m-%d").to_string();
+                let date = self.kit.today().format("%Y-%m-%d").to_string();
                 let report = crate::workflow::report::daily(&self.kit, &op, &date).map_err(|e| e.to_string());
                 self.screen = Screen::Report(Box::new(ReportScreen::new(op, date, report)));
             }
@@ -856,10 +856,9 @@ impl KitApp {
             Action::SaveTraineeCsv => {
                 let Screen::Trainer(s) = &mut self.screen else { return };
                 let Some(figures) = s.figures() else { return };
-                let saved =
-                    crate::workflow::scenarios::save_figures_csv(&self.kit, figures, self.kit.now().date_naive())
-                        .map(|p| self.i18n.t_args("trainer-saved", &[("path", p.display().to_string().into())]))
-                        .map_err(|e| e.to_string());
+                let saved = crate::workflow::scenarios::save_figures_csv(&self.kit, figures, self.kit.today())
+                    .map(|p| self.i18n.t_args("trainer-saved", &[("path", p.display().to_string().into())]))
+                    .map_err(|e| e.to_string());
                 s.notice = Some(saved);
             }
             Action::ResetPilot => {
@@ -901,7 +900,7 @@ impl KitApp {
             self.kit.store.packet(rid).map_err(|e| e.to_string())?.ok_or_else(|| format!("packet {rid} not found"))?;
         let opened =
             crate::packet::open_packet(&packet.data, Some(&self.kit.public_key())).map_err(|e| e.to_string())?;
-        let pdf = crate::slip::acknowledgement(&opened.json).map_err(|e| e.to_string())?;
+        let pdf = crate::slip::acknowledgement(&opened.json, self.kit.config.zone()).map_err(|e| e.to_string())?;
         let folder = self.kit.dir.root().join("slips");
         std::fs::create_dir_all(&folder).map_err(|e| format!("cannot create {}: {e}", folder.display()))?;
         let path = folder.join(format!("{rid}.pdf"));

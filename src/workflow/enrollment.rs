@@ -177,7 +177,7 @@ impl EnrollmentSession {
 
     /// What the current step still needs.
     pub fn gaps(&self, kit: &Kit) -> Vec<Gap> {
-        self.draft.gaps(self.draft.step, kit.now().date_naive(), &kit.admin_units())
+        self.draft.gaps(self.draft.step, kit.today(), &kit.admin_units())
     }
 
     /// Applies a command; every change is in the database before this returns.
@@ -194,7 +194,7 @@ impl EnrollmentSession {
                 actual: self.draft.step.key(),
             });
         }
-        let today = kit.now().date_naive();
+        let today = kit.today();
         let units = kit.admin_units();
         let units = units.as_ref();
         let outcome = match command {
@@ -317,8 +317,7 @@ impl EnrollmentSession {
     }
 
     fn complete(&mut self, kit: &mut Kit, pin: &Pin) -> Result<Outcome, WorkflowError> {
-        let now = kit.now();
-        let enrollment = match self.draft.complete(now.date_naive(), &kit.admin_units()) {
+        let enrollment = match self.draft.complete(kit.today(), &kit.admin_units()) {
             Ok(e) => e,
             Err(gaps) => return Ok(Outcome::Blocked(gaps)),
         };

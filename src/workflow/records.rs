@@ -20,7 +20,7 @@ pub fn slip(kit: &Kit, op: &Operator, rid: &str) -> Result<Vec<u8>, WorkflowErro
         super::require(op, Permission::ReadAllPackets)?;
     }
     let opened = crate::packet::open_packet(&packet.data, Some(&kit.public_key()))?;
-    Ok(crate::slip::acknowledgement(&opened.json)?)
+    Ok(crate::slip::acknowledgement(&opened.json, kit.config.zone())?)
 }
 
 /// Writes packet `rid`'s slip to `out`, which must not exist yet (a slip never replaces a file).

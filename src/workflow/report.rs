@@ -65,12 +65,15 @@ pub struct DailyReport {
     pub lines: Vec<ReportLine>,
 }
 
-/// The report for `date` (`YYYY-MM-DD`), read from every packet sealed that day.
+/// The report for `date` (`YYYY-MM-DD`, a day in the kit's time zone), read from every packet
+/// sealed that day; its hours are the kit's too.
 pub fn daily(kit: &Kit, op: &Operator, date: &str) -> Result<DailyReport, WorkflowError> {
     require(op, Permission::ReviewPackets)?;
-    if chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").is_err() {
+    let Ok(day) = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d") else {
         return Err(WorkflowError::Refused(format!("{date:?} is not a date: write it as YYYY-MM-DD, e.g. 2026-11-24")));
-    }
+    };
+    let zone = kit.config.zone();
+    let (from, to) = crate::kit::time::utc_bounds(day, zone);
     let key = kit.public_key();
     let mut report = DailyReport {
         date: date.into(),
@@ -87,14 +90,14 @@ pub fn daily(kit: &Kit, op: &Operator, date: &str) -> Result<DailyReport, Workfl
         flagged_duplicates: 0,
         lines: Vec::new(),
     };
-    for row in kit.store.packet_rows_on(date)? {
+    for row in kit.store.packet_rows_between(&from, &to)? {
         let Some(stored) = kit.store.packet(&row.rid)? else { continue };
         let json = open_packet(&stored.data, Some(&key))?.json;
         let flags = PacketFlags::of(&json);
         report.enrollments += 1;
         *report.by_assistant.entry(json.assistant.clone()).or_default() += 1;
-        if let Some(hour) = row.created_at.get(11..13).and_then(|h| h.parse::<usize>().ok()).filter(|h| *h < 24) {
-            report.by_hour[hour] += 1;
+        if let Some(at) = crate::kit::time::local(&row.created_at, zone) {
+            report.by_hour[chrono::Timelike::hour(&at) as usize % 24] += 1;
         }
         *report.by_status.entry(row.status.as_str().to_string()).or_default() += 1;
         let reason = (row.status == PacketStatus::Rejected).then(|| reject_reason(row.status_note.as_deref()));

@@ -245,7 +245,7 @@ fn saved_facts(kit: &Kit, rid: &str) -> Result<SavedFacts, WorkflowError> {
 /// Enrolls the scenario's applicant as the trainer would have that morning: the same fingers
 /// (impression 0; the reader will serve impression 1), another name.
 fn enroll_applicant_earlier(kit: &mut Kit, trainer: &Operator, person: u64) -> Result<(), WorkflowError> {
-    let today = kit.now().date_naive();
+    let today = kit.today();
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(person);
     let units = kit.admin_units();
     let details = super::simulate::person(&mut rng, today, &units)

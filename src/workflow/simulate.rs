@@ -83,7 +83,7 @@ fn run(
     for (username, pin) in assistants {
         operators.push(login(kit, username, pin)?);
     }
-    let today = kit.now().date_naive();
+    let today = kit.today();
     let profiles = crate::devices::profile::Profiles::load(Some(&kit.dir.root().join("device-profiles")))
         .map_err(|e| WorkflowError::Refused(e.to_string()))?;
     let threshold = profiles

@@ -158,7 +158,7 @@ impl CloseDayScreen {
             egui::Grid::new("past-batches").num_columns(4).striped(true).show(ui, |ui| {
                 for b in &self.batches {
                     ui.label(&b.id);
-                    ui.label(b.created_at.get(..16).unwrap_or(&b.created_at));
+                    ui.label(crate::kit::time::local_minute(&b.created_at, view.kit.config.zone()));
                     ui.label(t.t_args("close-batch-count", &[("count", b.count.into())]));
                     if ui
                         .add_enabled(!self.folder.trim().is_empty(), egui::Button::new(t.t("close-copy")))

@@ -248,7 +248,7 @@ impl DemographicsForm {
             pick(ui, t, errors, e, Field::Ward, &mut f.ward, &wards);
         }
 
-        let today = view.kit.now().date_naive();
+        let today = view.kit.today();
         let guardian_errors = errors.iter().any(|e| matches!(e.field, Field::GuardianId | Field::GuardianName));
         if f.is_minor(today) == Some(true) || guardian_errors {
             ui.label(egui::RichText::new(t.t("demographics-minor")).strong());

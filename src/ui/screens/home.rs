@@ -79,7 +79,8 @@ fn status_line<I>(
 impl HomeScreen {
     /// Home for `operator`, with today's count and their drafts read from the kit.
     pub fn new(operator: Operator, kit: &crate::kit::Kit) -> Self {
-        let today = kit.store.packets_on(&kit.now().format("%Y-%m-%d").to_string()).unwrap_or(0);
+        let (from, to) = crate::kit::time::utc_bounds(kit.today(), kit.config.zone());
+        let today = kit.store.packets_between(&from, &to).unwrap_or(0);
         let drafts = EnrollmentSession::resumable(kit, &operator).unwrap_or_default();
         let pending = operator.may(Permission::ReviewPackets).then(|| {
             kit.store.packet_rows(Some(crate::domain::status::PacketStatus::PendingReview)).map_or(0, |r| r.len())

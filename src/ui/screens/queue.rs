@@ -181,7 +181,8 @@ impl QueueScreen {
                     actions.push(Action::OpenPacket(item.row.rid.clone()));
                 }
                 ui.label(&item.row.display_name);
-                ui.label(item.row.created_at.get(11..16).unwrap_or(&item.row.created_at));
+                let at = crate::kit::time::local_minute(&item.row.created_at, view.kit.config.zone());
+                ui.label(at.get(11..).unwrap_or(&at));
                 ui.label(&item.assistant);
                 ui.label(item.min_quality.map_or("–".to_string(), |q| q.to_string()));
                 let mut flags = Vec::new();
@@ -228,7 +229,10 @@ impl QueueScreen {
         ui.label(egui::RichText::new(format!("{} — {}", json.person.display_name(), json.rid)).size(20.0).strong());
         ui.label(t.t_args(
             "queue-captured-by",
-            &[("assistant", json.assistant.clone().into()), ("at", json.created_at.clone().into())],
+            &[
+                ("assistant", json.assistant.clone().into()),
+                ("at", crate::kit::time::local_minute(&json.created_at, view.kit.config.zone()).into()),
+            ],
         ));
         for d in &json.possible_duplicates {
             theme::error(ui, &t.t_args("queue-flag-duplicate", &[("rid", d.rid.clone().into())]));
