@@ -8,7 +8,9 @@
 //! pass of `tests/attacks.rs`).
 
 /// Marks every open descriptor above stderr close-on-exec, so no child started from now on
-/// inherits it (call after a C library opened descriptors of its own).
+/// inherits it (call after a C library opened descriptors of its own). A child started by another
+/// thread in between can still inherit one; the kit's own binary closes what it inherits
+/// ([`close_inherited`]), which covers the CLI children the tests and tools start.
 pub fn keep_from_children() {
     for fd in open_descriptors() {
         // SAFETY: F_GETFD/F_SETFD only read and set the descriptor's flags; a descriptor closed

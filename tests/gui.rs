@@ -111,12 +111,7 @@ fn a_draft_is_offered_after_a_restart_and_can_be_resumed_or_abandoned() {
     let dir = tempfile::tempdir().unwrap();
     {
         let mut h = harness(app(dir.path()));
-        h.run();
-        log_in(&mut h, "trainee", "135790");
-        h.get_by_label("Start a new enrollment").click();
-        h.run();
-        h.get_by_label("The applicant agrees").click();
-        h.run();
+        to_demographics(&mut h);
         // The program stops here: no logout, no save button.
     }
     let mut h = harness(app(dir.path()));
@@ -147,12 +142,7 @@ fn demographics_show_errors_beside_fields_in_the_chosen_language_and_ask_a_minor
     let _one = one_at_a_time();
     let dir = tempfile::tempdir().unwrap();
     let mut h = harness(app(dir.path()));
-    h.run();
-    log_in(&mut h, "trainee", "135790");
-    h.get_by_label("Start a new enrollment").click();
-    h.run();
-    h.get_by_label("The applicant agrees").click();
-    h.run();
+    to_demographics(&mut h);
     // Keyboard first: Enter is Next.
     h.key_press(egui::Key::Enter);
     h.run();
@@ -206,12 +196,7 @@ fn a_person_with_one_name_can_be_enrolled() {
     use enroll_kit::domain::enrollment::Step;
     let dir = tempfile::tempdir().unwrap();
     let mut h = harness(app(dir.path()));
-    h.run();
-    log_in(&mut h, "trainee", "135790");
-    h.get_by_label("Start a new enrollment").click();
-    h.run();
-    h.get_by_label("The applicant agrees").click();
-    h.run();
+    to_demographics(&mut h);
     h.get_by_label("The applicant has one name only").click();
     h.run();
     assert!(h.query_by_label("First name").is_none(), "no first name is asked for");
@@ -257,12 +242,7 @@ fn at_1024_by_600_each_step_opens_at_its_top() {
     use enroll_kit::domain::enrollment::Step;
     let dir = tempfile::tempdir().unwrap();
     let mut h = harness_sized(app(dir.path()), egui::vec2(1024.0, 600.0));
-    h.run();
-    log_in(&mut h, "trainee", "135790");
-    h.get_by_label("Start a new enrollment").click();
-    h.run();
-    h.get_by_label("The applicant agrees").click();
-    h.run();
+    to_demographics(&mut h);
     // The form is longer than the window: scroll to each thing before clicking it, as a person would.
     let click_in_view = |h: &mut egui_kittest::Harness<'_, enroll_kit::ui::KitApp>, label: &str| {
         h.get_by_label(label).scroll_to_me();

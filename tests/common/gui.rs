@@ -144,6 +144,16 @@ pub fn to_face_step(h: &mut Harness<'_, KitApp>) {
     type_applicant(h, "Otieno", "Baraka", "Male", "1988-07-21");
 }
 
+/// From the login screen: the trainee logs in, starts an enrollment and records consent.
+pub fn to_demographics(h: &mut Harness<'_, KitApp>) {
+    h.run();
+    log_in(h, "trainee", "135790");
+    h.get_by_label("Start a new enrollment").click();
+    h.run();
+    h.get_by_label("The applicant agrees").click();
+    h.run();
+}
+
 /// From home: starts an enrollment, records consent, types a Kenyan-born applicant living in
 /// Kitisuru ward (Nairobi), and presses Next.
 pub fn type_applicant(h: &mut Harness<'_, KitApp>, surname: &str, first_name: &str, sex: &str, born: &str) {
