@@ -359,7 +359,8 @@ fn ten_prints_through_the_reader_worker_then_review() {
     type_into(&mut h, "Your PIN, to sign off this enrollment", "000111");
     h.get_by_label("Sign and save").click();
     h.run();
-    assert!(h.query_by_label_contains("wrong PIN").is_some());
+    // The kit's own sentence in the language on screen, not the error's English Display.
+    assert!(h.query_by_label_contains("Wrong PIN. 4 more wrong PINs").is_some());
     until(&mut h, "the duplicate search's result", |h| h.query_by_label_contains("Not enrolled on this kit").is_some());
     assert!(h.query_by_label_contains("wrong PIN").is_some(), "the sign-off error outlives the search result");
     assert_eq!(step_of(&h), Step::Review);

@@ -1,5 +1,6 @@
 //! Device errors: every failure a reader can have, typed, with whether a retry can help.
 
+use crate::domain::notice::Notice;
 use std::time::Duration;
 use thiserror::Error;
 
@@ -108,6 +109,32 @@ pub enum DeviceError {
 }
 
 impl DeviceError {
+    /// What the assistant is told, in the language on screen, with the next step.
+    pub fn notice(&self) -> Notice {
+        match self {
+            DeviceError::Open { port, detail } => {
+                Notice::new("device-error-open").text("port", port.as_str()).text("detail", detail.as_str())
+            }
+            DeviceError::Timeout { after, .. } => {
+                Notice::new("device-error-timeout").number("ms", after.as_millis().min(u128::from(u32::MAX)) as u32)
+            }
+            DeviceError::NoFinger(after) => Notice::new("device-error-no-finger").number("seconds", after.as_secs()),
+            DeviceError::FingerLifted => Notice::new("device-error-finger-lifted"),
+            DeviceError::Protocol(e) => Notice::new("device-error-garbled").text("detail", e.to_string()),
+            DeviceError::Module { code, meaning } => {
+                Notice::new("device-error-module").text("meaning", *meaning).text("code", format!("{code:#x}"))
+            }
+            DeviceError::WrongPassword => Notice::new("device-error-password"),
+            DeviceError::NoAnswer { tried } => Notice::new("device-error-no-answer")
+                .text("rates", tried.iter().map(u32::to_string).collect::<Vec<_>>().join(", ")),
+            DeviceError::Disconnected => Notice::new("device-error-disconnected"),
+            DeviceError::Cancelled => Notice::new("device-error-cancelled"),
+            DeviceError::Unsupported(what) | DeviceError::Source(what) => {
+                Notice::new("device-error-other").text("detail", what.as_str())
+            }
+        }
+    }
+
     /// Whether repeating the capture can help (garbled or missing data, a slow answer).
     pub fn retryable(&self) -> bool {
         matches!(self, DeviceError::Protocol(_) | DeviceError::Timeout { .. } | DeviceError::FingerLifted)

@@ -11,6 +11,7 @@ pub mod countries;
 mod csv;
 pub mod details;
 pub mod enrollment;
+pub mod notice;
 pub mod person;
 pub mod rid;
 pub mod scenario;

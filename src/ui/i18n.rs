@@ -85,6 +85,23 @@ impl I18n {
         self.format(self.lang, key, args)
     }
 
+    /// A notice from the kit's core, worded in the current language.
+    pub fn notice(&self, notice: &crate::domain::notice::Notice) -> String {
+        use crate::domain::notice::NoticeArg;
+        let args: Vec<(&str, FluentValue<'_>)> = notice
+            .args
+            .iter()
+            .map(|(name, value)| {
+                let value = match value {
+                    NoticeArg::Text(t) => FluentValue::from(t.as_str()),
+                    NoticeArg::Number(n) => FluentValue::from(*n),
+                };
+                (*name, value)
+            })
+            .collect();
+        self.format(self.lang, notice.key, &args)
+    }
+
     fn format(&self, lang: Language, key: &str, args: &[(&str, FluentValue<'_>)]) -> String {
         let bundle = match lang {
             Language::En => &self.en,
@@ -147,7 +164,7 @@ mod tests {
         assert!(unused.is_empty(), "keys no code uses: {unused:?}");
         // Every literal handed to t()/t_args() must be defined.
         let mut missing = Vec::new();
-        for marker in [".t(\"", ".t_args(\""] {
+        for marker in [".t(\"", ".t_args(\"", "Notice::new(\""] {
             for piece in source.split(marker).skip(1) {
                 let key = piece.split('"').next().unwrap_or_default();
                 if !defined.contains(key) {
@@ -156,6 +173,46 @@ mod tests {
             }
         }
         assert!(missing.is_empty(), "keys used but not defined: {missing:?}");
+    }
+
+    #[test]
+    fn every_device_failure_is_worded_in_both_languages() {
+        use crate::devices::{DeviceError, error::ProtocolError};
+        use std::time::Duration;
+        let errors = [
+            DeviceError::Open { port: "/dev/ttyUSB0".into(), detail: "No such file or directory".into() },
+            DeviceError::Timeout { what: "the image".into(), after: Duration::from_millis(2500) },
+            DeviceError::NoFinger(Duration::from_secs(10)),
+            DeviceError::FingerLifted,
+            DeviceError::Protocol(ProtocolError::BadLength(0)),
+            DeviceError::Module { code: 0x1f, meaning: "the fingerprint library is full" },
+            DeviceError::WrongPassword,
+            DeviceError::NoAnswer { tried: vec![57600, 115200] },
+            DeviceError::Disconnected,
+            DeviceError::Cancelled,
+            DeviceError::Unsupported("this profile has no camera".into()),
+            DeviceError::Source("no images in the folder".into()),
+        ];
+        let mut i18n = I18n::new(Language::En);
+        for e in &errors {
+            let notice = e.notice();
+            i18n.set_language(Language::En);
+            let en = i18n.notice(&notice);
+            i18n.set_language(Language::Sw);
+            let sw = i18n.notice(&notice);
+            assert!(en != notice.key && sw != notice.key, "{} is defined", notice.key);
+            assert!(!en.contains('{') && !sw.contains('{'), "every argument given: {en} / {sw}");
+            assert_ne!(en, sw, "{} is translated", notice.key);
+            // (Only a profile's or a folder's own words pass through as they are.)
+            if !matches!(e, DeviceError::Unsupported(_) | DeviceError::Source(_)) {
+                assert!(!sw.contains(&e.to_string()), "no English sentence on a Kiswahili screen: {sw}");
+            }
+        }
+        i18n.set_language(Language::Sw);
+        assert_eq!(
+            i18n.notice(&DeviceError::Disconnected.notice()),
+            "Kisoma kimetenganishwa. Kichomeke tena na ubonyeze Jaribu tena."
+        );
     }
 
     #[test]

@@ -915,22 +915,7 @@ impl KitApp {
     }
 
     fn login_message(&self, e: &LoginError) -> String {
-        match e {
-            LoginError::WrongPin { attempts_left, next_lockout_minutes: Some(minutes) } => self
-                .i18n
-                .t_args("login-wrong-pin", &[("left", (*attempts_left).into()), ("minutes", (*minutes).into())]),
-            LoginError::WrongPin { attempts_left, next_lockout_minutes: None } => {
-                self.i18n.t_args("login-wrong-pin-last", &[("left", (*attempts_left).into())])
-            }
-            LoginError::LockedForSupervisor(_) => self.i18n.t("login-locked-supervisor"),
-            LoginError::LockedOut { remaining } => self.i18n.t_args(
-                "login-locked",
-                &[("minutes", remaining.num_minutes().into()), ("seconds", (remaining.num_seconds() % 60).into())],
-            ),
-            LoginError::UnknownAccount(_) => self.i18n.t("login-unknown"),
-            LoginError::Disabled(_) => self.i18n.t("login-disabled"),
-            LoginError::Store(e) => self.i18n.t_args("login-failed", &[("detail", e.to_string().into())]),
-        }
+        self.i18n.notice(&e.notice())
     }
 }
 

@@ -3,6 +3,7 @@
 use super::WorkflowError;
 use crate::domain::account::{Locked, Lockout, MAX_FAILED_PINS, Permission, Pin, Role};
 use crate::domain::audit::AuditAction;
+use crate::domain::notice::Notice;
 use crate::kit::{Kit, pin};
 use crate::store::{Account, NewAuditEntry, StoreError};
 use chrono::Duration;
@@ -66,6 +67,27 @@ pub enum LoginError {
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+impl LoginError {
+    /// What the person at the kit is told, in the language on screen.
+    pub fn notice(&self) -> Notice {
+        match self {
+            LoginError::WrongPin { attempts_left, next_lockout_minutes: Some(minutes) } => {
+                Notice::new("login-wrong-pin").number("left", *attempts_left).number("minutes", *minutes)
+            }
+            LoginError::WrongPin { attempts_left, next_lockout_minutes: None } => {
+                Notice::new("login-wrong-pin-last").number("left", *attempts_left)
+            }
+            LoginError::LockedForSupervisor(_) => Notice::new("login-locked-supervisor"),
+            LoginError::LockedOut { remaining } => Notice::new("login-locked")
+                .number("minutes", remaining.num_minutes())
+                .number("seconds", remaining.num_seconds() % 60),
+            LoginError::UnknownAccount(_) => Notice::new("login-unknown"),
+            LoginError::Disabled(_) => Notice::new("login-disabled"),
+            LoginError::Store(e) => Notice::new("login-failed").text("detail", e.to_string()),
+        }
+    }
 }
 
 /// Checks a login name and PIN, recording the attempt; returns the operator on success.

@@ -6,6 +6,7 @@ use crate::devices::camera::{CameraInfo, start_camera};
 use crate::devices::factory::{OpenOptions, open_reader};
 use crate::devices::profile::{DeviceProfile, Profiles};
 use crate::devices::reader::{CancelToken, CaptureProgress, FingerprintReader, RawCapture, ReaderInfo};
+use crate::domain::notice::Notice;
 use std::sync::mpsc::{Receiver, Sender, TryRecvError, channel};
 
 /// Where a device stands.
@@ -16,7 +17,7 @@ pub enum DeviceStatus<I> {
     /// Open and answering.
     Connected(I),
     /// Could not be opened, with the reason and what to do.
-    Failed(String),
+    Failed(Notice),
 }
 
 enum ReaderCommand {
@@ -32,7 +33,7 @@ pub enum ReaderEvent {
     /// A capture is under way.
     Progress(CaptureProgress),
     /// A capture ended.
-    Captured(Result<RawCapture, String>),
+    Captured(Result<RawCapture, Notice>),
 }
 
 /// The fingerprint reader, owned by a worker thread.
@@ -59,9 +60,7 @@ impl ReaderService {
             .spawn(move || reader_thread(profile, profiles, options, command_rx, event_tx, wake));
         let status = match &thread {
             Ok(_) => DeviceStatus::Connecting,
-            Err(e) => DeviceStatus::Failed(format!(
-                "the reader could not be started ({e}): close other programs and restart enroll-kit"
-            )),
+            Err(e) => DeviceStatus::Failed(Notice::new("device-error-start").text("detail", e.to_string())),
         };
         let _ = commands.send(ReaderCommand::Connect);
         ReaderService { commands, events, status, _thread: thread.ok() }
@@ -79,7 +78,7 @@ impl ReaderService {
                 Ok(e) => out.push(e),
                 Err(TryRecvError::Empty) => return out,
                 Err(TryRecvError::Disconnected) => {
-                    self.status = DeviceStatus::Failed("the reader thread stopped: restart the program".into());
+                    self.status = DeviceStatus::Failed(Notice::new("device-error-stopped"));
                     return out;
                 }
             }
@@ -128,22 +127,20 @@ fn reader_thread(
                         send(ReaderEvent::Status(DeviceStatus::Connected(r.info().clone())));
                         reader = Some(r);
                     }
-                    Err(e) => send(ReaderEvent::Status(DeviceStatus::Failed(e.to_string()))),
+                    Err(e) => send(ReaderEvent::Status(DeviceStatus::Failed(e.notice()))),
                 }
             }
             ReaderCommand::Capture(cancel) => {
                 let Some(r) = reader.as_mut() else {
-                    send(ReaderEvent::Captured(Err("the reader is not connected: press Retry".into())));
+                    send(ReaderEvent::Captured(Err(Notice::new("device-error-not-connected"))));
                     continue;
                 };
                 let result = r.capture(&mut |p| send(ReaderEvent::Progress(p)), &cancel);
                 if let Err(crate::devices::DeviceError::Disconnected) = &result {
                     reader = None;
-                    send(ReaderEvent::Status(DeviceStatus::Failed(
-                        "the reader was disconnected: plug it in and press Retry".into(),
-                    )));
+                    send(ReaderEvent::Status(DeviceStatus::Failed(Notice::new("device-error-disconnected"))));
                 }
-                send(ReaderEvent::Captured(result.map_err(|e| e.to_string())));
+                send(ReaderEvent::Captured(result.map_err(|e| e.notice())));
             }
         }
     }
@@ -151,7 +148,7 @@ fn reader_thread(
 
 /// The camera, opened on a worker thread.
 pub struct CameraService {
-    opening: Option<Receiver<Result<CameraWorker, String>>>,
+    opening: Option<Receiver<Result<CameraWorker, Notice>>>,
     worker: Option<CameraWorker>,
     status: DeviceStatus<CameraInfo>,
     profile: DeviceProfile,
@@ -174,7 +171,7 @@ impl CameraService {
         self.status = DeviceStatus::Connecting;
         self.opening = Some(rx);
         std::thread::spawn(move || {
-            let _ = tx.send(start_camera(&profile, images.as_deref(), None).map_err(|e| e.to_string()));
+            let _ = tx.send(start_camera(&profile, images.as_deref(), None).map_err(|e| e.notice()));
             wake();
         });
     }
@@ -208,5 +205,55 @@ impl CameraService {
     /// The running camera, when open.
     pub fn worker(&self) -> Option<&CameraWorker> {
         self.worker.as_ref()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::devices::profile::Profiles;
+
+    /// Waits (on the worker's wake calls, never a clock) for the first event `want` accepts.
+    fn next_event(
+        service: &mut ReaderService,
+        woken: &Receiver<()>,
+        want: impl Fn(&ReaderEvent) -> bool,
+    ) -> ReaderEvent {
+        loop {
+            if let Some(e) = service.poll().into_iter().find(|e| want(e)) {
+                return e;
+            }
+            woken.recv().expect("the reader worker is running");
+        }
+    }
+
+    #[test]
+    fn an_unplugged_reader_reports_a_notice_the_window_can_translate() {
+        let profiles = Profiles::shipped().unwrap();
+        let profile = profiles.get("replay").unwrap().clone();
+        let options = OpenOptions { unplug_at_capture: Some(1), ..OpenOptions::default() };
+        let (wake, woken) = channel();
+        let mut service = ReaderService::start(profile, profiles, options, move || {
+            let _ = wake.send(());
+        });
+        next_event(&mut service, &woken, |e| matches!(e, ReaderEvent::Status(DeviceStatus::Connected(_))));
+        service.capture();
+        let ReaderEvent::Captured(result) = next_event(&mut service, &woken, |e| matches!(e, ReaderEvent::Captured(_)))
+        else {
+            unreachable!()
+        };
+        assert_eq!(result.err().map(|n| n.key), Some("device-error-disconnected"));
+        assert!(
+            matches!(service.status(), DeviceStatus::Failed(n) if n.key == "device-error-disconnected"),
+            "{:?}",
+            service.status()
+        );
+        // Captured again before Retry: the worker says what to press, not why in English.
+        service.capture();
+        let ReaderEvent::Captured(again) = next_event(&mut service, &woken, |e| matches!(e, ReaderEvent::Captured(_)))
+        else {
+            unreachable!()
+        };
+        assert_eq!(again.err().map(|n| n.key), Some("device-error-not-connected"));
     }
 }

@@ -27,6 +27,7 @@ pub mod upload;
 pub use auth::{LoginError, Operator, login, require};
 
 use crate::domain::enrollment::Gap;
+use crate::domain::notice::Notice;
 use crate::kit::KitError;
 use crate::packet::PacketError;
 use crate::store::StoreError;
@@ -93,4 +94,21 @@ pub enum WorkflowError {
         /// The OS's words.
         source: std::io::Error,
     },
+}
+
+impl WorkflowError {
+    /// What the person at the kit is told, in the language on screen.
+    pub fn notice(&self) -> Notice {
+        match self {
+            WorkflowError::Forbidden { .. } => Notice::new("error-forbidden"),
+            WorkflowError::Login(e) => e.notice(),
+            WorkflowError::FileExists(path) => {
+                Notice::new("error-file-exists").text("path", path.display().to_string())
+            }
+            WorkflowError::Write { path, source } => {
+                Notice::new("error-write").text("path", path.display().to_string()).text("detail", source.to_string())
+            }
+            other => Notice::detail(other),
+        }
+    }
 }

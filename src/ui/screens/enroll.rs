@@ -67,8 +67,8 @@ impl std::fmt::Debug for Search {
 enum Notice {
     /// Steps not complete, translated when drawn.
     Gaps(Vec<Gap>),
-    /// An error, already worded with its next step.
-    Error(String),
+    /// A failure, worded in the language on screen when drawn.
+    Error(crate::domain::notice::Notice),
 }
 
 impl EnrollScreen {
@@ -194,7 +194,7 @@ impl EnrollScreen {
             Ok(Outcome::Saved(rid)) => After::Saved(rid.to_string()),
             Err(e) => {
                 self.review.clear_pin();
-                self.notice = Some(Notice::Error(e.to_string()));
+                self.notice = Some(Notice::Error(e.notice()));
                 After::Stay
             }
         }
@@ -292,7 +292,7 @@ impl EnrollScreen {
                     theme::error(ui, &t.t(key));
                 }
             }
-            Some(Notice::Error(text)) => theme::error(ui, text),
+            Some(Notice::Error(notice)) => theme::error(ui, &t.notice(notice)),
             None => {}
         }
     }

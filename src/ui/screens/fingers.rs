@@ -6,6 +6,7 @@ use crate::biometrics::quality::Issue;
 use crate::devices::reader::{CancelToken, CaptureProgress};
 use crate::domain::biometrics::{DeviceRef, FingerCapture, FingerException, FingerPosition, FingerRecord};
 use crate::domain::enrollment::{Draft, ExceptionPhoto};
+use crate::domain::notice::Notice;
 use crate::ui::i18n::I18n;
 use crate::ui::{Action, theme};
 use crate::workflow::capture::{CaptureGate, Judged, Verdict};
@@ -58,7 +59,7 @@ pub struct FingerStep {
     force_reason: String,
     exception: String,
     exception_note: String,
-    error: Option<String>,
+    error: Option<Notice>,
 }
 
 impl std::fmt::Debug for FingerStep {
@@ -250,7 +251,7 @@ impl FingerStep {
                     actions.push(Action::CaptureFinger);
                 }
                 if let Some(DeviceStatus::Failed(why)) = view.reader {
-                    theme::error(ui, why);
+                    theme::error(ui, &t.notice(why));
                 }
             }
         }
@@ -277,7 +278,7 @@ impl FingerStep {
             }
         }
         if let Some(e) = &self.error {
-            theme::error(ui, e);
+            theme::error(ui, &t.notice(e));
         }
         self.force_ui(ui, t, draft, actions);
         self.exception_ui(ui, view, draft, actions);
@@ -368,7 +369,7 @@ impl FingerStep {
                         width: frame.width,
                         height: frame.height,
                     }))),
-                    Err(e) => self.error = Some(e.to_string()),
+                    Err(e) => self.error = Some(Notice::detail(&e)),
                 }
             }
         }

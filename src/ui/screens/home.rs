@@ -66,7 +66,7 @@ fn status_line<I>(
             }
             Some(DeviceStatus::Failed(why)) => {
                 ui.label(
-                    egui::RichText::new(t.t_args("device-failed", &[("detail", why.clone().into())]))
+                    egui::RichText::new(t.t_args("device-failed", &[("detail", t.notice(why).into())]))
                         .color(theme::ERROR),
                 );
                 retry = ui.button(t.t("device-retry")).clicked();
