@@ -274,6 +274,12 @@ close-batch-count = { $count ->
     }
 close-copy = Copy to the chosen folder
 close-copy-hint = Write this batch again, for example to a second stick
+export-error-write = Could not write the batch to { $path } ({ $detail }). Nothing was marked exported: check the stick and export again.
+export-error-read-back = The batch read back from { $path } differs from what was written: the stick is failing. Nothing was marked exported: use another stick.
+export-error-empty = There are no approved packets to export. Approve packets in the review queue first.
+export-error-busy = Another export is already running on this kit. Wait for it to finish, then try again.
+export-error-unknown = This kit has exported no batch { $id }. Choose one from the list of past batches.
+export-error-cancelled = Export cancelled: the partial file was removed and nothing was marked exported.
 report-title = Daily report
 report-date = Day (YYYY-MM-DD, UTC)
 report-show = Show

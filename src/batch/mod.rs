@@ -18,6 +18,7 @@ pub mod registry;
 pub mod templates;
 pub mod verify;
 
+use crate::domain::notice::Notice;
 use crate::packet::PacketError;
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
@@ -143,4 +144,23 @@ pub enum BatchError {
     /// Whoever was taking the verified packets (the intake's store) failed.
     #[error("the verified packets could not be kept")]
     Handoff(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl BatchError {
+    /// What the supervisor is told, in the language on screen, with the next step.
+    pub fn notice(&self) -> Notice {
+        match self {
+            BatchError::Write { path, detail } => Notice::new("export-error-write")
+                .text("path", path.display().to_string())
+                .text("detail", detail.as_str()),
+            BatchError::ReadBack(path) => {
+                Notice::new("export-error-read-back").text("path", path.display().to_string())
+            }
+            BatchError::Empty(_) => Notice::new("export-error-empty"),
+            BatchError::Busy => Notice::new("export-error-busy"),
+            BatchError::UnknownBatch(id) => Notice::new("export-error-unknown").text("id", id.as_str()),
+            BatchError::Cancelled => Notice::new("export-error-cancelled"),
+            other => Notice::detail(other),
+        }
+    }
 }

@@ -175,6 +175,38 @@ mod tests {
         assert!(missing.is_empty(), "keys used but not defined: {missing:?}");
     }
 
+    /// `notice` has a sentence of its own in both languages, every argument filled, and the
+    /// Kiswahili one does not carry the error's English `display`.
+    fn worded_in_both(notice: &crate::domain::notice::Notice, display: &str, passes_through: bool) {
+        let (en, sw) = (I18n::new(Language::En).notice(notice), I18n::new(Language::Sw).notice(notice));
+        assert!(en != notice.key && sw != notice.key, "{} is defined", notice.key);
+        assert!(!en.contains('{') && !sw.contains('{'), "every argument given: {en} / {sw}");
+        assert_ne!(en, sw, "{} is translated", notice.key);
+        if !passes_through {
+            assert!(!sw.contains(display), "no English sentence on a Kiswahili screen: {sw}");
+        }
+    }
+
+    #[test]
+    fn every_export_failure_a_supervisor_meets_is_worded_in_both_languages() {
+        use crate::batch::BatchError;
+        use std::path::PathBuf;
+        let stick = PathBuf::from("/media/stick/KIT-0042-2026-12-04.ekb");
+        for e in [
+            BatchError::Write { path: stick.clone(), detail: "No space left on device (os error 28)".into() },
+            BatchError::ReadBack(stick),
+            BatchError::Empty("production"),
+            BatchError::Busy,
+            BatchError::UnknownBatch("KIT-0042-7".into()),
+            BatchError::Cancelled,
+        ] {
+            let display = e.to_string();
+            let notice = crate::workflow::WorkflowError::Batch(e).notice();
+            assert_ne!(notice.key, "error-detail", "{notice:?} has a sentence of its own");
+            worded_in_both(&notice, &display, false);
+        }
+    }
+
     #[test]
     fn every_device_failure_is_worded_in_both_languages() {
         use crate::devices::{DeviceError, error::ProtocolError};
@@ -193,24 +225,13 @@ mod tests {
             DeviceError::Unsupported("this profile has no camera".into()),
             DeviceError::Source("no images in the folder".into()),
         ];
-        let mut i18n = I18n::new(Language::En);
         for e in &errors {
-            let notice = e.notice();
-            i18n.set_language(Language::En);
-            let en = i18n.notice(&notice);
-            i18n.set_language(Language::Sw);
-            let sw = i18n.notice(&notice);
-            assert!(en != notice.key && sw != notice.key, "{} is defined", notice.key);
-            assert!(!en.contains('{') && !sw.contains('{'), "every argument given: {en} / {sw}");
-            assert_ne!(en, sw, "{} is translated", notice.key);
             // (Only a profile's or a folder's own words pass through as they are.)
-            if !matches!(e, DeviceError::Unsupported(_) | DeviceError::Source(_)) {
-                assert!(!sw.contains(&e.to_string()), "no English sentence on a Kiswahili screen: {sw}");
-            }
+            let passes_through = matches!(e, DeviceError::Unsupported(_) | DeviceError::Source(_));
+            worded_in_both(&e.notice(), &e.to_string(), passes_through);
         }
-        i18n.set_language(Language::Sw);
         assert_eq!(
-            i18n.notice(&DeviceError::Disconnected.notice()),
+            I18n::new(Language::Sw).notice(&DeviceError::Disconnected.notice()),
             "Kisoma kimetenganishwa. Kichomeke tena na ubonyeze Jaribu tena."
         );
     }

@@ -609,7 +609,7 @@ impl KitApp {
         let notice = match (result, job) {
             (Ok(batch), crate::workflow::export::ExportJob::CloseDay { .. }) => ExportNotice::Exported(batch),
             (Ok(batch), crate::workflow::export::ExportJob::Copy { .. }) => ExportNotice::Copied(batch),
-            (Err(e), _) => ExportNotice::Failed(e.to_string()),
+            (Err(e), _) => ExportNotice::Failed(e.notice()),
         };
         if let Screen::CloseDay(s) = &mut self.screen {
             s.refresh(&self.kit);
@@ -759,7 +759,7 @@ impl KitApp {
                         s.notice = None;
                         self.export = Some(worker);
                     }
-                    Err(e) => s.notice = Some(ExportNotice::Failed(e.to_string())),
+                    Err(e) => s.notice = Some(ExportNotice::Failed(e.notice())),
                 }
             }
             Action::CancelExport => {

@@ -102,6 +102,7 @@ impl WorkflowError {
         match self {
             WorkflowError::Forbidden { .. } => Notice::new("error-forbidden"),
             WorkflowError::Login(e) => e.notice(),
+            WorkflowError::Batch(e) => e.notice(),
             WorkflowError::FileExists(path) => {
                 Notice::new("error-file-exists").text("path", path.display().to_string())
             }

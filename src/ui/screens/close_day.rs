@@ -15,8 +15,8 @@ pub enum ExportNotice {
     Exported(ExportedBatch),
     /// A past batch was copied.
     Copied(ExportedBatch),
-    /// Cancelled or failed, worded with what to do.
-    Failed(String),
+    /// Cancelled or failed, with what to do.
+    Failed(crate::domain::notice::Notice),
 }
 
 /// The close-the-day screen.
@@ -96,7 +96,7 @@ impl CloseDayScreen {
                     ),
                 );
             }
-            Some(ExportNotice::Failed(e)) => theme::error(ui, e),
+            Some(ExportNotice::Failed(e)) => theme::error(ui, &t.notice(e)),
             None => {}
         }
         if let Some(job) = running {
