@@ -221,3 +221,50 @@ fn draft_ids_are_never_reused_so_the_audit_log_stays_unambiguous() {
     let second = EnrollmentSession::start(&mut kit, &assistant, false).unwrap();
     assert!(second.draft_id() > first_id);
 }
+
+/// Waits for the sealing worker by its wake call (never a clock) and takes its outcome.
+fn sealed_on_worker(
+    kit: &Kit,
+    job: Box<enroll_kit::workflow::sealing::SealJob>,
+) -> Result<enroll_kit::workflow::sealing::Sealed, WorkflowError> {
+    let (wake, woken) = std::sync::mpsc::channel();
+    let worker = enroll_kit::workflow::sealing::SealWorker::start(kit, job, move || {
+        let _ = wake.send(());
+    })
+    .unwrap();
+    woken.recv().expect("the worker ends and says so");
+    worker.finished().expect("its outcome is there once it woke us")
+}
+
+#[test]
+fn a_sign_off_seals_on_its_worker_and_writes_the_slip_and_a_wrong_pin_there_seals_nothing() {
+    use enroll_kit::workflow::enrollment::SignOff;
+    let dir = tempfile::tempdir().unwrap();
+    let (mut kit, _clock, _sup, assistant) = kit_with_staff(dir.path());
+    let mut s = EnrollmentSession::start(&mut kit, &assistant, false).unwrap();
+    // Not yet on review: the sign-off is refused before any worker starts.
+    assert!(matches!(s.sign_off(&kit, Pin::new(ASSISTANT_PIN)), Err(WorkflowError::WrongStep { .. })));
+    fill(&mut s, &mut kit, 3);
+    assert_eq!(s.draft().step, Step::Review);
+
+    let SignOff::Ready(job) = s.sign_off(&kit, Pin::new("000111")).unwrap() else { panic!("blocked") };
+    let wrong = sealed_on_worker(&kit, job).unwrap_err();
+    assert!(matches!(wrong, WorkflowError::Login(_)), "{wrong}");
+    assert!(kit.store.packet_rows(None).unwrap().is_empty(), "a wrong PIN seals nothing");
+    let account = kit.store.account("wanjiru").unwrap().unwrap();
+    assert_eq!(account.lockout.failed_attempts, 1, "and counts towards the lockout");
+
+    let SignOff::Ready(job) = s.sign_off(&kit, Pin::new(ASSISTANT_PIN)).unwrap() else { panic!("blocked") };
+    let sealed = sealed_on_worker(&kit, job).unwrap();
+    let slip = sealed.slip.expect("the slip is written");
+    assert!(std::fs::read(&slip).unwrap().starts_with(b"%PDF"), "{}", slip.display());
+    assert_eq!(s.sealed(sealed.rid.clone()), Outcome::Saved(sealed.rid.clone()));
+    assert!(s.apply(&mut kit, Command::Next).is_err(), "the session is over");
+    // The main connection sees what the worker's committed: the packet, and no draft left.
+    let rows = kit.store.packet_rows(None).unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].rid, sealed.rid.to_string());
+    assert!(kit.store.drafts_of(assistant.account_id).unwrap().is_empty(), "the draft went in the same transaction");
+    let report = verify_packets(&kit, None).unwrap();
+    assert_eq!((report.checked, report.faults.len()), (1, 0), "the worker's packet verifies");
+}

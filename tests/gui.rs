@@ -358,15 +358,19 @@ fn ten_prints_through_the_reader_worker_then_review() {
     // search, which may end after the click, has shown its result (its result once wiped it).
     type_into(&mut h, "Your PIN, to sign off this enrollment", "000111");
     h.get_by_label("Sign and save").click();
-    h.run();
-    // The kit's own sentence in the language on screen, not the error's English Display.
-    assert!(h.query_by_label_contains("Wrong PIN. 4 more wrong PINs").is_some());
+    // (A spinner turns while the packet is sealed: the frame never settles.)
+    h.run_ok();
+    // The PIN is checked on the sealing worker; the review step says what it found, in the
+    // kit's own sentence in the language on screen, not the error's English Display.
+    until(&mut h, "the sign-off's answer", |h| h.query_by_label_contains("Wrong PIN. 4 more wrong PINs").is_some());
     until(&mut h, "the duplicate search's result", |h| h.query_by_label_contains("Not enrolled on this kit").is_some());
     assert!(h.query_by_label_contains("wrong PIN").is_some(), "the sign-off error outlives the search result");
     assert_eq!(step_of(&h), Step::Review);
     type_into(&mut h, "Your PIN, to sign off this enrollment", "135790");
     h.get_by_label("Sign and save").click();
-    h.run();
+    // (A spinner turns while the packet is sealed: the frame never settles.)
+    h.run_ok();
+    until(&mut h, "the packet sealed", |h| matches!(h.state().screen(), Screen::Done(_)));
     let rid = match h.state().screen() {
         Screen::Done(d) => d.rid.clone(),
         _ => panic!("the done screen after sign-off"),
@@ -612,7 +616,9 @@ fn a_person_enrolling_again_is_warned_about_in_the_flow_and_flagged_for_the_supe
     assert!(h.query_by_label_contains(&format!("Possible duplicate of {first}")).is_some());
     type_into(&mut h, "Your PIN, to sign off this enrollment", "135790");
     h.get_by_label("Sign and save").click();
-    h.run();
+    // (A spinner turns while the packet is sealed: the frame never settles.)
+    h.run_ok();
+    until(&mut h, "the packet sealed", |h| matches!(h.state().screen(), Screen::Done(_)));
     let second = match h.state().screen() {
         Screen::Done(d) => d.rid.clone(),
         _ => panic!("the done screen after sign-off"),

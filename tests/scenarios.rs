@@ -50,8 +50,9 @@ fn sign_and_save(h: &mut Harness<'_, KitApp>) {
     h.run_ok();
     type_into(h, "Your PIN, to sign off this enrollment", TRAINEE_PIN);
     h.get_by_label("Sign and save").click();
-    h.run();
-    assert!(matches!(h.state().screen(), Screen::Done(_)), "saved");
+    // (A spinner turns while the packet is sealed: the frame never settles.)
+    h.run_ok();
+    until(h, "the packet sealed", |h| matches!(h.state().screen(), Screen::Done(_)));
 }
 
 #[test]
@@ -158,7 +159,9 @@ fn an_applicant_enrolled_this_morning_is_flagged_as_a_possible_duplicate() {
     until(&mut h, "the duplicate search", |h| h.query_by_label_contains("Possible duplicate of").is_some());
     type_into(&mut h, "Your PIN, to sign off this enrollment", TRAINEE_PIN);
     h.get_by_label("Sign and save").click();
-    h.run();
+    // (A spinner turns while the packet is sealed: the frame never settles.)
+    h.run_ok();
+    until(&mut h, "the packet sealed", |h| matches!(h.state().screen(), Screen::Done(_)));
     assert_eq!(end(&mut h), []);
 }
 

@@ -175,6 +175,7 @@ fingers-exception-photo-taken = Exception photo taken.
 fingers-recapture = Capture this finger again
 fingers-all-done = All ten fingers are done. Check them, then press Next.
 
+review-sealing = Saving the enrollment… (a moment: the PIN is checked and the packet sealed)
 review-change = Change
 review-exception-photo = Exception photo
 review-pin = Your PIN, to sign off this enrollment

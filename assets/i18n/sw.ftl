@@ -174,6 +174,7 @@ fingers-exception-photo-taken = Picha ya mkono imepigwa.
 fingers-recapture = Chukua kidole hiki tena
 fingers-all-done = Vidole vyote kumi vimekamilika. Viangalie, kisha bonyeza Endelea.
 
+review-sealing = Inahifadhi usajili… (kidogo tu: PIN inakaguliwa na pakiti inafungwa)
 review-change = Badilisha
 review-exception-photo = Picha ya mkono
 review-pin = PIN yako, kuthibitisha usajili huu

@@ -401,6 +401,7 @@ impl KitApp {
             c.poll();
         }
         self.poll_export();
+        self.poll_sealing();
         self.poll_upload(&ctx);
         let mut actions = Vec::new();
         egui::Panel::top("top-bar").show(ui, |ui| self.top_bar(ui, &mut actions));
@@ -877,35 +878,36 @@ impl KitApp {
             }
             Action::Enroll(command) => {
                 let Screen::Enroll(s) = &mut self.screen else { return };
-                match s.apply(&mut self.kit, command) {
-                    screens::enroll::After::Stay => {}
-                    screens::enroll::After::Saved(rid) => {
-                        let operator = s.operator.clone();
-                        let slip = self.write_slip(&rid);
-                        self.screen = Screen::Done(DoneScreen { operator, rid, slip });
-                    }
-                    screens::enroll::After::Home(message) => {
-                        let mut home = HomeScreen::new(s.operator.clone(), &self.kit);
-                        home.message = message;
-                        self.screen = Screen::Home(home);
-                    }
-                }
+                let ctx = ctx.clone();
+                let after = s.apply(&mut self.kit, command, move || ctx.request_repaint());
+                self.after_enroll(after);
             }
         }
     }
 
-    /// Writes the acknowledgement slip for `rid` into the data dir's slips folder.
-    fn write_slip(&self, rid: &str) -> Result<String, String> {
-        let packet =
-            self.kit.store.packet(rid).map_err(|e| e.to_string())?.ok_or_else(|| format!("packet {rid} not found"))?;
-        let opened =
-            crate::packet::open_packet(&packet.data, Some(&self.kit.public_key())).map_err(|e| e.to_string())?;
-        let pdf = crate::slip::acknowledgement(&opened.json, self.kit.config.zone()).map_err(|e| e.to_string())?;
-        let folder = self.kit.dir.root().join("slips");
-        std::fs::create_dir_all(&folder).map_err(|e| format!("cannot create {}: {e}", folder.display()))?;
-        let path = folder.join(format!("{rid}.pdf"));
-        std::fs::write(&path, pdf).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-        Ok(path.display().to_string())
+    /// Where the wizard goes after a command or a finished sign-off.
+    fn after_enroll(&mut self, after: screens::enroll::After) {
+        let Screen::Enroll(s) = &mut self.screen else { return };
+        match after {
+            screens::enroll::After::Stay => {}
+            screens::enroll::After::Saved(rid, slip) => {
+                let operator = s.operator.clone();
+                self.screen = Screen::Done(DoneScreen { operator, rid, slip });
+            }
+            screens::enroll::After::Home(message) => {
+                let mut home = HomeScreen::new(s.operator.clone(), &self.kit);
+                home.message = message;
+                self.screen = Screen::Home(home);
+            }
+        }
+    }
+
+    /// Takes a finished sign-off onto the done screen (or its error onto the review step).
+    fn poll_sealing(&mut self) {
+        if let Screen::Enroll(s) = &mut self.screen {
+            let after = s.poll_sealing();
+            self.after_enroll(after);
+        }
     }
 
     fn home_message(&mut self, op: Operator, e: &WorkflowError) {

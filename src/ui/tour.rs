@@ -84,6 +84,7 @@ fn stages() -> Vec<Stage> {
         Do(|_| vec![Action::Enroll(Command::Next)]),
         Shot("07-review"),
         Do(|_| vec![Action::Enroll(Command::Complete(Pin::new(PILOT_ACCOUNTS[1].3)))]),
+        WaitFor(|app| matches!(app.screen(), Screen::Done(_))),
         Shot("08-done"),
         Do(|app| {
             // Logging in brings back the account's own language: keep the tour's.

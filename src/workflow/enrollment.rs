@@ -1,7 +1,7 @@
 //! The enrollment session: the draft driven by commands, written to the store at every step
 //! and capture, sealed into a packet on sign-off.
 
-use super::auth::confirm_pin;
+use super::sealing::SealJob;
 use super::{Operator, WorkflowError, require};
 use crate::domain::account::{Permission, Pin};
 use crate::domain::audit::AuditAction;
@@ -94,6 +94,15 @@ pub enum Outcome {
     Abandoned,
 }
 
+/// What a sign-off asks for next.
+#[derive(Debug)]
+pub enum SignOff {
+    /// Everything is in: the job that checks the PIN and seals.
+    Ready(Box<SealJob>),
+    /// These gaps remain.
+    Blocked(Vec<Gap>),
+}
+
 /// An enrollment in progress, owned by one operator.
 #[derive(Debug)]
 pub struct EnrollmentSession {
@@ -180,8 +189,8 @@ impl EnrollmentSession {
         self.draft.gaps(self.draft.step, kit.today(), &kit.admin_units())
     }
 
-    /// Applies a command; every change is in the database before this returns.
-    pub fn apply(&mut self, kit: &mut Kit, command: Command) -> Result<Outcome, WorkflowError> {
+    /// Whether `command` may be applied now: the session is not over and it is the command's step.
+    fn check(&self, command: &Command) -> Result<(), WorkflowError> {
         if self.finished {
             return Err(WorkflowError::Refused("this enrollment is already over".into()));
         }
@@ -194,6 +203,34 @@ impl EnrollmentSession {
                 actual: self.draft.step.key(),
             });
         }
+        Ok(())
+    }
+
+    /// The sign-off's work with `pin`, to run here or on a worker ([`SealJob::run`], then
+    /// [`EnrollmentSession::sealed`]), or the gaps that still block it.
+    pub fn sign_off(&self, kit: &Kit, pin: Pin) -> Result<SignOff, WorkflowError> {
+        self.check(&Command::Complete(pin.clone()))?;
+        Ok(match self.draft.complete(kit.today(), &kit.admin_units()) {
+            Ok(enrollment) => SignOff::Ready(Box::new(SealJob {
+                operator: self.operator.clone(),
+                enrollment,
+                training: self.training,
+                draft_id: Some(self.draft_id),
+                pin,
+            })),
+            Err(gaps) => SignOff::Blocked(gaps),
+        })
+    }
+
+    /// Ends the session once its sign-off job sealed packet `rid`.
+    pub fn sealed(&mut self, rid: Rid) -> Outcome {
+        self.finished = true;
+        Outcome::Saved(rid)
+    }
+
+    /// Applies a command; every change is in the database before this returns.
+    pub fn apply(&mut self, kit: &mut Kit, command: Command) -> Result<Outcome, WorkflowError> {
+        self.check(&command)?;
         let today = kit.today();
         let units = kit.admin_units();
         let units = units.as_ref();
@@ -264,7 +301,13 @@ impl EnrollmentSession {
                 }
                 Err(gaps) => Outcome::Blocked(gaps),
             },
-            Command::Complete(pin) => self.complete(kit, &pin)?,
+            Command::Complete(pin) => match self.sign_off(kit, pin)? {
+                SignOff::Ready(job) => {
+                    let rid = job.run(kit)?;
+                    self.sealed(rid)
+                }
+                SignOff::Blocked(gaps) => Outcome::Blocked(gaps),
+            },
         };
         Ok(outcome)
     }
@@ -314,17 +357,6 @@ impl EnrollmentSession {
         tx.commit()?;
         self.finished = true;
         Ok(())
-    }
-
-    fn complete(&mut self, kit: &mut Kit, pin: &Pin) -> Result<Outcome, WorkflowError> {
-        let enrollment = match self.draft.complete(kit.today(), &kit.admin_units()) {
-            Ok(e) => e,
-            Err(gaps) => return Ok(Outcome::Blocked(gaps)),
-        };
-        confirm_pin(kit, &self.operator, pin)?;
-        let rid = seal_and_store(kit, &self.operator, &enrollment, self.training, Some(self.draft_id))?;
-        self.finished = true;
-        Ok(Outcome::Saved(rid))
     }
 }
 

@@ -20,6 +20,7 @@ pub mod report;
 pub mod retention;
 pub mod review;
 pub mod scenarios;
+pub mod sealing;
 pub mod simulate;
 pub mod unlock;
 pub mod upload;

@@ -11,7 +11,7 @@ pub struct DoneScreen {
     /// The RID.
     pub rid: String,
     /// Where the slip was written, or why it was not.
-    pub slip: Result<String, String>,
+    pub slip: Result<String, crate::domain::notice::Notice>,
 }
 
 /// The RID in groups a person can read out: centre, kit, sequence, date, time.
@@ -33,7 +33,7 @@ impl DoneScreen {
             match &self.slip {
                 Ok(path) => ui.label(t.t_args("done-slip", &[("path", path.clone().into())])),
                 Err(e) => ui.label(
-                    egui::RichText::new(t.t_args("done-slip-failed", &[("detail", e.clone().into())]))
+                    egui::RichText::new(t.t_args("done-slip-failed", &[("detail", t.notice(e).into())]))
                         .color(theme::ERROR),
                 ),
             };

@@ -14,7 +14,8 @@ use crate::kit::Kit;
 use crate::ui::{Action, theme};
 use crate::workflow::Operator;
 use crate::workflow::devices::ReaderEvent;
-use crate::workflow::enrollment::{Command, EnrollmentSession, Outcome};
+use crate::workflow::enrollment::{Command, EnrollmentSession, Outcome, SignOff};
+use crate::workflow::sealing::{SealWorker, Sealed};
 
 /// What the app does after an enrollment command.
 pub enum After {
@@ -22,8 +23,8 @@ pub enum After {
     Stay,
     /// Go home, with a message.
     Home(Option<HomeMessage>),
-    /// Sealed and stored with this RID.
-    Saved(String),
+    /// Sealed and stored with this RID, and where its slip was written (or why not).
+    Saved(String, Result<String, crate::domain::notice::Notice>),
 }
 
 /// The wizard's state.
@@ -38,6 +39,8 @@ pub struct EnrollScreen {
     fingers: FingerStep,
     review: ReviewStep,
     search: Search,
+    /// The sign-off, sealing on its worker.
+    sealing: Option<SealWorker>,
 }
 
 /// Where the duplicate search stands for the fingers as they are.
@@ -84,7 +87,51 @@ impl EnrollScreen {
             fingers: FingerStep::default(),
             review: ReviewStep::default(),
             search: Search::Idle,
+            sealing: None,
         }
+    }
+
+    /// Whether the sign-off is sealing the packet.
+    pub fn sealing(&self) -> bool {
+        self.sealing.is_some()
+    }
+
+    /// Takes the sign-off's outcome once its worker is done.
+    pub fn poll_sealing(&mut self) -> After {
+        let Some(result) = self.sealing.as_ref().and_then(SealWorker::finished) else { return After::Stay };
+        self.sealing = None;
+        match result {
+            Ok(Sealed { rid, slip }) => {
+                let slip = slip.map(|p| p.display().to_string()).map_err(|e| e.notice());
+                match self.session.sealed(rid) {
+                    Outcome::Saved(rid) => After::Saved(rid.to_string(), slip),
+                    _ => After::Stay,
+                }
+            }
+            Err(e) => self.failed(&e),
+        }
+    }
+
+    fn failed(&mut self, e: &crate::workflow::WorkflowError) -> After {
+        self.review.clear_pin();
+        self.notice = Some(Notice::Error(e.notice()));
+        After::Stay
+    }
+
+    fn blocked(&mut self, gaps: Vec<Gap>) -> After {
+        // Form errors go beside their fields; other gaps above the buttons.
+        self.demographics.refused(
+            gaps.iter()
+                .filter_map(|g| match g {
+                    Gap::Demographics(errors) => Some(errors.clone()),
+                    _ => None,
+                })
+                .flatten()
+                .collect(),
+        );
+        let others: Vec<Gap> = gaps.into_iter().filter(|g| !matches!(g, Gap::Demographics(_))).collect();
+        self.notice = (!others.is_empty()).then_some(Notice::Gaps(others));
+        After::Stay
     }
 
     /// Whether a fingerprint capture is under way.
@@ -153,8 +200,27 @@ impl EnrollScreen {
         }
     }
 
-    /// Sends a command to the session and decides what comes next.
-    pub fn apply(&mut self, kit: &mut Kit, command: Command) -> After {
+    /// Sends a command to the session and decides what comes next; the sign-off starts its
+    /// worker, which calls `wake` when it is done ([`EnrollScreen::poll_sealing`]).
+    pub fn apply(&mut self, kit: &mut Kit, command: Command, wake: impl Fn() + Send + 'static) -> After {
+        if self.sealing.is_some() {
+            // A second click while the packet is sealed changes nothing.
+            return After::Stay;
+        }
+        if let Command::Complete(pin) = command {
+            return match self.session.sign_off(kit, pin) {
+                Ok(SignOff::Ready(job)) => match SealWorker::start(kit, job, wake) {
+                    Ok(worker) => {
+                        self.notice = None;
+                        self.sealing = Some(worker);
+                        After::Stay
+                    }
+                    Err(e) => self.failed(&e),
+                },
+                Ok(SignOff::Blocked(gaps)) => self.blocked(gaps),
+                Err(e) => self.failed(&e),
+            };
+        }
         // The form on screen follows the draft, whoever set it.
         if let Command::SetForm(form) = &command {
             self.demographics.form = (**form).clone();
@@ -174,29 +240,12 @@ impl EnrollScreen {
                 }
                 After::Stay
             }
-            Ok(Outcome::Blocked(gaps)) => {
-                // Form errors go beside their fields; other gaps above the buttons.
-                self.demographics.refused(
-                    gaps.iter()
-                        .filter_map(|g| match g {
-                            Gap::Demographics(errors) => Some(errors.clone()),
-                            _ => None,
-                        })
-                        .flatten()
-                        .collect(),
-                );
-                let others: Vec<Gap> = gaps.into_iter().filter(|g| !matches!(g, Gap::Demographics(_))).collect();
-                self.notice = (!others.is_empty()).then_some(Notice::Gaps(others));
-                After::Stay
-            }
+            Ok(Outcome::Blocked(gaps)) => self.blocked(gaps),
             Ok(Outcome::Refused) => After::Home(Some(HomeMessage::ConsentRefused)),
             Ok(Outcome::Abandoned) => After::Home(None),
-            Ok(Outcome::Saved(rid)) => After::Saved(rid.to_string()),
-            Err(e) => {
-                self.review.clear_pin();
-                self.notice = Some(Notice::Error(e.notice()));
-                After::Stay
-            }
+            // The sign-off goes through the worker above; the session says Saved only from there.
+            Ok(Outcome::Saved(_)) => After::Stay,
+            Err(e) => self.failed(&e),
         }
     }
 
@@ -263,7 +312,14 @@ impl EnrollScreen {
                 } else {
                     ui.label(view.i18n.t("dedup-searching"));
                 }
-                self.review.ui(ui, view, self.session.draft(), actions);
+                if self.sealing.is_some() {
+                    ui.horizontal(|ui| {
+                        ui.spinner();
+                        ui.label(t.t("review-sealing"));
+                    });
+                }
+                let enabled = self.sealing.is_none();
+                ui.add_enabled_ui(enabled, |ui| self.review.ui(ui, view, self.session.draft(), actions));
             }
         }
         // Keyboard first: Enter moves on from a data step (consent needs a deliberate click;
