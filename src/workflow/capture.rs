@@ -7,6 +7,24 @@ use crate::devices::reader::RawCapture;
 use crate::domain::biometrics::FingerPosition;
 use std::collections::BTreeMap;
 
+/// A capture with its kit quality: scored where it was read (the reader's worker thread), so the
+/// window never waits on the 75–145 ms analysis.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scored {
+    /// The image as read.
+    pub capture: RawCapture,
+    /// Kit quality, 0–100.
+    pub quality: u8,
+    /// What the assistant can do about a poor print.
+    pub issues: Vec<Issue>,
+}
+
+/// Scores `capture` (kit quality at its reader's dpi).
+pub fn score(capture: RawCapture) -> Scored {
+    let assessment = assess(&capture.image, capture.dpi);
+    Scored { capture, quality: assessment.score, issues: assessment.issues }
+}
+
 /// Attempts before a poor print may be forced.
 pub const MAX_ATTEMPTS: u8 = 3;
 
@@ -66,22 +84,22 @@ pub struct CaptureGate {
 impl CaptureGate {
     /// Scores a print just taken of `position` against `threshold`; returns the judgement and,
     /// when accepted, the print to record.
-    pub fn offer(&mut self, position: FingerPosition, capture: RawCapture, threshold: u8) -> (Judged, Option<Chosen>) {
-        let assessment = assess(&capture.image, capture.dpi);
+    pub fn offer(&mut self, position: FingerPosition, scored: Scored, threshold: u8) -> (Judged, Option<Chosen>) {
+        let Scored { capture, quality, issues } = scored;
         let attempt = {
             let n = self.attempts.entry(position).or_insert(0);
             *n = n.saturating_add(1);
             *n
         };
-        let verdict = judge(attempt, assessment.score, threshold);
-        let judged = Judged { quality: assessment.score, issues: assessment.issues, attempt, verdict };
+        let verdict = judge(attempt, quality, threshold);
+        let judged = Judged { quality, issues, attempt, verdict };
         if verdict == Verdict::Accept {
             self.forget(position);
-            return (judged, Some(Chosen { capture, quality: assessment.score, attempts: attempt }));
+            return (judged, Some(Chosen { capture, quality, attempts: attempt }));
         }
-        let better = self.best.get(&position).is_none_or(|(_, q)| assessment.score > *q);
+        let better = self.best.get(&position).is_none_or(|(_, q)| quality > *q);
         if better {
-            self.best.insert(position, (capture, assessment.score));
+            self.best.insert(position, (capture, quality));
         }
         (judged, None)
     }
@@ -134,12 +152,12 @@ mod tests {
         let thumb = FingerPosition::ALL[0];
         let mut gate = CaptureGate::default();
         let dry = |m: f32| raw(print(4, &Impression { moisture: -m, ..Impression::ideal(4) }, 256, 288));
-        let (first, _) = gate.offer(thumb, dry(0.9), 90);
+        let (first, _) = gate.offer(thumb, score(dry(0.9)), 90);
         assert_eq!((first.attempt, first.verdict), (1, Verdict::Retry));
         assert!(first.issues.contains(&Issue::Faint), "{first:?}");
         assert!(gate.force(thumb).is_none(), "not before the third attempt");
-        let (second, _) = gate.offer(thumb, dry(0.5), 90);
-        let (third, _) = gate.offer(thumb, dry(1.0), 90);
+        let (second, _) = gate.offer(thumb, score(dry(0.5)), 90);
+        let (third, _) = gate.offer(thumb, score(dry(1.0)), 90);
         assert_eq!(third.verdict, Verdict::RetryOrForce);
         assert!(second.quality > first.quality && second.quality > third.quality);
         let forced = gate.force(thumb).expect("the best is kept");
@@ -150,7 +168,7 @@ mod tests {
     #[test]
     fn a_good_print_is_accepted_at_once() {
         let mut gate = CaptureGate::default();
-        let (j, chosen) = gate.offer(FingerPosition::ALL[1], raw(print(9, &Impression::ideal(9), 256, 288)), 40);
+        let (j, chosen) = gate.offer(FingerPosition::ALL[1], score(raw(print(9, &Impression::ideal(9), 256, 288))), 40);
         assert_eq!(j.verdict, Verdict::Accept);
         assert_eq!(chosen.map(|c| (c.quality, c.attempts)), Some((j.quality, 1)));
     }

@@ -5,8 +5,9 @@ use crate::devices::camera::worker::CameraWorker;
 use crate::devices::camera::{CameraInfo, start_camera};
 use crate::devices::factory::{OpenOptions, open_reader};
 use crate::devices::profile::{DeviceProfile, Profiles};
-use crate::devices::reader::{CancelToken, CaptureProgress, FingerprintReader, RawCapture, ReaderInfo};
+use crate::devices::reader::{CancelToken, CaptureProgress, FingerprintReader, ReaderInfo};
 use crate::domain::notice::Notice;
+use crate::workflow::capture::{Scored, score};
 use std::sync::mpsc::{Receiver, Sender, TryRecvError, channel};
 
 /// Where a device stands.
@@ -32,8 +33,8 @@ pub enum ReaderEvent {
     Status(DeviceStatus<ReaderInfo>),
     /// A capture is under way.
     Progress(CaptureProgress),
-    /// A capture ended.
-    Captured(Result<RawCapture, Notice>),
+    /// A capture ended: the image scored on this thread, or why there is none.
+    Captured(Result<Scored, Notice>),
 }
 
 /// The fingerprint reader, owned by a worker thread.
@@ -140,7 +141,7 @@ fn reader_thread(
                     reader = None;
                     send(ReaderEvent::Status(DeviceStatus::Failed(Notice::new("device-error-disconnected"))));
                 }
-                send(ReaderEvent::Captured(result.map_err(|e| e.notice())));
+                send(ReaderEvent::Captured(result.map(score).map_err(|e| e.notice())));
             }
         }
     }
@@ -228,15 +229,24 @@ mod tests {
     }
 
     #[test]
-    fn an_unplugged_reader_reports_a_notice_the_window_can_translate() {
+    fn prints_arrive_scored_and_an_unplugged_reader_reports_a_notice_the_window_can_translate() {
         let profiles = Profiles::shipped().unwrap();
         let profile = profiles.get("replay").unwrap().clone();
-        let options = OpenOptions { unplug_at_capture: Some(1), ..OpenOptions::default() };
+        let options = OpenOptions { unplug_at_capture: Some(2), ..OpenOptions::default() };
         let (wake, woken) = channel();
         let mut service = ReaderService::start(profile, profiles, options, move || {
             let _ = wake.send(());
         });
         next_event(&mut service, &woken, |e| matches!(e, ReaderEvent::Status(DeviceStatus::Connected(_))));
+        // A print arrives scored by the worker: the window only reads the verdict.
+        service.capture();
+        let ReaderEvent::Captured(Ok(first)) =
+            next_event(&mut service, &woken, |e| matches!(e, ReaderEvent::Captured(_)))
+        else {
+            panic!("the first capture reads a print")
+        };
+        assert_eq!(first, score(first.capture.clone()), "scored as the gate would");
+        assert!(first.quality > 0);
         service.capture();
         let ReaderEvent::Captured(result) = next_event(&mut service, &woken, |e| matches!(e, ReaderEvent::Captured(_)))
         else {
