@@ -234,10 +234,11 @@ fn a_person_with_one_name_can_be_enrolled() {
 }
 
 /// At a netbook's 1024×600 a step opens at its top, not at the scroll offset the step before
-/// was left at: scrolled down to the form's Next, the face step that follows shows its
-/// instructions.
+/// was left at: scrolled down to the form's last field, the face step that follows shows its
+/// instructions. And each step's main action and Next are in view wherever the step is scrolled:
+/// they live in the step bar below it.
 #[test]
-fn at_1024_by_600_each_step_opens_at_its_top() {
+fn at_1024_by_600_each_step_opens_at_its_top_with_its_main_action_in_view() {
     let _one = one_at_a_time();
     use enroll_kit::domain::enrollment::Step;
     let dir = tempfile::tempdir().unwrap();
@@ -263,10 +264,12 @@ fn at_1024_by_600_each_step_opens_at_its_top() {
         type_into(&mut h, field, typed);
         click_in_view(&mut h, option);
     }
-    h.get_by_label("Next").scroll_to_me();
-    h.run();
-    let next = h.get_by_label("Next").rect();
-    assert!(next.min.y > 300.0, "the form was scrolled down to its Next ({next:?})");
+    let in_view = |h: &egui_kittest::Harness<'_, enroll_kit::ui::KitApp>, label: &str| {
+        let r = h.get_by_label(label).rect();
+        assert!(r.min.y >= 0.0 && r.max.y <= 600.0 && r.max.x <= 1024.0, "{label} is in view: {r:?}");
+    };
+    assert!(h.get_by_label("Consent").rect().max.y < 0.0, "the form is scrolled down past its top");
+    in_view(&h, "Next");
     h.get_by_label("Next").click();
     h.run();
     assert_eq!(step_of(&h), Step::Face, "{:?}", errors_shown(&h));
@@ -275,6 +278,21 @@ fn at_1024_by_600_each_step_opens_at_its_top() {
     assert!(steps.min.y >= 0.0, "the face step opened at its top: {steps:?}");
     let shown = h.get_by_label_contains("Ask the applicant to look straight at the camera").rect();
     assert!(shown.min.y >= 0.0 && shown.max.y <= 600.0, "the face step's instructions are in view: {shown:?}");
+    in_view(&h, "Take the photo");
+    in_view(&h, "Next");
+    // The photo takes itself; what the checks said is beside it, and Next is where it was.
+    until(&mut h, "the photo to take itself", |h| h.query_by_label_contains("The photo took itself").is_some());
+    in_view(&h, "Retake");
+    let said = h.get_by_label_contains("The photo took itself").rect();
+    assert!(said.max.y <= 600.0, "the face step says so in view: {said:?}");
+    in_view(&h, "Next");
+    h.get_by_label("Next").click();
+    h.run();
+    assert_eq!(step_of(&h), Step::Fingerprints);
+    until(&mut h, "the reader", |h| h.state().reader_ready());
+    in_view(&h, "Capture");
+    in_view(&h, "Next");
+    in_view(&h, "Place the Right thumb flat on the reader, then press Capture.");
 }
 
 /// Logs in as the trainee and fills consent and an adult's demographics.

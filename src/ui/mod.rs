@@ -412,35 +412,38 @@ impl KitApp {
         if self.shown.replace(key) != Some(key) {
             scroll = scroll.vertical_scroll_offset(0.0);
         }
+        let reader_min_quality = self.reader_min_quality();
+        let view = screens::View {
+            i18n: &self.i18n,
+            kit: &self.kit,
+            reader: self.reader.as_ref().map(ReaderService::status),
+            camera: self.camera.as_ref().map(CameraService::status),
+            camera_worker: self.camera.as_ref().and_then(CameraService::worker),
+            reader_min_quality,
+        };
+        // The wizard's step bar stays below the step, outside its scrolling.
+        if let Screen::Enroll(s) = &mut self.screen {
+            egui::Panel::bottom("step-bar").show(ui, |ui| s.step_bar(ui, &view, &mut actions));
+        }
         egui::CentralPanel::default().show(ui, |ui| {
-            scroll.show(ui, |ui| {
-                let view = screens::View {
-                    i18n: &self.i18n,
-                    kit: &self.kit,
-                    reader: self.reader.as_ref().map(ReaderService::status),
-                    camera: self.camera.as_ref().map(CameraService::status),
-                    camera_worker: self.camera.as_ref().and_then(CameraService::worker),
-                    reader_min_quality: self.reader_min_quality(),
-                };
-                match &mut self.screen {
-                    Screen::Login(s) => s.ui(ui, &view, &mut actions),
-                    Screen::Home(s) => s.ui(ui, &view, &mut actions),
-                    Screen::Enroll(s) => s.ui(ui, &view, &mut actions),
-                    Screen::Done(s) => s.ui(ui, &view, &mut actions),
-                    Screen::Queue(s) => s.ui(ui, &view, &mut actions),
-                    Screen::CloseDay(s) => {
-                        s.ui(ui, &view, self.export.as_ref(), &mut actions);
-                        self.upload_panel.ui(ui, &view, &mut actions);
-                    }
-                    Screen::Report(s) => s.ui(ui, &view, &mut actions),
-                    Screen::Trainer(s) => {
-                        let running = self.scenario.as_ref().map(|r| {
-                            (r.active.scenario.title.get(self.i18n.language().code()), r.active.run.trainee.as_str())
-                        });
-                        s.ui(ui, &view, running, &mut actions);
-                    }
-                    Screen::Verdict(s) => s.ui(ui, &view, &mut actions),
+            scroll.show(ui, |ui| match &mut self.screen {
+                Screen::Login(s) => s.ui(ui, &view, &mut actions),
+                Screen::Home(s) => s.ui(ui, &view, &mut actions),
+                Screen::Enroll(s) => s.ui(ui, &view, &mut actions),
+                Screen::Done(s) => s.ui(ui, &view, &mut actions),
+                Screen::Queue(s) => s.ui(ui, &view, &mut actions),
+                Screen::CloseDay(s) => {
+                    s.ui(ui, &view, self.export.as_ref(), &mut actions);
+                    self.upload_panel.ui(ui, &view, &mut actions);
                 }
+                Screen::Report(s) => s.ui(ui, &view, &mut actions),
+                Screen::Trainer(s) => {
+                    let running = self.scenario.as_ref().map(|r| {
+                        (r.active.scenario.title.get(self.i18n.language().code()), r.active.run.trainee.as_str())
+                    });
+                    s.ui(ui, &view, running, &mut actions);
+                }
+                Screen::Verdict(s) => s.ui(ui, &view, &mut actions),
             });
         });
         for action in actions {

@@ -52,6 +52,23 @@ pub fn secondary_button(ui: &mut egui::Ui, text: &str) -> egui::Response {
     )
 }
 
+/// Width of the step bar's main button: the same for every step, so it never moves.
+pub const BAR_PRIMARY_WIDTH: f32 = 280.0;
+
+/// The step bar's main button (Next, Capture, Sign and save…): filled, at the bar's right end.
+pub fn bar_primary(ui: &mut egui::Ui, text: &str) -> egui::Response {
+    ui.add(
+        egui::Button::new(egui::RichText::new(text).size(22.0).color(Color32::WHITE))
+            .fill(PRIMARY)
+            .min_size(egui::vec2(BAR_PRIMARY_WIDTH, TARGET_HEIGHT * 1.2)),
+    )
+}
+
+/// A step bar button beside the main one, as tall.
+pub fn bar_button(ui: &mut egui::Ui, text: &str) -> egui::Response {
+    ui.add(egui::Button::new(egui::RichText::new(text).size(20.0)).min_size(egui::vec2(0.0, TARGET_HEIGHT * 1.2)))
+}
+
 /// An error message with the next step.
 pub fn error(ui: &mut egui::Ui, text: &str) {
     ui.label(egui::RichText::new(text).color(ERROR));

@@ -41,6 +41,8 @@ pub struct EnrollScreen {
     search: Search,
     /// The sign-off, sealing on its worker.
     sealing: Option<SealWorker>,
+    /// The step bar's photo button was pressed this frame.
+    face_pressed: bool,
 }
 
 /// Where the duplicate search stands for the fingers as they are.
@@ -88,6 +90,7 @@ impl EnrollScreen {
             review: ReviewStep::default(),
             search: Search::Idle,
             sealing: None,
+            face_pressed: false,
         }
     }
 
@@ -264,46 +267,24 @@ impl EnrollScreen {
             self.face.pause();
         }
         match step {
-            Step::Consent => self.consent(ui, view, actions),
+            Step::Consent => self.consent(ui, view),
             Step::Demographics => {
                 ui.heading(t.t("step-demographics"));
                 if self.demographics.refused_with_errors() {
                     theme::error(ui, &t.t("gap-demographics"));
                 }
                 self.demographics.ui(ui, view);
-                ui.add_space(8.0);
-                let form = &self.demographics.form;
-                ui.push_id("wizard-nav", |ui| {
-                    ui.horizontal(|ui| {
-                        if ui.button(t.t("back")).clicked() {
-                            actions.push(Action::Enroll(Command::SetForm(Box::new(form.clone()))));
-                            actions.push(Action::Enroll(Command::Back));
-                        }
-                        if theme::primary_button(ui, &t.t("next")).clicked() {
-                            actions.push(Action::Enroll(Command::SetForm(Box::new(form.clone()))));
-                            actions.push(Action::Enroll(Command::Next));
-                        }
-                    });
-                    if ui.button(t.t("home-title")).clicked() {
-                        actions.push(Action::Enroll(Command::SetForm(Box::new(form.clone()))));
-                        actions.push(Action::Home);
-                    }
-                });
             }
             Step::Face => {
                 let has_photo = self.session.draft().face.is_some();
-                if let Some(photo) = self.face.ui(ui, view, has_photo) {
+                let pressed = std::mem::take(&mut self.face_pressed);
+                if let Some(photo) = self.face.ui(ui, view, has_photo, pressed) {
                     actions.push(Action::Enroll(Command::SetFace(photo)));
                 }
-                self.nav(ui, view, actions);
-                self.face.status_ui(ui, view, has_photo);
             }
             Step::Fingerprints => {
                 // Disjoint fields: the step draws from the session's draft without copying it.
                 self.fingers.ui(ui, view, self.session.draft(), actions);
-                if !self.fingers.busy() {
-                    self.nav(ui, view, actions);
-                }
             }
             Step::Review => {
                 self.run_search(ui, view, actions);
@@ -311,12 +292,6 @@ impl EnrollScreen {
                     self.review.duplicates_ui(ui, view, found);
                 } else {
                     ui.label(view.i18n.t("dedup-searching"));
-                }
-                if self.sealing.is_some() {
-                    ui.horizontal(|ui| {
-                        ui.spinner();
-                        ui.label(t.t("review-sealing"));
-                    });
                 }
                 let enabled = self.sealing.is_none();
                 ui.add_enabled_ui(enabled, |ui| self.review.ui(ui, view, self.session.draft(), actions));
@@ -339,6 +314,25 @@ impl EnrollScreen {
             }
             actions.push(Action::Enroll(Command::Next));
         }
+    }
+
+    /// The step bar, fixed below the step: the step's main action at its right end and Back and
+    /// Home at its left, so a netbook's 600 rows never hide them and they never move. Drawn before
+    /// the step (a panel comes before the area it borders), so a press reaches the step this frame.
+    pub fn step_bar(&mut self, ui: &mut egui::Ui, view: &View<'_>, actions: &mut Vec<Action>) {
+        let t = view.i18n;
+        let step = self.step();
+        ui.add_space(4.0);
+        // What the step says now, above its buttons: in view whatever the step's length.
+        if step == Step::Fingerprints {
+            self.fingers.status_ui(ui, view, self.session.draft(), actions);
+        }
+        if self.sealing.is_some() {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label(t.t("review-sealing"));
+            });
+        }
         match &self.notice {
             Some(Notice::Gaps(gaps)) => {
                 // Eight missing fingers are one thing to do, not eight.
@@ -351,29 +345,73 @@ impl EnrollScreen {
             Some(Notice::Error(notice)) => theme::error(ui, &t.notice(notice)),
             None => {}
         }
-    }
-
-    /// Back, Next and Home under a capture step.
-    fn nav(&self, ui: &mut egui::Ui, view: &View<'_>, actions: &mut Vec<Action>) {
-        let t = view.i18n;
-        // Ids of their own: the status lines above come and go as the camera or reader works, and
-        // buttons numbered by place were renumbered between a click's press and its release.
+        // Ids of their own: the lines above come and go as the camera or reader works.
         ui.push_id("wizard-nav", |ui| {
             ui.horizontal(|ui| {
-                if ui.button(t.t("back")).clicked() {
-                    actions.push(Action::Enroll(Command::Back));
+                let form = (step == Step::Demographics).then(|| self.demographics.form.clone());
+                let keep_form = |actions: &mut Vec<Action>| {
+                    if let Some(form) = &form {
+                        actions.push(Action::Enroll(Command::SetForm(Box::new(form.clone()))));
+                    }
+                };
+                let busy = self.fingers.busy() || self.sealing.is_some();
+                match step {
+                    Step::Consent => {
+                        if theme::bar_button(ui, &t.t("consent-refuse")).clicked() {
+                            actions.push(Action::Enroll(Command::RefuseConsent));
+                        }
+                    }
+                    _ => {
+                        ui.add_enabled_ui(!busy, |ui| {
+                            if theme::bar_button(ui, &t.t("back")).clicked() {
+                                keep_form(actions);
+                                actions.push(Action::Enroll(Command::Back));
+                            }
+                            if theme::bar_button(ui, &t.t("home-title")).clicked() {
+                                keep_form(actions);
+                                actions.push(Action::Home);
+                            }
+                        });
+                    }
                 }
-                if theme::primary_button(ui, &t.t("next")).clicked() {
-                    actions.push(Action::Enroll(Command::Next));
-                }
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| match step {
+                    Step::Consent => {
+                        if theme::bar_primary(ui, &t.t("consent-agree")).clicked() {
+                            actions.push(Action::Enroll(Command::GiveConsent));
+                            actions.push(Action::Enroll(Command::Next));
+                        }
+                    }
+                    Step::Demographics => {
+                        if theme::bar_primary(ui, &t.t("next")).clicked() {
+                            keep_form(actions);
+                            actions.push(Action::Enroll(Command::Next));
+                        }
+                    }
+                    Step::Face => {
+                        // Once there is a photo, Next is the main action and Retake steps aside.
+                        if self.session.draft().face.is_some() {
+                            if theme::bar_primary(ui, &t.t("next")).clicked() {
+                                actions.push(Action::Enroll(Command::Next));
+                            }
+                            self.face_pressed |= theme::bar_button(ui, &t.t("face-retake")).clicked();
+                        } else {
+                            self.face_pressed |= theme::bar_primary(ui, &t.t("face-capture")).clicked();
+                            if theme::bar_button(ui, &t.t("next")).clicked() {
+                                actions.push(Action::Enroll(Command::Next));
+                            }
+                        }
+                    }
+                    Step::Fingerprints => self.fingers.bar(ui, view, self.session.draft(), actions),
+                    Step::Review => {
+                        ui.add_enabled_ui(self.sealing.is_none(), |ui| self.review.sign_bar(ui, view, actions));
+                    }
+                });
             });
-            if ui.button(t.t("home-title")).clicked() {
-                actions.push(Action::Home);
-            }
+            ui.add_space(4.0);
         });
     }
 
-    fn consent(&mut self, ui: &mut egui::Ui, view: &View<'_>, actions: &mut Vec<Action>) {
+    fn consent(&mut self, ui: &mut egui::Ui, view: &View<'_>) {
         let t = view.i18n;
         ui.heading(t.t("consent-title"));
         ui.label(t.t("consent-read-aloud"));
@@ -389,14 +427,5 @@ impl EnrollScreen {
         egui::Frame::group(ui.style()).show(ui, |ui| {
             ui.label(egui::RichText::new(other_text).italics());
         });
-        ui.horizontal(|ui| {
-            if theme::primary_button(ui, &t.t("consent-agree")).clicked() {
-                actions.push(Action::Enroll(Command::GiveConsent));
-                actions.push(Action::Enroll(Command::Next));
-            }
-        });
-        if ui.button(t.t("consent-refuse")).clicked() {
-            actions.push(Action::Enroll(Command::RefuseConsent));
-        }
     }
 }

@@ -94,10 +94,10 @@ impl FaceStep {
         self.checked = None;
     }
 
-    /// Draws the step's fixed part (the preview and the photo in boxes of a fixed size, then the
-    /// capture button); returns the photo when the assistant takes one (or it takes itself). What
-    /// changes from frame to frame comes after the step's buttons, in [`FaceStep::status_ui`].
-    pub fn ui(&mut self, ui: &mut egui::Ui, view: &View<'_>, has_photo: bool) -> Option<FacePhoto> {
+    /// Draws the step: the preview and the photo in boxes of a fixed size, what the checks say
+    /// beside them; returns the photo when the assistant takes one (`pressed`: the step bar's
+    /// photo button) or it takes itself.
+    pub fn ui(&mut self, ui: &mut egui::Ui, view: &View<'_>, has_photo: bool, pressed: bool) -> Option<FacePhoto> {
         let t = view.i18n;
         ui.heading(t.t("face-title"));
         ui.label(t.t("face-instructions"));
@@ -126,17 +126,13 @@ impl FaceStep {
             self.checked = Some(c);
         }
         let mut taken = None;
-        ui.horizontal(|ui| {
+        ui.horizontal_top(|ui| {
             show(ui, self.preview.as_ref(), Some(&t.t("face-no-camera")));
             show(ui, self.photo.as_ref().filter(|_| has_photo), None);
+            // Beside the pictures, not below them: in view on a netbook's 600 rows.
+            ui.vertical(|ui| self.status_ui(ui, view, has_photo));
         });
         let auto = !has_photo && self.checked.as_ref().is_some_and(|c| c.streak >= AUTO_CAPTURE_FRAMES);
-        // Once there is a photo, Next is the step's primary action and Retake steps back.
-        let pressed = if has_photo {
-            theme::secondary_button(ui, &t.t("face-retake")).clicked()
-        } else {
-            theme::primary_button(ui, &t.t("face-capture")).clicked()
-        };
         if pressed || auto {
             // The photo is the newest checked frame (with its checks), or the newest frame.
             let chosen = match &self.checked {
@@ -164,9 +160,9 @@ impl FaceStep {
         taken
     }
 
-    /// What changes from frame to frame, drawn below the step's buttons: whether the photo was
-    /// taken, each failed check as an instruction, and any error.
-    pub fn status_ui(&self, ui: &mut egui::Ui, view: &View<'_>, has_photo: bool) {
+    /// What changes from frame to frame, drawn beside the pictures: whether the photo was taken,
+    /// each failed check as an instruction, and any error.
+    fn status_ui(&self, ui: &mut egui::Ui, view: &View<'_>, has_photo: bool) {
         let t = view.i18n;
         if has_photo && self.photo.is_some() {
             ui.label(t.t(if self.auto_taken { "face-auto-taken" } else { "face-taken" }));

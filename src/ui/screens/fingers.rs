@@ -121,6 +121,41 @@ impl FingerStep {
         }
     }
 
+    /// The step bar's part, right to left: Capture is the step's main action, in the same place
+    /// for every finger, and on Space (or Enter until all ten are done: then Enter is Next). Once
+    /// all ten are done Next takes the main place and Capture steps aside; while a capture runs,
+    /// Cancel.
+    pub fn bar(&mut self, ui: &mut egui::Ui, view: &View<'_>, draft: &Draft, actions: &mut Vec<Action>) {
+        let t = view.i18n;
+        if self.capturing.is_some() {
+            if theme::bar_button(ui, &t.t("fingers-cancel")).clicked() {
+                actions.push(Action::CancelCapture);
+            }
+            return;
+        }
+        let connected = matches!(view.reader, Some(DeviceStatus::Connected(_)));
+        let all_done = all_recorded(draft);
+        let recorded = draft.fingers.contains_key(&self.selected);
+        let label = if recorded { t.t("fingers-recapture") } else { t.t("fingers-capture") };
+        if all_done && theme::bar_primary(ui, &t.t("next")).clicked() {
+            actions.push(Action::Enroll(Command::Next));
+        }
+        let clicked = ui
+            .add_enabled_ui(connected, |ui| {
+                if all_done { theme::bar_button(ui, &label) } else { theme::bar_primary(ui, &label) }
+            })
+            .inner
+            .clicked();
+        if !all_done && theme::bar_button(ui, &t.t("next")).clicked() {
+            actions.push(Action::Enroll(Command::Next));
+        }
+        let typing = ui.ctx().egui_wants_keyboard_input();
+        let key = ui.input(|i| i.key_pressed(egui::Key::Space) || (!all_done && i.key_pressed(egui::Key::Enter)));
+        if connected && (clicked || (key && !typing)) {
+            actions.push(Action::CaptureFinger);
+        }
+    }
+
     /// Takes a reader event; returns the command to record a print when one is accepted.
     pub fn on_reader(
         &mut self,
@@ -206,7 +241,14 @@ impl FingerStep {
                 }
             });
         }
-        ui.separator();
+        self.exception_ui(ui, view, draft, actions);
+    }
+
+    /// What the capture in hand says, drawn in the step bar above its buttons so that it is in
+    /// view whatever the window's height: where to put which finger, the transfer, the verdict
+    /// with what to do, and the force-capture choice after the allowed attempts.
+    pub fn status_ui(&mut self, ui: &mut egui::Ui, view: &View<'_>, draft: &Draft, actions: &mut Vec<Action>) {
+        let t = view.i18n;
         let p = self.selected;
         ui.label(t.t_args("fingers-place", &[("finger", t.t(finger_key(p)).into())]));
         match &self.capturing {
@@ -221,34 +263,12 @@ impl FingerStep {
                         ui.add(egui::Spinner::new());
                     }
                 }
-                if ui.button(t.t("fingers-cancel")).clicked() {
-                    actions.push(Action::CancelCapture);
-                }
                 // At least every 100 ms while the image streams in.
                 ui.ctx().request_repaint_after(std::time::Duration::from_millis(100));
             }
             None => {
-                let connected = matches!(view.reader, Some(DeviceStatus::Connected(_)));
-                let all_done = all_recorded(draft);
-                if all_done {
+                if all_recorded(draft) {
                     ui.label(egui::RichText::new(t.t("fingers-all-done")).strong().color(theme::OK));
-                }
-                // Capture is the step's main action, in the same place for every finger, and on
-                // Space (or Enter until all ten are done: then Enter is Next). Once all ten are
-                // done it steps back for Next.
-                let recorded = draft.fingers.contains_key(&p);
-                let label = if recorded { t.t("fingers-recapture") } else { t.t("fingers-capture") };
-                let clicked = ui
-                    .add_enabled_ui(connected, |ui| {
-                        if all_done { theme::secondary_button(ui, &label) } else { theme::primary_button(ui, &label) }
-                    })
-                    .inner
-                    .clicked();
-                let typing = ui.ctx().egui_wants_keyboard_input();
-                let key =
-                    ui.input(|i| i.key_pressed(egui::Key::Space) || (!all_done && i.key_pressed(egui::Key::Enter)));
-                if connected && (clicked || (key && !typing)) {
-                    actions.push(Action::CaptureFinger);
                 }
                 if let Some(DeviceStatus::Failed(why)) = view.reader {
                     theme::error(ui, &t.notice(why));
@@ -281,7 +301,6 @@ impl FingerStep {
             theme::error(ui, &t.notice(e));
         }
         self.force_ui(ui, t, draft, actions);
-        self.exception_ui(ui, view, draft, actions);
     }
 
     fn force_ui(&mut self, ui: &mut egui::Ui, t: &I18n, draft: &Draft, actions: &mut Vec<Action>) {

@@ -156,18 +156,18 @@ impl ReviewStep {
         if draft.exception_photo.is_some() {
             ui.label(t.t("review-exception-photo"));
         }
+    }
 
-        ui.separator();
+    /// The step bar's part, right to left: Sign and save, then the PIN it needs.
+    pub fn sign_bar(&mut self, ui: &mut egui::Ui, view: &View<'_>, actions: &mut Vec<Action>) {
+        let t = view.i18n;
+        let sign = theme::bar_primary(ui, &t.t("review-sign")).clicked();
+        let field = ui.add(egui::TextEdit::singleline(&mut self.pin).password(true).desired_width(140.0));
         let label = ui.label(t.t("review-pin"));
-        let pin = ui
-            .add(egui::TextEdit::singleline(&mut self.pin).password(true).desired_width(theme::COLUMN_WIDTH))
-            .labelled_by(label.id);
-        let enter = pin.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-        if theme::primary_button(ui, &t.t("review-sign")).clicked() || enter {
+        let field = field.labelled_by(label.id);
+        let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        if sign || enter {
             actions.push(Action::Enroll(Command::Complete(crate::domain::account::Pin::new(&self.pin))));
-        }
-        if ui.button(t.t("back")).clicked() {
-            actions.push(Action::Enroll(Command::Back));
         }
     }
 }
