@@ -53,6 +53,10 @@ device-error-start = The reader could not be started ({ $detail }). Close other 
 device-error-stopped = The reader stopped working. Restart enroll-kit.
 device-error-not-connected = The reader is not connected. Press Retry.
 error-detail = Something went wrong: { $detail }
+error-disk-full = The kit's disk is full: nothing was lost, but nothing more can be saved. Close the day (export) or ask the supervisor to free space, then try again.
+error-db-busy = The kit is busy with another task (an export or a search). Wait a moment, then try again.
+error-db-unwritable = The kit cannot write its database ({ $detail }). Nothing was lost. Restart enroll-kit; if it keeps happening, call the supervisor.
+error-db-corrupt = The kit's database is damaged. Nothing was changed. Stop enrolling on this kit and call the supervisor.
 error-forbidden = Your account may not do this. Ask the supervisor.
 error-file-exists = { $path } already exists: choose another name (the kit never writes over a file).
 error-write = Cannot write { $path } ({ $detail }). Check that the disk or stick has space and is not write-protected, then try again.
@@ -137,6 +141,7 @@ face-capture = Take the photo
 face-retake = Retake
 face-taken = Photo taken. Check it, then go on or retake.
 face-no-camera = No picture from the camera yet: check that it is connected (see the home screen), then retry.
+face-checks-failed = The face checks could not start ({ $detail }). Take the photo by hand, checking it yourself.
 
 fingers-title = Fingerprints
 hand-right = Right hand
@@ -339,6 +344,7 @@ dedup-found = Possible duplicate of { $rid }: { $name }
 dedup-found-elsewhere = Possible duplicate of { $rid }, enrolled at kit { $kit } (no photo on this kit)
 dedup-what-to-do = The fingerprints match an earlier enrollment. Check the applicant's documents and ask; if it is the same person, abandon this enrollment. If you save it, the supervisor sees the flag.
 dedup-failed = The duplicate check could not run ({ $detail }); the supervisor's daily check will cover it.
+dedup-stopped = the search stopped before it ended
 
 upload-title = Upload to the central office
 upload-not-configured = This kit has no central office address: batches go by USB stick. (A technician sets it with: enroll-kit upload configure.)

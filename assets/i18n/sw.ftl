@@ -52,6 +52,10 @@ device-error-start = Kisoma hakikuweza kuanzishwa ({ $detail }). Funga programu 
 device-error-stopped = Kisoma kimeacha kufanya kazi. Anzisha upya enroll-kit.
 device-error-not-connected = Kisoma hakijaunganishwa. Bonyeza Jaribu tena.
 error-detail = Kuna hitilafu: { $detail }
+error-disk-full = Diski ya kifaa imejaa: hakuna kilichopotea, lakini hakuna zaidi kinachoweza kuhifadhiwa. Funga siku (hamisha) au muombe msimamizi apate nafasi, kisha jaribu tena.
+error-db-busy = Kifaa kina shughuli nyingine (uhamishaji au utafutaji). Subiri kidogo, kisha jaribu tena.
+error-db-unwritable = Kifaa hakiwezi kuandika hifadhidata yake ({ $detail }). Hakuna kilichopotea. Anzisha upya enroll-kit; ikiendelea, mwite msimamizi.
+error-db-corrupt = Hifadhidata ya kifaa imeharibika. Hakuna kilichobadilishwa. Acha kusajili kwenye kifaa hiki na umwite msimamizi.
 error-forbidden = Akaunti yako hairuhusiwi kufanya hivi. Muulize msimamizi.
 error-file-exists = { $path } tayari ipo: chagua jina jingine (kifaa hiki hakiandiki juu ya faili lililopo).
 error-write = Haiwezekani kuandika { $path } ({ $detail }). Hakikisha diski au kifimbo kina nafasi na hakijazuiwa kuandikwa, kisha jaribu tena.
@@ -136,6 +140,7 @@ face-capture = Piga picha
 face-retake = Piga tena
 face-taken = Picha imepigwa. Iangalie, kisha endelea au piga tena.
 face-no-camera = Bado hakuna picha kutoka kwa kamera: hakikisha imeunganishwa (tazama skrini ya mwanzo), kisha jaribu tena.
+face-checks-failed = Ukaguzi wa uso haukuweza kuanza ({ $detail }). Piga picha mwenyewe, ukiikagua wewe mwenyewe.
 
 fingers-title = Alama za vidole
 hand-right = Mkono wa kulia
@@ -326,6 +331,7 @@ dedup-found = Huenda ni marudio ya { $rid }: { $name }
 dedup-found-elsewhere = Huenda ni marudio ya { $rid }, aliyesajiliwa kwenye kifaa { $kit } (hakuna picha kwenye kifaa hiki)
 dedup-what-to-do = Alama za vidole zinalingana na usajili wa awali. Kagua nyaraka za mwombaji na umuulize; kama ni mtu yule yule, acha usajili huu. Ukiuhifadhi, msimamizi ataona alama hii.
 dedup-failed = Ukaguzi wa marudio haukuweza kufanyika ({ $detail }); ukaguzi wa kila siku wa msimamizi utaushughulikia.
+dedup-stopped = utafutaji ulisimama kabla ya kumalizika
 
 upload-title = Tuma kwa ofisi kuu
 upload-not-configured = Kifaa hiki hakina anwani ya ofisi kuu: makundi yanapelekwa kwa USB. (Fundi anaiweka kwa: enroll-kit upload configure.)

@@ -21,6 +21,7 @@ pub use packets::{BatchRecord, PacketRow, StoredPacket};
 pub use templates::{FingerTemplate, StoredTemplate};
 pub use uploads::UploadRow;
 
+use crate::domain::notice::Notice;
 use rusqlite::{Connection, ErrorCode, OpenFlags};
 use std::path::{Path, PathBuf};
 use thiserror::Error;
@@ -81,6 +82,26 @@ pub enum StoreError {
     /// A change that the store's rules refuse.
     #[error("{0}")]
     Refused(String),
+}
+
+impl StoreError {
+    /// What the person at the kit is told, in the language on screen, with the next step.
+    pub fn notice(&self) -> Notice {
+        use rusqlite::ErrorCode;
+        match self {
+            StoreError::Sqlite { source: rusqlite::Error::SqliteFailure(e, _), .. } => match e.code {
+                ErrorCode::DiskFull => Notice::new("error-disk-full"),
+                ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked => Notice::new("error-db-busy"),
+                ErrorCode::ReadOnly
+                | ErrorCode::CannotOpen
+                | ErrorCode::PermissionDenied
+                | ErrorCode::SystemIoFailure => Notice::new("error-db-unwritable").text("detail", e.to_string()),
+                _ => Notice::detail(self),
+            },
+            StoreError::Corrupt { .. } => Notice::new("error-db-corrupt"),
+            other => Notice::detail(other),
+        }
+    }
 }
 
 /// The key of the kit's encrypted database (SQLCipher, raw 256-bit key: no passphrase

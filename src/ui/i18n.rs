@@ -208,6 +208,28 @@ mod tests {
     }
 
     #[test]
+    fn a_full_disk_a_busy_or_a_damaged_database_is_worded_in_both_languages() {
+        use crate::store::StoreError;
+        use std::path::PathBuf;
+        let sqlite = |code| StoreError::Sqlite {
+            path: PathBuf::from("/home/kit/.local/share/enroll-kit/kit.db"),
+            source: rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(code), None),
+        };
+        let cases = [
+            (sqlite(rusqlite::ffi::SQLITE_FULL), "error-disk-full"),
+            (sqlite(rusqlite::ffi::SQLITE_BUSY), "error-db-busy"),
+            (sqlite(rusqlite::ffi::SQLITE_READONLY), "error-db-unwritable"),
+            (StoreError::Corrupt { path: PathBuf::from("kit.db"), detail: "malformed".into() }, "error-db-corrupt"),
+        ];
+        for (e, key) in cases {
+            let display = e.to_string();
+            let notice = crate::workflow::WorkflowError::Store(e).notice();
+            assert_eq!(notice.key, key);
+            worded_in_both(&notice, &display, false);
+        }
+    }
+
+    #[test]
     fn every_device_failure_is_worded_in_both_languages() {
         use crate::devices::{DeviceError, error::ProtocolError};
         use std::time::Duration;

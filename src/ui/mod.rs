@@ -24,6 +24,7 @@ pub fn started_ms() -> u128 {
 
 use crate::devices::factory::OpenOptions;
 use crate::devices::profile::Profiles;
+use crate::domain::notice::Notice;
 use crate::kit::Kit;
 use crate::workflow::devices::{CameraService, DeviceStatus, ReaderService};
 use crate::workflow::enrollment::EnrollmentSession;
@@ -633,7 +634,7 @@ impl KitApp {
         if let Screen::Queue(s) = &mut self.screen {
             match refreshed {
                 Ok((items, notice)) => s.refreshed(items, notice),
-                Err(e) => s.failed(e.to_string()),
+                Err(e) => s.failed(e.notice()),
             }
         }
     }
@@ -684,7 +685,7 @@ impl KitApp {
                 let result = EnrollmentSession::abandon_draft(&mut self.kit, &op, id);
                 let mut home = HomeScreen::new(op, &self.kit);
                 if let Err(e) = result {
-                    home.message = Some(HomeMessage::Error(e.to_string()));
+                    home.message = Some(HomeMessage::Error(e.notice()));
                 }
                 self.screen = Screen::Home(home);
             }
@@ -723,7 +724,7 @@ impl KitApp {
             Action::OpenPacket(rid) => {
                 let Screen::Queue(s) = &mut self.screen else { return };
                 let detail = crate::workflow::review::packet_detail(&self.kit, &s.operator, &rid);
-                s.open(detail.map_err(|e| e.to_string()));
+                s.open(detail.map_err(|e| e.notice()));
             }
             Action::Approve(rid) => {
                 let Some(op) = self.operator().cloned() else { return };
@@ -792,19 +793,19 @@ impl KitApp {
             Action::OpenReport => {
                 let Some(op) = self.operator().cloned() else { return };
                 let date = self.kit.today().format("%Y-%m-%d").to_string();
-                let report = crate::workflow::report::daily(&self.kit, &op, &date).map_err(|e| e.to_string());
+                let report = crate::workflow::report::daily(&self.kit, &op, &date).map_err(|e| e.notice());
                 self.screen = Screen::Report(Box::new(ReportScreen::new(op, date, report)));
             }
             Action::ShowReport(date) => {
                 let Screen::Report(s) = &mut self.screen else { return };
-                s.show(crate::workflow::report::daily(&self.kit, &s.operator, &date).map_err(|e| e.to_string()));
+                s.show(crate::workflow::report::daily(&self.kit, &s.operator, &date).map_err(|e| e.notice()));
             }
             Action::SaveReportCsv => {
                 let Screen::Report(s) = &mut self.screen else { return };
                 let Some(report) = s.report() else { return };
                 let saved = crate::workflow::report::save_csv(&self.kit, report)
                     .map(|p| p.display().to_string())
-                    .map_err(|e| e.to_string());
+                    .map_err(|e| e.notice());
                 s.saved(saved);
             }
             Action::OpenTrainer => {
@@ -824,7 +825,7 @@ impl KitApp {
                     }
                     Err(e) => {
                         if let Screen::Trainer(s) = &mut self.screen {
-                            s.notice = Some(Err(e.to_string()));
+                            s.notice = Some(Err(e.notice()));
                         }
                     }
                 }
@@ -861,22 +862,22 @@ impl KitApp {
                 let Screen::Trainer(s) = &mut self.screen else { return };
                 let Some(figures) = s.figures() else { return };
                 let saved = crate::workflow::scenarios::save_figures_csv(&self.kit, figures, self.kit.today())
-                    .map(|p| self.i18n.t_args("trainer-saved", &[("path", p.display().to_string().into())]))
-                    .map_err(|e| e.to_string());
+                    .map(|p| Notice::new("trainer-saved").text("path", p.display().to_string()))
+                    .map_err(|e| e.notice());
                 s.notice = Some(saved);
             }
             Action::ResetPilot => {
                 let Some(op) = self.operator().cloned() else { return };
                 if self.export.is_some() || self.scenario.is_some() {
                     if let Screen::Trainer(s) = &mut self.screen {
-                        s.notice = Some(Err(self.i18n.t("trainer-reset-busy")));
+                        s.notice = Some(Err(Notice::new("trainer-reset-busy")));
                     }
                     return;
                 }
                 self.upload = None;
                 let result = crate::workflow::pilot::reset(&mut self.kit, &op);
                 let mut screen = screens::trainer::TrainerScreen::new(op, &self.kit);
-                screen.notice = Some(result.map(|()| self.i18n.t("trainer-reset-done")).map_err(|e| e.to_string()));
+                screen.notice = Some(result.map(|()| Notice::new("trainer-reset-done")).map_err(|e| e.notice()));
                 self.screen = Screen::Trainer(Box::new(screen));
             }
             Action::Enroll(command) => {
@@ -915,7 +916,7 @@ impl KitApp {
 
     fn home_message(&mut self, op: Operator, e: &WorkflowError) {
         let mut home = HomeScreen::new(op, &self.kit);
-        home.message = Some(HomeMessage::Error(e.to_string()));
+        home.message = Some(HomeMessage::Error(e.notice()));
         self.screen = Screen::Home(home);
     }
 

@@ -15,6 +15,7 @@ use crate::biometrics::matching::{
 use crate::domain::account::Permission;
 use crate::domain::audit::AuditAction;
 use crate::domain::biometrics::{FingerPosition, FingerRecord, GreyImage};
+use crate::domain::notice::Notice;
 use crate::kit::Kit;
 use crate::packet::PublicKey;
 use crate::store::{FingerTemplate, NewAuditEntry, StoredTemplate};
@@ -314,7 +315,7 @@ impl Match {
 /// The search run on a worker thread over its own kit connection, as soon as the fingerprints
 /// are in, so the assistant never waits on it.
 pub struct SearchWorker {
-    result: std::sync::mpsc::Receiver<Result<Vec<Match>, String>>,
+    result: std::sync::mpsc::Receiver<Result<Vec<Match>, Notice>>,
 }
 
 impl SearchWorker {
@@ -330,7 +331,7 @@ impl SearchWorker {
             .name("duplicate-search".into())
             .spawn(move || {
                 let found = search(&conn, &fingers).and_then(|c| c.iter().map(|c| describe(&conn, c)).collect());
-                let _ = tx.send(found.map_err(|e| e.to_string()));
+                let _ = tx.send(found.map_err(|e| e.notice()));
                 wake();
             })
             .map_err(|e| WorkflowError::Refused(format!("the duplicate search could not start ({e})")))?;
@@ -338,11 +339,11 @@ impl SearchWorker {
     }
 
     /// The result, once the search has ended (the worker is spent after).
-    pub fn finished(&self) -> Option<Result<Vec<Match>, String>> {
+    pub fn finished(&self) -> Option<Result<Vec<Match>, crate::domain::notice::Notice>> {
         match self.result.try_recv() {
             Ok(r) => Some(r),
             Err(std::sync::mpsc::TryRecvError::Empty) => None,
-            Err(std::sync::mpsc::TryRecvError::Disconnected) => Some(Err("the duplicate search stopped".into())),
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => Some(Err(Notice::new("dedup-stopped"))),
         }
     }
 }

@@ -5,6 +5,7 @@
 use crate::biometrics::face::{FaceChecker, FaceReport, check_rgb};
 use crate::devices::camera::RgbFrame;
 use crate::devices::camera::worker::FrameSource;
+use crate::domain::notice::Notice;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -30,7 +31,7 @@ pub struct Checked {
 #[derive(Default)]
 struct Shared {
     last: Option<Checked>,
-    error: Option<String>,
+    error: Option<crate::domain::notice::Notice>,
 }
 
 /// The face-check thread; it stops when dropped.
@@ -50,7 +51,7 @@ impl FaceCheckWorker {
                 Ok(c) => c,
                 Err(e) => {
                     if let Ok(mut s) = sh.lock() {
-                        s.error = Some(e);
+                        s.error = Some(Notice::new("face-checks-failed").text("detail", e));
                     }
                     return;
                 }
@@ -78,7 +79,7 @@ impl FaceCheckWorker {
         if let Err(e) = spawned
             && let Ok(mut s) = shared.lock()
         {
-            s.error = Some(format!("the face checks could not start ({e}); take the photo by hand"));
+            s.error = Some(Notice::new("face-checks-failed").text("detail", e.to_string()));
         }
         FaceCheckWorker { shared, stop }
     }
@@ -89,7 +90,7 @@ impl FaceCheckWorker {
     }
 
     /// Why the checks are not running, if they are not.
-    pub fn error(&self) -> Option<String> {
+    pub fn error(&self) -> Option<crate::domain::notice::Notice> {
         self.shared.lock().ok().and_then(|s| s.error.clone())
     }
 }

@@ -104,6 +104,7 @@ impl WorkflowError {
             WorkflowError::Forbidden { .. } => Notice::new("error-forbidden"),
             WorkflowError::Login(e) => e.notice(),
             WorkflowError::Batch(e) => e.notice(),
+            WorkflowError::Store(e) => e.notice(),
             WorkflowError::FileExists(path) => {
                 Notice::new("error-file-exists").text("path", path.display().to_string())
             }

@@ -54,7 +54,7 @@ enum Search {
     /// Running.
     Running(crate::workflow::dedup::SearchWorker),
     /// Done: what it found (empty: nobody), or why it could not run.
-    Done(Result<Vec<crate::workflow::dedup::Match>, String>),
+    Done(Result<Vec<crate::workflow::dedup::Match>, crate::domain::notice::Notice>),
 }
 
 impl std::fmt::Debug for Search {
@@ -187,7 +187,7 @@ impl EnrollScreen {
                     match crate::workflow::dedup::SearchWorker::start(view.kit, fingers, move || ctx.request_repaint())
                     {
                         Ok(w) => Search::Running(w),
-                        Err(e) => Search::Done(Err(e.to_string())),
+                        Err(e) => Search::Done(Err(e.notice())),
                     };
             }
             Search::Running(worker) => {

@@ -5,6 +5,7 @@ use super::View;
 use crate::biometrics::face::{FaceCheck, FaceReport, stored_checks};
 use crate::devices::camera::RgbFrame;
 use crate::domain::biometrics::{DeviceRef, FacePhoto};
+use crate::domain::notice::Notice;
 use crate::ui::theme;
 use crate::workflow::face::{AUTO_CAPTURE_FRAMES, Checked, FaceCheckWorker};
 
@@ -20,7 +21,7 @@ pub struct FaceStep {
     latest: Option<RgbFrame>,
     seen: u64,
     photo: Option<egui::TextureHandle>,
-    error: Option<String>,
+    error: Option<crate::domain::notice::Notice>,
     checks: Option<FaceCheckWorker>,
     checked: Option<Checked>,
     auto_taken: bool,
@@ -149,10 +150,10 @@ impl FaceStep {
                             self.auto_taken = auto && !pressed;
                             taken = Some(p);
                         }
-                        Err(e) => self.error = Some(e),
+                        Err(e) => self.error = Some(Notice::detail(&e)),
                     }
                 }
-                _ => self.error = Some(t.t("face-no-camera")),
+                _ => self.error = Some(Notice::new("face-no-camera")),
             }
         }
         // A live preview needs frames: ask for the next one at the camera's pace.
@@ -183,10 +184,10 @@ impl FaceStep {
             }
         }
         if let Some(e) = self.checks.as_ref().and_then(FaceCheckWorker::error) {
-            theme::error(ui, &e);
+            theme::error(ui, &t.notice(&e));
         }
         if let Some(e) = &self.error {
-            theme::error(ui, e);
+            theme::error(ui, &t.notice(e));
         }
     }
 

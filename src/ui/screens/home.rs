@@ -13,8 +13,8 @@ use crate::workflow::enrollment::EnrollmentSession;
 pub enum HomeMessage {
     /// The applicant refused consent.
     ConsentRefused,
-    /// An error, already worded with its next step.
-    Error(String),
+    /// A failure with its next step, worded when drawn.
+    Error(crate::domain::notice::Notice),
 }
 
 /// Home screen state.
@@ -97,7 +97,7 @@ impl HomeScreen {
             Some(HomeMessage::ConsentRefused) => {
                 ui.label(t.t("consent-refused"));
             }
-            Some(HomeMessage::Error(text)) => theme::error(ui, text),
+            Some(HomeMessage::Error(notice)) => theme::error(ui, &t.notice(notice)),
             None => {}
         }
         ui.add_space(8.0);

@@ -18,8 +18,8 @@ pub enum QueueNotice {
     Rejected(String),
     /// Clean packets approved together.
     ApprovedAll(usize),
-    /// A refusal or failure, already worded with its next step.
-    Error(String),
+    /// A refusal or failure with its next step, worded when drawn.
+    Error(crate::domain::notice::Notice),
 }
 
 /// One packet opened for a decision.
@@ -89,7 +89,7 @@ impl QueueScreen {
     }
 
     /// Opens a packet (or shows why it cannot be).
-    pub fn open(&mut self, detail: Result<PacketDetail, String>) {
+    pub fn open(&mut self, detail: Result<PacketDetail, crate::domain::notice::Notice>) {
         match detail {
             Ok(detail) => {
                 self.opened = Some(Opened {
@@ -106,7 +106,7 @@ impl QueueScreen {
     }
 
     /// Shows an error, keeping the packet open so nothing typed is lost.
-    pub fn failed(&mut self, e: String) {
+    pub fn failed(&mut self, e: crate::domain::notice::Notice) {
         self.confirm_all = false;
         self.notice = Some(QueueNotice::Error(e));
     }
@@ -139,7 +139,7 @@ impl QueueScreen {
             Some(QueueNotice::ApprovedAll(n)) => {
                 ui.colored_label(theme::OK, t.t_args("queue-approved-all", &[("count", (*n).into())]));
             }
-            Some(QueueNotice::Error(e)) => theme::error(ui, e),
+            Some(QueueNotice::Error(e)) => theme::error(ui, &t.notice(e)),
             None => {}
         }
         if self.opened.is_some() {

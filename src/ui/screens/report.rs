@@ -14,8 +14,8 @@ pub struct ReportScreen {
     /// The supervisor.
     pub operator: Operator,
     date: String,
-    report: Option<Result<DailyReport, String>>,
-    saved: Option<Result<String, String>>,
+    report: Option<Result<DailyReport, crate::domain::notice::Notice>>,
+    saved: Option<Result<String, crate::domain::notice::Notice>>,
 }
 
 /// The message key naming a packet status.
@@ -53,18 +53,18 @@ fn counts(ui: &mut egui::Ui, id: &str, rows: impl IntoIterator<Item = (String, u
 
 impl ReportScreen {
     /// The screen for `date` (`YYYY-MM-DD`), with its report already read.
-    pub fn new(operator: Operator, date: String, report: Result<DailyReport, String>) -> Self {
+    pub fn new(operator: Operator, date: String, report: Result<DailyReport, crate::domain::notice::Notice>) -> Self {
         ReportScreen { operator, date, report: Some(report), saved: None }
     }
 
     /// Shows another report (or why it could not be made).
-    pub fn show(&mut self, report: Result<DailyReport, String>) {
+    pub fn show(&mut self, report: Result<DailyReport, crate::domain::notice::Notice>) {
         self.report = Some(report);
         self.saved = None;
     }
 
     /// Records where the CSV went.
-    pub fn saved(&mut self, result: Result<String, String>) {
+    pub fn saved(&mut self, result: Result<String, crate::domain::notice::Notice>) {
         self.saved = Some(result);
     }
 
@@ -91,7 +91,7 @@ impl ReportScreen {
         let report = match &self.report {
             None => return,
             Some(Err(e)) => {
-                theme::error(ui, e);
+                theme::error(ui, &t.notice(e));
                 return;
             }
             Some(Ok(r)) => r,
@@ -109,7 +109,7 @@ impl ReportScreen {
             Some(Ok(path)) => {
                 ui.colored_label(theme::OK, t.t_args("report-saved", &[("path", path.clone().into())]));
             }
-            Some(Err(e)) => theme::error(ui, e),
+            Some(Err(e)) => theme::error(ui, &t.notice(e)),
             None => {}
         }
 

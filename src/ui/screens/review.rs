@@ -39,11 +39,11 @@ impl ReviewStep {
         &mut self,
         ui: &mut egui::Ui,
         view: &View<'_>,
-        found: &Result<Vec<crate::workflow::dedup::Match>, String>,
+        found: &Result<Vec<crate::workflow::dedup::Match>, crate::domain::notice::Notice>,
     ) {
         let t = view.i18n;
         match found {
-            Err(e) => theme::error(ui, &t.t_args("dedup-failed", &[("detail", e.clone().into())])),
+            Err(e) => theme::error(ui, &t.t_args("dedup-failed", &[("detail", t.notice(e).into())])),
             Ok(found) if found.is_empty() => {
                 ui.colored_label(theme::OK, t.t("dedup-none"));
             }

@@ -16,20 +16,20 @@ const SIDE: f32 = 430.0;
 pub struct TrainerScreen {
     /// The trainer.
     pub operator: Operator,
-    scenarios: Result<Vec<Scenario>, String>,
+    scenarios: Result<Vec<Scenario>, crate::domain::notice::Notice>,
     trainees: Vec<String>,
     chosen_trainee: String,
-    figures: Result<Vec<TraineeFigures>, String>,
+    figures: Result<Vec<TraineeFigures>, crate::domain::notice::Notice>,
     confirm_reset: bool,
-    /// What the last action said (saved CSV path, a refusal).
-    pub notice: Option<Result<String, String>>,
+    /// What the last action said (saved CSV path, a refusal), worded when drawn.
+    pub notice: Option<Result<crate::domain::notice::Notice, crate::domain::notice::Notice>>,
 }
 
 impl TrainerScreen {
     /// The screen with the shipped scenarios and the kit's trainees and figures read.
     pub fn new(operator: Operator, kit: &crate::kit::Kit) -> Self {
-        let scenarios = crate::workflow::scenarios::shipped().map_err(|e| e.to_string());
-        let figures = crate::workflow::scenarios::trainee_figures(kit, &operator).map_err(|e| e.to_string());
+        let scenarios = crate::workflow::scenarios::shipped().map_err(|e| crate::domain::notice::Notice::detail(&e));
+        let figures = crate::workflow::scenarios::trainee_figures(kit, &operator).map_err(|e| e.notice());
         let trainees: Vec<String> =
             figures.as_ref().map(|f| f.iter().map(|t| t.username.clone()).collect()).unwrap_or_default();
         let chosen_trainee = trainees.first().cloned().unwrap_or_default();
@@ -50,10 +50,10 @@ impl TrainerScreen {
             actions.push(Action::Home);
         }
         match &self.notice {
-            Some(Ok(text)) => {
-                ui.label(egui::RichText::new(text).color(theme::OK));
+            Some(Ok(said)) => {
+                ui.label(egui::RichText::new(t.notice(said)).color(theme::OK));
             }
-            Some(Err(text)) => theme::error(ui, text),
+            Some(Err(e)) => theme::error(ui, &t.notice(e)),
             None => {}
         }
 
@@ -94,7 +94,7 @@ impl TrainerScreen {
                                 });
                             }
                         }
-                        Err(e) => theme::error(ui, e),
+                        Err(e) => theme::error(ui, &t.notice(e)),
                     }
                 }
             });
@@ -109,7 +109,7 @@ impl TrainerScreen {
                             actions.push(Action::SaveTraineeCsv);
                         }
                     }
-                    Err(e) => theme::error(ui, e),
+                    Err(e) => theme::error(ui, &t.notice(e)),
                 }
 
                 ui.add_space(12.0);
