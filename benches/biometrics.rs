@@ -3,6 +3,7 @@
 //! (goal ≤ 30 ms: live feedback at ≥ 15 fps on 2 cores), and the generator.
 //!
 //! Run: `cargo bench --bench biometrics` (criterion, release).
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a dev tool: a failed setup is a failed run
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use enroll_kit::biometrics::face::{FaceChecker, check_rgb};

@@ -3,6 +3,7 @@
 //! that rate, 10 bit-times a byte (8N1). Goal: measured within 5% of the wire time.
 //!
 //! Run: `cargo bench --bench capture`. Prints a table for the README.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a dev tool: a failed setup is a failed run
 
 use enroll_kit::devices::gt521::{Gt521Reader, Gt521Sim, Gt521SimConfig, protocol as gt};
 use enroll_kit::devices::profile::{DeviceProfile, Profiles};

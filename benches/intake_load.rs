@@ -13,6 +13,7 @@
 //! Run: `scripts/bench-intake [KITS PACKETS]` (starts PostgreSQL, then `cargo bench --bench
 //! intake_load`); with a server of your own: `ENROLL_KIT_TEST_POSTGRES="host=… user=…" cargo
 //! bench --bench intake_load -- [KITS PACKETS]`.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a dev tool: a failed setup is a failed run
 
 #[path = "../tests/common/cluster.rs"]
 mod cluster;

@@ -5,6 +5,7 @@
 //! - unlock a passphrase kit at the field argon2id cost (issue 15: 0.5-1 s on the kit)
 //!
 //! Run: `cargo bench --bench packet`. Figures go in the README.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a dev tool: a failed setup is a failed run
 
 use chrono::NaiveDate;
 use criterion::{Criterion, criterion_group, criterion_main};

@@ -8,6 +8,7 @@
 //!   the kit puts on the link, once uncut and once cut mid-chunk (goal < one chunk).
 //!
 //! Run: `cargo bench --bench upload [-- MB]` (custom harness; prints the figures for the README).
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a dev tool: a failed setup is a failed run
 
 use enroll_kit::batch::verify::read_identities;
 use enroll_kit::intake::{Database, IntakeConfig, IntakeDb, Limits};

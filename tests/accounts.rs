@@ -1,5 +1,6 @@
 //! Accounts and roles: lockout that survives a restart, what an assistant may not do,
 //! nobody reviewing their own work, and no PIN ever in the audit log.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test: a panic is a failure with its line
 
 mod common;
 

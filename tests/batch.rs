@@ -1,6 +1,7 @@
 //! Batches: export, read back, verify at the central office — training through the command line
 //! with the pilot identity, production through the enrollment workflow with the test
 //! central-office keys — and tampered, truncated, foreign and misdirected batches.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test: a panic is a failure with its line
 
 mod common;
 

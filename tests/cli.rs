@@ -1,6 +1,7 @@
 //! The command line as an operator or a script uses it: the "done when" flow, tamper
 //! detection naming the RID or the audit entry, and bad input answered with clear errors that
 //! change nothing.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test: a panic is a failure with its line
 
 mod common;
 

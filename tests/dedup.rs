@@ -1,4 +1,5 @@
 //! On-kit duplicate search: a person enrolling again is found, a new person is not.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test: a panic is a failure with its line
 
 mod common;
 

@@ -1,5 +1,6 @@
 //! Each serial adapter against its simulator through a pseudo-terminal, with every injected
 //! fault: each ends in a good image or the expected typed error, never a hang.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test: a panic is a failure with its line
 
 use enroll_kit::devices::DeviceError;
 use enroll_kit::devices::error::ProtocolError;

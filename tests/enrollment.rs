@@ -1,5 +1,6 @@
 //! The enrollment session end to end through the library: gates, drafts that survive a crash,
 //! sealing, RID uniqueness, and a failed save that changes nothing.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test: a panic is a failure with its line
 
 mod common;
 

@@ -1,5 +1,6 @@
 //! The GUI driven by label through egui_kittest (no GPU, no display): login, lockout message,
 //! language switch remembered per account, home, consent, refusal, resume after a restart.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test: a panic is a failure with its line
 
 mod common;
 #[path = "common/gui.rs"]

@@ -2,6 +2,7 @@
 //! 16): strangers, stale and replayed requests, another kit's batch id, a kit under another kit's
 //! numbers, two manifests in one batch, quotas, a full spool, abandoned uploads; and two intake
 //! nodes on one PostgreSQL, one stopped mid-upload and one "dead" mid-finish.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test: a panic is a failure with its line
 
 #[path = "common/cluster.rs"]
 mod cluster;

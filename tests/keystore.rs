@@ -1,6 +1,7 @@
 //! Keys and data at rest (issue 15, threat-model rows 7–9): what a thief holding a copy of the
 //! data dir gets — nothing readable, nothing to sign with — and what opens a kit: its TPM on its
 //! own machine only, or a supervisor's passphrase.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test: a panic is a failure with its line
 
 mod common;
 

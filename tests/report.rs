@@ -1,4 +1,5 @@
 //! The daily report: counts by assistant and hour, decisions with reasons, print quality, CSV.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test: a panic is a failure with its line
 
 mod common;
 

@@ -1,6 +1,7 @@
 //! Every shipped training scenario, run in the GUI through egui_kittest as a trainer and a
 //! trainee would: the trainer starts it, the trainee works it on the scenario's simulated
 //! devices, the scenario is ended and judged. Then the trainer's figures, CSV and reset.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test: a panic is a failure with its line
 
 mod common;
 #[path = "common/gui.rs"]

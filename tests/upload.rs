@@ -1,5 +1,6 @@
 //! Upload to the central office's intake on 127.0.0.1, through a fault-injecting proxy, against
 //! SQLite and PostgreSQL; and every bad answer the kit must not believe.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test: a panic is a failure with its line
 
 mod common;
 #[path = "common/fault_proxy.rs"]

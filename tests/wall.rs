@@ -2,6 +2,7 @@
 //! (pilot mode, `simulate`, a training enrollment on a production kit, a store whose columns
 //! were edited behind the kit's back) and every way out (export, copy, verify, intake) keeps
 //! training packets out of production batches.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test: a panic is a failure with its line
 
 mod common;
 

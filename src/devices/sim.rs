@@ -102,6 +102,7 @@ fn fit(src: &GreyImage, width: u32, height: u32) -> GreyImage {
             }
         }
     }
+    #[allow(clippy::expect_used)] // `out` was made width × height long above
     GreyImage::new(width, height, out).expect("one pixel per x and y")
 }
 

@@ -617,7 +617,7 @@ impl KitApp {
             (Err(e), _) => ExportNotice::Failed(e.notice()),
         };
         if let Screen::CloseDay(s) = &mut self.screen {
-            s.refresh(&self.kit);
+            s.refresh(crate::workflow::export::close_day_figures(&self.kit));
             s.notice = Some(notice);
         }
     }
@@ -653,7 +653,8 @@ impl KitApp {
                 match login(&mut self.kit, &username, &crate::domain::account::Pin::new(&pin)) {
                     Ok(op) => {
                         self.i18n.set_language(Language::from_code(&op.language));
-                        self.screen = Screen::Home(HomeScreen::new(op, &self.kit));
+                        self.screen =
+                            Screen::Home(HomeScreen::new(op.clone(), crate::workflow::report::home(&self.kit, &op)));
                     }
                     Err(e) => {
                         let message = self.login_message(&e);
@@ -666,7 +667,8 @@ impl KitApp {
             Action::Logout => self.screen = Screen::Login(LoginScreen::default()),
             Action::Home => {
                 if let Some(op) = self.operator().cloned() {
-                    self.screen = Screen::Home(HomeScreen::new(op, &self.kit));
+                    self.screen =
+                        Screen::Home(HomeScreen::new(op.clone(), crate::workflow::report::home(&self.kit, &op)));
                 }
             }
             Action::StartEnrollment | Action::Resume(_) => {
@@ -683,7 +685,7 @@ impl KitApp {
             Action::Abandon(id) => {
                 let Some(op) = self.operator().cloned() else { return };
                 let result = EnrollmentSession::abandon_draft(&mut self.kit, &op, id);
-                let mut home = HomeScreen::new(op, &self.kit);
+                let mut home = HomeScreen::new(op.clone(), crate::workflow::report::home(&self.kit, &op));
                 if let Err(e) = result {
                     home.message = Some(HomeMessage::Error(e.notice()));
                 }
@@ -747,7 +749,12 @@ impl KitApp {
             Action::OpenCloseDay => {
                 let Some(op) = self.operator().cloned() else { return };
                 let drives = crate::workflow::export::suggested_destinations();
-                self.screen = Screen::CloseDay(Box::new(CloseDayScreen::new(op, &self.kit, drives)));
+                self.screen = Screen::CloseDay(Box::new(CloseDayScreen::new(
+                    op,
+                    self.kit.config.training,
+                    drives,
+                    crate::workflow::export::close_day_figures(&self.kit),
+                )));
                 self.upload_panel.refresh(&self.kit);
             }
             Action::Export { job, dir } => {
@@ -899,7 +906,8 @@ impl KitApp {
                 self.screen = Screen::Done(DoneScreen { operator, rid, slip });
             }
             screens::enroll::After::Home(message) => {
-                let mut home = HomeScreen::new(s.operator.clone(), &self.kit);
+                let mut home =
+                    HomeScreen::new(s.operator.clone(), crate::workflow::report::home(&self.kit, &s.operator));
                 home.message = message;
                 self.screen = Screen::Home(home);
             }
@@ -915,7 +923,7 @@ impl KitApp {
     }
 
     fn home_message(&mut self, op: Operator, e: &WorkflowError) {
-        let mut home = HomeScreen::new(op, &self.kit);
+        let mut home = HomeScreen::new(op.clone(), crate::workflow::report::home(&self.kit, &op));
         home.message = Some(HomeMessage::Error(e.notice()));
         self.screen = Screen::Home(home);
     }

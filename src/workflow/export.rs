@@ -243,3 +243,32 @@ mod tests {
         assert_eq!(disk_of("sdb"), "sdb");
     }
 }
+
+/// What the close-the-day screen shows: packets ready and still waiting, of the kit's kind
+/// (training or production), and the batches written before.
+#[derive(Debug, Clone, Default)]
+pub struct CloseDayFigures {
+    /// Approved, not yet exported.
+    pub ready: usize,
+    /// Still waiting for review.
+    pub pending: usize,
+    /// Past batches, newest first as the store lists them.
+    pub batches: Vec<crate::store::BatchRecord>,
+}
+
+/// The close-the-day figures now.
+pub fn close_day_figures(kit: &Kit) -> CloseDayFigures {
+    use crate::domain::status::PacketStatus;
+    let training = kit.config.training;
+    let count = |status| {
+        kit.store
+            .packet_rows(Some(status))
+            .map(|rows| rows.iter().filter(|r| r.training == training).count())
+            .unwrap_or(0)
+    };
+    CloseDayFigures {
+        ready: count(PacketStatus::Approved),
+        pending: count(PacketStatus::PendingReview),
+        batches: kit.store.batches().unwrap_or_default(),
+    }
+}

@@ -199,3 +199,26 @@ mod tests {
         assert_eq!(reject_reason(None), "other");
     }
 }
+
+/// What home shows its operator, read once when home is made.
+#[derive(Debug, Clone, Default)]
+pub struct HomeFigures {
+    /// Packets sealed on this kit today (the kit's day, in its time zone).
+    pub today: u64,
+    /// The operator's drafts, to resume or abandon.
+    pub drafts: Vec<crate::store::DraftSummary>,
+    /// Packets waiting for review, for someone who may review them.
+    pub pending: Option<usize>,
+}
+
+/// Home's figures for `op`: a figure that cannot be read shows as none rather than keeping the
+/// operator from home.
+pub fn home(kit: &Kit, op: &Operator) -> HomeFigures {
+    let (from, to) = crate::kit::time::utc_bounds(kit.today(), kit.config.zone());
+    let today = kit.store.packets_between(&from, &to).unwrap_or(0);
+    let drafts = super::enrollment::EnrollmentSession::resumable(kit, op).unwrap_or_default();
+    let pending = op
+        .may(Permission::ReviewPackets)
+        .then(|| kit.store.packet_rows(Some(PacketStatus::PendingReview)).map_or(0, |r| r.len()));
+    HomeFigures { today, drafts, pending }
+}

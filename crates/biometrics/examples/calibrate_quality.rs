@@ -6,6 +6,7 @@
 //!
 //! Each DIR holds prints (PNG, 500 dpi); each CSV has `file,nfiq2` columns (more are ignored),
 //! as `scripts/nfiq2-oracle` writes them with NIST's NFIQ 2 (PyPI `nbis-py`).
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a dev tool: a failed setup is a failed run
 use kit_biometrics::eval::spearman;
 use kit_biometrics::quality::{FEATURES, features, measure};
 use kit_biometrics::ridges::RidgeMap;

@@ -17,6 +17,7 @@
 //! impression comes back as a probe (8 × 7 = 56 trials a person): found when the probe flags one
 //! of that person's enrollments, a false alarm when it flags anyone else. The real people are also
 //! searched against the generated people alone, as newcomers nobody enrolled.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a dev tool: a failed setup is a failed run
 
 use kit_biometrics::generator::{Finger, Impression};
 use kit_biometrics::matcher::{Prepared, score_prepared};

@@ -1,4 +1,5 @@
 //! Runs the face checks over image files: `cargo run -p enroll-kit-biometrics --example faces -- FILE...`.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a dev tool: a failed setup is a failed run
 
 use kit_biometrics::Grey;
 use kit_biometrics::face::FaceChecker;

@@ -1,4 +1,5 @@
 //! Prints kit quality along each degradation ladder: `cargo run -p enroll-kit-biometrics --example ladder`.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a dev tool: a failed setup is a failed run
 
 use kit_biometrics::generator::{Finger, Impression};
 use kit_biometrics::quality::assess;

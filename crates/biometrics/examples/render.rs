@@ -1,4 +1,5 @@
 //! Renders generated prints as PGM files for a look: `cargo run -p enroll-kit-biometrics --example render -- OUT_DIR [SEED...]`.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a dev tool: a failed setup is a failed run
 
 use kit_biometrics::generator::{Finger, Impression};
 use std::io::Write;

@@ -3,6 +3,7 @@
 //! calibration once NFIQ 2 has scored it, and a look at what the generator makes.
 //!
 //!     cargo run --release -p enroll-kit-biometrics --example render_set -- OUT_DIR [FINGERS] [WIDTH HEIGHT]
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a dev tool: a failed setup is a failed run
 use kit_biometrics::generator::{Finger, Impression};
 use rand::{RngExt, SeedableRng};
 

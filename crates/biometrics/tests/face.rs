@@ -1,5 +1,6 @@
 //! The face checks over the face fixtures (fixtures/faces/, see its PROVENANCE.md) and variants
 //! made from astronaut.png here, each by code that says how.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test: a panic is a failure with its line
 
 use kit_biometrics::Grey;
 use kit_biometrics::face::{FaceCheck, FaceChecker, FaceReport};

@@ -6,6 +6,7 @@ use crate::batch::export::ExportedBatch;
 use crate::store::BatchRecord;
 use crate::ui::{Action, theme};
 use crate::workflow::Operator;
+use crate::workflow::export::CloseDayFigures;
 use crate::workflow::export::{Drive, ExportJob, ExportWorker};
 
 /// How the last export ended, translated when drawn.
@@ -36,7 +37,7 @@ pub struct CloseDayScreen {
 
 impl CloseDayScreen {
     /// The screen with what the kit holds now; the first removable drive is chosen.
-    pub fn new(operator: Operator, kit: &crate::kit::Kit, drives: Vec<Drive>) -> Self {
+    pub fn new(operator: Operator, training: bool, drives: Vec<Drive>, figures: CloseDayFigures) -> Self {
         // Only a stick is chosen for the supervisor; any other folder is a deliberate choice.
         let folder = drives.iter().find(|d| d.removable).map(|d| d.path.display().to_string()).unwrap_or_default();
         let mut s = CloseDayScreen {
@@ -45,26 +46,19 @@ impl CloseDayScreen {
             folder,
             ready: 0,
             pending: 0,
-            training: kit.config.training,
+            training,
             batches: Vec::new(),
             notice: None,
         };
-        s.refresh(kit);
+        s.refresh(figures);
         s
     }
 
-    /// Re-reads the counts and the past batches (after an export ends).
-    pub fn refresh(&mut self, kit: &crate::kit::Kit) {
-        use crate::domain::status::PacketStatus;
-        let count = |status| {
-            kit.store
-                .packet_rows(Some(status))
-                .map(|rows| rows.iter().filter(|r| r.training == self.training).count())
-                .unwrap_or(0)
-        };
-        self.ready = count(PacketStatus::Approved);
-        self.pending = count(PacketStatus::PendingReview);
-        self.batches = kit.store.batches().unwrap_or_default();
+    /// Takes the counts and the past batches as they are now (after an export ends).
+    pub fn refresh(&mut self, figures: CloseDayFigures) {
+        self.ready = figures.ready;
+        self.pending = figures.pending;
+        self.batches = figures.batches;
     }
 
     /// Draws the screen; `running` is the export under way, if any.

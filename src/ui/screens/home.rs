@@ -6,7 +6,6 @@ use crate::domain::enrollment::Step;
 use crate::ui::{Action, theme};
 use crate::workflow::Operator;
 use crate::workflow::devices::DeviceStatus;
-use crate::workflow::enrollment::EnrollmentSession;
 
 /// A message on the home screen, translated when drawn so a language switch applies to it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,14 +76,9 @@ fn status_line<I>(
 }
 
 impl HomeScreen {
-    /// Home for `operator`, with today's count and their drafts read from the kit.
-    pub fn new(operator: Operator, kit: &crate::kit::Kit) -> Self {
-        let (from, to) = crate::kit::time::utc_bounds(kit.today(), kit.config.zone());
-        let today = kit.store.packets_between(&from, &to).unwrap_or(0);
-        let drafts = EnrollmentSession::resumable(kit, &operator).unwrap_or_default();
-        let pending = operator.may(Permission::ReviewPackets).then(|| {
-            kit.store.packet_rows(Some(crate::domain::status::PacketStatus::PendingReview)).map_or(0, |r| r.len())
-        });
+    /// Home for `operator`, with today's count and their drafts (`workflow::report::home`).
+    pub fn new(operator: Operator, figures: crate::workflow::report::HomeFigures) -> Self {
+        let crate::workflow::report::HomeFigures { today, drafts, pending } = figures;
         HomeScreen { operator, message: None, today, drafts, pending }
     }
 
