@@ -8,6 +8,7 @@
 pub mod assets;
 pub mod batch;
 pub mod biometrics;
+pub mod crashpoint;
 pub mod devices;
 pub mod domain;
 pub mod inherit;
@@ -18,5 +19,6 @@ pub mod secret;
 pub mod slip;
 pub mod store;
 pub mod sync;
+#[cfg(feature = "gui")]
 pub mod ui;
 pub mod workflow;

@@ -119,6 +119,18 @@ fn zfm_disconnect_mid_image_is_reported_not_hung() {
 }
 
 #[test]
+fn a_zfm_module_answering_from_another_address_is_named_as_such() {
+    // Another module on the line (or one set to another address) answers every command.
+    let sim = zfm_sim(Faults { module_address: Some(0x1234_5678), ..Faults::default() }, 57600);
+    let e = ZfmReader::open(sim.path(), &profile("r307-sim")).err().expect("refused");
+    assert!(
+        matches!(e, DeviceError::WrongModule { expected: 0xFFFF_FFFF, found: 0x1234_5678 }),
+        "the address is named, not a length or a timeout: {e}"
+    );
+    assert!(e.to_string().contains("0x12345678") && e.to_string().contains("another module"), "{e}");
+}
+
+#[test]
 fn zfm_wrong_password_and_a_silent_module_fail_at_open() {
     let sim = zfm_sim(Faults { wrong_password: true, ..Faults::default() }, 57600);
     assert!(matches!(ZfmReader::open(sim.path(), &profile("r307-sim")), Err(DeviceError::WrongPassword)));

@@ -47,6 +47,7 @@ device-error-module = The reader reported an error: { $meaning } (code { $code }
 device-error-password = The reader refused its password. Call the supervisor: the device profile needs the reader's password, or the reader needs a reset.
 device-error-no-answer = No answer from the reader (tried { $rates } baud). Check the cable and the power, and that this is the reader the kit expects.
 device-error-disconnected = The reader was disconnected. Plug it back in and press Retry.
+device-error-wrong-module = The reader answered as another module ({ $found }): a different reader is on this cable, or this one was set to another address. Check the cable goes to the kit's reader, or call the supervisor to reset it.
 device-error-cancelled = Capture cancelled.
 device-error-other = The reader cannot do this: { $detail }
 device-error-start = The reader could not be started ({ $detail }). Close other programs and restart enroll-kit.

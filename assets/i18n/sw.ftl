@@ -46,6 +46,7 @@ device-error-module = Kisoma kimeripoti hitilafu: { $meaning } (msimbo { $code }
 device-error-password = Kisoma kimekataa nenosiri lake. Mwite msimamizi: wasifu wa kifaa unahitaji nenosiri la kisoma, au kisoma kinahitaji kuwekwa upya.
 device-error-no-answer = Hakuna jibu kutoka kwa kisoma (baud { $rates } zimejaribiwa). Angalia kebo na umeme, na kwamba hiki ndicho kisoma ambacho kifaa hiki kinatarajia.
 device-error-disconnected = Kisoma kimetenganishwa. Kichomeke tena na ubonyeze Jaribu tena.
+device-error-wrong-module = Kisoma kimejibu kama moduli nyingine ({ $found }): kisoma kingine kiko kwenye kebo hii, au hiki kiliwekwa anwani nyingine. Hakikisha kebo inaenda kwenye kisoma cha kifaa hiki, au mwite msimamizi akiweke upya.
 device-error-cancelled = Kuchukua alama kumesitishwa.
 device-error-other = Kisoma hakiwezi kufanya hivi: { $detail }
 device-error-start = Kisoma hakikuweza kuanzishwa ({ $detail }). Funga programu nyingine na uanzishe upya enroll-kit.

@@ -390,6 +390,7 @@ fn write_sealed(
     if let Ok(dir) = File::open(&dest.dir) {
         let _ = dir.sync_all();
     }
+    crate::crashpoint::reached("export-renamed");
     // Read back what the stick now holds and compare with what was written. A file that fails
     // the comparison is left where it is, renamed as damaged, so nobody carries it away as good.
     let back_digest = (|| -> std::io::Result<String> {
@@ -418,6 +419,41 @@ fn write_sealed(
         return Err(e);
     }
     Ok(Written { path: final_path, receipt: receipt_path, sha256: digest })
+}
+
+/// Takes off `dir` what an export of this kit that died half way (a power cut, a crash) left
+/// there: a `.ID.age.partial` file, and a whole `ID.age` the kit never recorded as exported (it
+/// died between the stick and its database) whose receipt beside it this kit signed. Neither is a
+/// batch anyone may carry away — its packets are still approved and go into the batch written
+/// next. A batch another kit (even one with the same numbers) wrote is never touched, nor one
+/// whose receipt is missing: what cannot be shown to be this kit's unrecorded leftover stays.
+fn sweep_leftovers(kit: &Kit, dir: &Path) {
+    let prefix = format!("{}{}-", kit.config.centre, kit.config.kit);
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(recorded) = kit.store.batches() else { return };
+    let ours = kit.public_key().to_hex();
+    let signed_here = |id: &str| -> bool {
+        let Ok(text) = std::fs::read_to_string(dir.join(format!("{id}.receipt.json"))) else { return false };
+        let Ok(value) = serde_json::from_str::<serde_json::Value>(&text) else { return false };
+        value["receipt"]["kit_public_key"].as_str() == Some(ours.as_str())
+            && value["receipt"]["batch_id"].as_str() == Some(id)
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let gone: Vec<String> = if let Some(id) = name.strip_prefix('.').and_then(|n| n.strip_suffix(".age.partial")) {
+            if id.starts_with(&prefix) { vec![name.clone()] } else { vec![] }
+        } else if let Some(id) = name.strip_suffix(".age") {
+            let unrecorded = id.starts_with(&prefix) && !recorded.iter().any(|r| r.id == id);
+            if unrecorded && signed_here(id) { vec![format!("{id}.receipt.json"), name.clone()] } else { vec![] }
+        } else {
+            vec![]
+        };
+        for file in gone {
+            if std::fs::remove_file(dir.join(&file)).is_ok() {
+                tracing::warn!(file = %file, "removed what an interrupted export left on the stick");
+            }
+        }
+    }
 }
 
 /// Exports every approved packet of one kind (production, or training when `training`) from
@@ -450,6 +486,7 @@ pub fn export(
         if training { "-T" } else { "" }
     );
     let recipients = recipients(kit, training)?;
+    sweep_leftovers(kit, &dest.dir);
     let (head, audit_log) = audit_for_batch(kit, now, None)?;
     let audit_seq = Some(head.seq);
     let manifest = manifest_for(kit, &batch_id, supervisor, &utc_text(now), training, &rows, Some(head));
@@ -473,6 +510,7 @@ pub fn export(
         audit_seq,
     };
     let rids: Vec<String> = rows.iter().map(|r| r.rid.clone()).collect();
+    crate::crashpoint::reached("export-before-mark");
     let recorded = (|| -> Result<(), crate::store::StoreError> {
         let tx = kit.store.begin()?;
         tx.record_batch(&record, &rids)?;

@@ -70,6 +70,9 @@ pub struct SimulateArgs {
     /// Fault: refuse the password (ZFM)
     #[arg(long)]
     wrong_password: bool,
+    /// Fault: answer from this module address, e.g. 0x12345678 (ZFM: another module on the line)
+    #[arg(long, value_name = "ADDRESS", value_parser = module_address)]
+    module_address: Option<u32>,
     /// Fault: never answer
     #[arg(long)]
     silent: bool,
@@ -244,6 +247,7 @@ fn simulate(profiles: &Profiles, args: SimulateArgs) -> Result<ExitCode> {
         max_baud: args.max_baud,
         refuse_rate_change: args.refuse_rate_change,
         spoil_transfers: args.spoil_transfers,
+        module_address: args.module_address,
     };
     let handle = start_simulator(p, source, !args.unpaced, faults)
         .context("could not start the simulator on a pseudo-terminal")?;
@@ -261,4 +265,13 @@ fn simulate(profiles: &Profiles, args: SimulateArgs) -> Result<ExitCode> {
         std::thread::sleep(Duration::from_millis(100));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A module address as the ZFM manuals write it: hex with `0x`, or decimal.
+fn module_address(text: &str) -> Result<u32, String> {
+    let parsed = match text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) {
+        Some(hex) => u32::from_str_radix(hex, 16),
+        None => text.parse(),
+    };
+    parsed.map_err(|_| format!("{text:?} is not a module address: give 32 bits as hex (0x12345678) or decimal"))
 }

@@ -97,6 +97,17 @@ pub enum DeviceError {
     /// The device went away.
     #[error("the reader was disconnected: plug it back in and retry")]
     Disconnected,
+    /// A module answered from another address than the kit speaks to.
+    #[error(
+        "the reader answered as module {found:#010x}, not {expected:#010x}: another module is on this port, or this one \
+         was set to another address; check that the cable goes to the kit's reader, or reset the module"
+    )]
+    WrongModule {
+        /// The address the kit sends to.
+        expected: u32,
+        /// The address the answer came from.
+        found: u32,
+    },
     /// The operator cancelled.
     #[error("capture cancelled")]
     Cancelled,
@@ -128,6 +139,9 @@ impl DeviceError {
             DeviceError::NoAnswer { tried } => Notice::new("device-error-no-answer")
                 .text("rates", tried.iter().map(u32::to_string).collect::<Vec<_>>().join(", ")),
             DeviceError::Disconnected => Notice::new("device-error-disconnected"),
+            DeviceError::WrongModule { found, .. } => {
+                Notice::new("device-error-wrong-module").text("found", format!("{found:#010x}"))
+            }
             DeviceError::Cancelled => Notice::new("device-error-cancelled"),
             DeviceError::Unsupported(what) | DeviceError::Source(what) => {
                 Notice::new("device-error-other").text("detail", what.as_str())

@@ -31,6 +31,8 @@ pub struct Faults {
     pub refuse_rate_change: bool,
     /// How many image transfers the packet faults spoil; `None` = all.
     pub spoil_transfers: Option<u32>,
+    /// Answer from this module address instead of the default (ZFM: another module on the line).
+    pub module_address: Option<u32>,
 }
 
 impl Faults {

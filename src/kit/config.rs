@@ -153,7 +153,12 @@ impl KitConfig {
     pub fn load(path: &Path) -> Result<KitConfig, ConfigError> {
         let text =
             std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.to_path_buf(), source })?;
-        let config: KitConfig = toml::from_str(&text).map_err(|e| ConfigError::Syntax {
+        Self::parse(&text, path)
+    }
+
+    /// Parses and validates the text of kit.toml (`path` names it in errors).
+    pub fn parse(text: &str, path: &Path) -> Result<KitConfig, ConfigError> {
+        let config: KitConfig = toml::from_str(text).map_err(|e| ConfigError::Syntax {
             path: path.to_path_buf(),
             message: e.to_string().trim().replace('\n', " "),
         })?;

@@ -40,10 +40,15 @@ impl ReceiptsFile {
         file.take(MAX_RECEIPTS_BYTES + 1)
             .read_to_end(&mut bytes)
             .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        Self::parse(&bytes, path)
+    }
+
+    /// Parses a receipts file's bytes (`path` names it in errors).
+    pub fn parse(bytes: &[u8], path: &Path) -> Result<ReceiptsFile, String> {
         if bytes.len() as u64 > MAX_RECEIPTS_BYTES {
             return Err(format!("{} is larger than any receipts file: it is not one", path.display()));
         }
-        let parsed: ReceiptsFile = serde_json::from_slice(&bytes)
+        let parsed: ReceiptsFile = serde_json::from_slice(bytes)
             .map_err(|e| format!("{} is not a receipts file the central office wrote: {e}", path.display()))?;
         if parsed.format != RECEIPTS_FORMAT || parsed.version != RECEIPTS_VERSION {
             return Err(format!(

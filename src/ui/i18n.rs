@@ -243,6 +243,7 @@ mod tests {
             DeviceError::WrongPassword,
             DeviceError::NoAnswer { tried: vec![57600, 115200] },
             DeviceError::Disconnected,
+            DeviceError::WrongModule { expected: 0xFFFF_FFFF, found: 0x1234_5678 },
             DeviceError::Cancelled,
             DeviceError::Unsupported("this profile has no camera".into()),
             DeviceError::Source("no images in the folder".into()),

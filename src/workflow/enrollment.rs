@@ -316,6 +316,7 @@ impl EnrollmentSession {
         let now = kit.now();
         let tx = kit.store.begin()?;
         tx.save_draft(self.draft_id, &self.draft, slots, now)?;
+        crate::crashpoint::reached("draft-before-commit");
         tx.commit()?;
         Ok(())
     }
@@ -419,7 +420,9 @@ pub fn seal_and_store_with(
             "exceptions": sealed.json.exception_count(),
         }),
     })?;
+    crate::crashpoint::reached("seal-before-commit");
     tx.commit()?;
+    crate::crashpoint::reached("seal-after-commit");
     tracing::info!(rid = %rid, training, "packet sealed and stored");
     Ok(rid)
 }

@@ -182,6 +182,7 @@ fn decide(
         subject: Some(rid.into()),
         detail: json!({"from": before.as_str(), "to": next.as_str(), "note": note}),
     })?;
+    crate::crashpoint::reached("review-before-commit");
     tx.commit()?;
     Ok(())
 }

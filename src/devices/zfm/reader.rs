@@ -63,6 +63,9 @@ impl ZfmReader {
             started,
             protocol::parse,
         )?;
+        if packet.address != protocol::DEFAULT_ADDRESS {
+            return Err(DeviceError::WrongModule { expected: protocol::DEFAULT_ADDRESS, found: packet.address });
+        }
         if packet.pid != Pid::Ack || packet.payload.is_empty() {
             return Err(
                 ProtocolError::Unexpected(format!("{:?} packet in answer to {instruction:?}", packet.pid)).into()

@@ -104,7 +104,8 @@ impl SimModule for State {
 fn ack(port: &mut SimPort, state: &State, code: u8, params: &[u8]) -> std::io::Result<()> {
     let mut payload = vec![code];
     payload.extend_from_slice(params);
-    port.send(&protocol::encode(DEFAULT_ADDRESS, Pid::Ack, &payload), state.baud, state.config.pace)
+    let address = state.config.faults.module_address.unwrap_or(DEFAULT_ADDRESS);
+    port.send(&protocol::encode(address, Pid::Ack, &payload), state.baud, state.config.pace)
 }
 
 fn handle(port: &mut SimPort, state: &mut State, packet: &Packet) -> std::io::Result<()> {
@@ -183,7 +184,7 @@ fn send_image(port: &mut SimPort, state: &mut State, image: &GreyImage) -> std::
         if spoiled && faults.drop_packet == Some(i) {
             continue;
         }
-        let mut bytes = protocol::encode(DEFAULT_ADDRESS, pid, chunk);
+        let mut bytes = protocol::encode(state.config.faults.module_address.unwrap_or(DEFAULT_ADDRESS), pid, chunk);
         if spoiled && faults.bad_checksum_packet == Some(i) {
             let last = bytes.len() - 1;
             bytes[last] ^= 0x5A;
