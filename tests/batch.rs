@@ -374,3 +374,34 @@ fn a_second_export_while_one_runs_is_refused() {
     });
     assert_eq!(names(&stick).len(), 2, "one batch and its receipt");
 }
+
+#[test]
+fn an_export_sweeps_what_an_interrupted_one_left_but_never_another_kits_batch() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (mut kit, _clock, sup, assistant) = kit_with_staff(&tmp.path().join("kit"));
+    let rid = enroll(&mut kit, &assistant, 1);
+    review::approve(&mut kit, &sup, &rid).unwrap();
+    let stick_dir = tmp.path().join("stick");
+    std::fs::create_dir_all(&stick_dir).unwrap();
+    // A power cut mid-write left this kit's temporary file; a kit with the same numbers (one
+    // provisioned again) left a whole batch of its own, with its receipt; a person left notes.
+    let partial = stick_dir.join(".0004200007-20261201170000.age.partial");
+    std::fs::write(&partial, b"half a batch").unwrap();
+    let foreign = stick_dir.join("0004200007-20261130170000.age");
+    std::fs::write(&foreign, b"another kit's batch").unwrap();
+    let foreign_receipt = stick_dir.join("0004200007-20261130170000.receipt.json");
+    std::fs::write(
+        &foreign_receipt,
+        r#"{"receipt":{"batch_id":"0004200007-20261130170000","kit_public_key":"00"},"signature":"00"}"#,
+    )
+    .unwrap();
+    let notes = stick_dir.join("notes.txt");
+    std::fs::write(&notes, b"mine").unwrap();
+
+    let batch =
+        close_day(&mut kit, &sup, &Destination::folder(&stick_dir), false, &AtomicBool::new(false), &mut |_, _| {})
+            .unwrap();
+    assert!(!partial.exists(), "the interrupted export's temporary file is gone");
+    assert!(foreign.exists() && foreign_receipt.exists(), "a batch this kit did not sign stays");
+    assert!(notes.exists() && batch.path.exists());
+}

@@ -187,6 +187,16 @@ fn killed_anywhere_the_kit_loses_nothing_and_opens_without_help() {
     check(&dir, &stick, died_sealing, "the clean export at the end");
     let stray = leftovers(&stick);
     assert!(stray.is_empty(), "an export after the crashes swept what they left: {stray:?}");
+    // A whole batch the kit never recorded (it died between the stick and its database) is swept
+    // once its receipt shows it is this kit's; only one that died before its receipt stays.
+    let recorded: Vec<String> = reopen(&dir).store.batches().unwrap().into_iter().map(|b| b.file_name).collect();
+    for entry in std::fs::read_dir(&stick).unwrap().flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if let Some(id) = name.strip_suffix(".age") {
+            let receipt = stick.join(format!("{id}.receipt.json"));
+            assert!(recorded.contains(&name) || !receipt.exists(), "{name} is an unrecorded batch left on the stick");
+        }
+    }
     println!(
         "crash campaign: {reached} instrumented points and {points} random moments ({killed} killed mid-work, \
          {finished} ended first), 0 losses"
