@@ -113,6 +113,13 @@ impl Template {
             return Err(err("it holds no finger view"));
         }
         let (position, quality, count) = (bytes[24], bytes[26], bytes[27] as usize);
+        // The 2005 edition's ranges: finger 0–10 (0 unknown), qualities 0–100.
+        if position > 10 {
+            return Err(IsoError(format!("finger position {position} is not one of 0–10")));
+        }
+        if quality > 100 {
+            return Err(IsoError(format!("the view's quality {quality} is above 100")));
+        }
         if bytes.len() < 28 + 6 * count + 2 {
             return Err(IsoError(format!("{count} minutiae announced, the record is too short for them")));
         }
@@ -122,6 +129,9 @@ impl Template {
             let (a, b) = (u16_at(at), u16_at(at + 2));
             let kind = a >> 14;
             let (x, y) = ((a & 0x3FFF) as usize, (b & 0x3FFF) as usize);
+            if bytes[at + 5] > 100 {
+                return Err(IsoError(format!("minutia {k}'s quality {} is above 100", bytes[at + 5])));
+            }
             if x >= usize::from(width.max(1)) || y >= usize::from(height.max(1)) {
                 return Err(IsoError(format!("minutia {k} at ({x}, {y}) lies outside the {width}×{height} image")));
             }
@@ -176,5 +186,16 @@ mod tests {
         let mut far = good.clone();
         far[28] = 0x7F; // the first minutia's x far outside the image
         assert!(said(&far).contains("outside"));
+        // Found by fuzzing (fuzz/fuzz_targets/iso_template.rs): a view quality of 246 was read,
+        // and written back as 100 — a record the kit would not write is not one it trusts.
+        let mut loud = good.clone();
+        loud[26] = 246;
+        assert!(said(&loud).contains("quality 246"));
+        let mut finger = good.clone();
+        finger[24] = 11;
+        assert!(said(&finger).contains("position 11"));
+        let mut minutia = good;
+        minutia[28 + 5] = 200;
+        assert!(said(&minutia).contains("quality 200"));
     }
 }
