@@ -372,6 +372,8 @@ fn ten_prints_through_the_reader_worker_then_review() {
         h.run();
         assert_eq!(step_of(&h), expected);
     }
+    // The review reads as the supervisor will see it: in words, not the form's codes.
+    assert!(h.query_by_label("female").is_none() && h.query_by_label("male").is_none(), "the sex in words");
 
     // A wrong PIN seals nothing and says what is left — and says it still once the duplicate
     // search, which may end after the click, has shown its result (its result once wiped it).

@@ -270,3 +270,30 @@ impl DemographicsForm {
         self.errors = errors.into_iter().filter(|e| self.submitted || self.left.contains(&e.field)).collect();
     }
 }
+
+/// A person's details in words, in the register's order (`domain::details`): the supervisor's
+/// packet view and the assistant's review show the same lines.
+pub fn person_grid(
+    ui: &mut egui::Ui,
+    t: &I18n,
+    id: &str,
+    person: &crate::domain::person::Person,
+    units: &crate::domain::admin_units::AdminUnits,
+) {
+    use crate::domain::details::{Value, lines};
+    egui::Grid::new(id).num_columns(2).striped(true).show(ui, |ui| {
+        for (field, value) in lines(person, units) {
+            let key = match field {
+                Field::Surname if person.single_name => "field-single-name",
+                other => field_key(other),
+            };
+            ui.label(t.t(key));
+            ui.label(match value {
+                Value::Text(text) => text,
+                Value::Key(key) => t.t(key),
+                Value::YearOnly(year) => t.t_args("details-year-only", &[("year", year.to_string().into())]),
+            });
+            ui.end_row();
+        }
+    });
+}

@@ -242,24 +242,7 @@ impl QueueScreen {
                 let size = face.size_vec2();
                 ui.image((face.id(), size * (220.0 / size.y.max(1.0))));
             }
-            let person = &json.person;
-            egui::Grid::new("queue-person").num_columns(2).striped(true).show(ui, |ui| {
-                for (field, value) in crate::domain::details::lines(person, &view.kit.admin_units()) {
-                    let key = match field {
-                        crate::domain::person::Field::Surname if person.single_name => "field-single-name",
-                        other => super::demographics::field_key(other),
-                    };
-                    ui.label(t.t(key));
-                    ui.label(match value {
-                        crate::domain::details::Value::Text(text) => text,
-                        crate::domain::details::Value::Key(key) => t.t(key),
-                        crate::domain::details::Value::YearOnly(year) => {
-                            t.t_args("details-year-only", &[("year", year.to_string().into())])
-                        }
-                    });
-                    ui.end_row();
-                }
-            });
+            super::demographics::person_grid(ui, t, "queue-person", &json.person, &view.kit.admin_units());
         });
         ui.add_space(8.0);
         ui.label(egui::RichText::new(t.t("step-fingerprints")).strong());

@@ -1,12 +1,10 @@
 //! The review step: everything on one page, a way back to each step, and the PIN to sign off.
 
-use super::demographics::field_key;
 use super::fingers::finger_key;
 use super::home::step_key;
 use super::{View, image_texture};
 use crate::domain::biometrics::{FingerPosition, FingerRecord};
 use crate::domain::enrollment::{Draft, Step};
-use crate::domain::person::Field;
 use crate::ui::{Action, theme};
 use crate::workflow::enrollment::Command;
 
@@ -90,42 +88,12 @@ impl ReviewStep {
         let t = view.i18n;
         ui.heading(t.t("step-review"));
         section(ui, view, Step::Demographics, actions);
-        let f = &draft.form;
-        let none = String::new();
-        egui::Grid::new("review-person").num_columns(2).striped(true).show(ui, |ui| {
-            let (first, other) = if f.single_name { (&none, &none) } else { (&f.first_name, &f.other_names) };
-            let surname_key = if f.single_name { "field-single-name" } else { field_key(Field::Surname) };
-            ui.label(t.t(surname_key));
-            ui.label(f.surname.as_str());
-            ui.end_row();
-            for (field, value) in [
-                (Field::FirstName, first),
-                (Field::OtherNames, other),
-                (Field::Sex, &f.sex),
-                (Field::DateOfBirth, &f.date_of_birth),
-                (Field::NationalId, &f.national_id),
-                (Field::Phone, &f.phone),
-                (Field::GuardianId, &f.guardian_id),
-            ] {
-                if !value.trim().is_empty() {
-                    ui.label(t.t(field_key(field)));
-                    ui.label(value.as_str());
-                    ui.end_row();
-                }
-            }
-            let units = view.kit.admin_units();
-            let place = [
-                units.county(&f.county).map(|c| c.name.clone()),
-                units.area(&f.sub_county).map(|a| a.name.clone()),
-                units.ward(&f.ward).map(|w| w.name.clone()),
-            ];
-            let place: Vec<String> = place.into_iter().flatten().collect();
-            if !place.is_empty() {
-                ui.label(t.t("field-ward"));
-                ui.label(place.join(" / "));
-                ui.end_row();
-            }
-        });
+        let units = view.kit.admin_units();
+        // Review opens only once the form passed its step: it reads as the supervisor will see it.
+        match draft.form.validate(view.kit.today(), &units) {
+            Ok(person) => super::demographics::person_grid(ui, t, "review-person", &person, &units),
+            Err(_) => theme::error(ui, &t.t("gap-demographics")),
+        }
 
         section(ui, view, Step::Face, actions);
         if self.face.is_none()
