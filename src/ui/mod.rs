@@ -280,6 +280,10 @@ impl KitApp {
     fn restart_devices(&mut self) {
         self.reader = None;
         self.camera = None;
+        // A capture in hand ends with the reader it was on: nothing is left waiting for it.
+        if let Screen::Enroll(s) = &mut self.screen {
+            s.reader_gone();
+        }
     }
 
     /// Whether the reader is connected.
@@ -857,6 +861,11 @@ impl KitApp {
                 if let Some(s) = &mut self.scenario {
                     s.plugged_back = true;
                     self.reader = None;
+                    // A capture in hand ended with the unplugged reader, whether or not its end
+                    // was heard before the trainer plugged it back in.
+                    if let Screen::Enroll(s) = &mut self.screen {
+                        s.reader_gone();
+                    }
                 }
             }
             Action::StepAside => {

@@ -137,11 +137,15 @@ fn reader_thread(
                     continue;
                 };
                 let result = r.capture(&mut |p| send(ReaderEvent::Progress(p)), &cancel);
-                if let Err(crate::devices::DeviceError::Disconnected) = &result {
+                let gone = matches!(result, Err(crate::devices::DeviceError::Disconnected));
+                // The capture's end first, then the status: a window that acts on the status (a
+                // trainer plugging the reader back in replaces this service) has already heard
+                // that the capture in hand ended, and never waits on it.
+                send(ReaderEvent::Captured(result.map(score).map_err(|e| e.notice())));
+                if gone {
                     reader = None;
                     send(ReaderEvent::Status(DeviceStatus::Failed(Notice::new("device-error-disconnected"))));
                 }
-                send(ReaderEvent::Captured(result.map(score).map_err(|e| e.notice())));
             }
         }
     }
@@ -248,11 +252,24 @@ mod tests {
         assert_eq!(first, score(first.capture.clone()), "scored as the gate would");
         assert!(first.quality > 0);
         service.capture();
-        let ReaderEvent::Captured(result) = next_event(&mut service, &woken, |e| matches!(e, ReaderEvent::Captured(_)))
-        else {
-            unreachable!()
-        };
-        assert_eq!(result.err().map(|n| n.key), Some("device-error-disconnected"));
+        // Unplugged: the capture's end comes before the reader's status, in that order.
+        let mut seen = Vec::new();
+        while !seen.iter().any(|e| matches!(e, ReaderEvent::Status(DeviceStatus::Failed(_)))) {
+            let batch = service.poll();
+            if batch.is_empty() {
+                woken.recv().expect("the reader worker is running");
+            }
+            seen.extend(batch.into_iter().filter(|e| !matches!(e, ReaderEvent::Progress(_))));
+        }
+        let keys: Vec<&str> = seen
+            .iter()
+            .map(|e| match e {
+                ReaderEvent::Captured(Err(n)) => n.key,
+                ReaderEvent::Status(DeviceStatus::Failed(_)) => "status-failed",
+                _ => "other",
+            })
+            .collect();
+        assert_eq!(keys, ["device-error-disconnected", "status-failed"]);
         assert!(
             matches!(service.status(), DeviceStatus::Failed(n) if n.key == "device-error-disconnected"),
             "{:?}",

@@ -177,6 +177,11 @@ impl EnrollScreen {
         self.fingers.cancel();
     }
 
+    /// The reader was replaced: a capture in hand on the old one will never report.
+    pub fn reader_gone(&mut self) {
+        self.fingers.reader_gone();
+    }
+
     /// Starts the duplicate search once the fingerprints are in, and records its result.
     fn run_search(&mut self, ui: &egui::Ui, view: &View<'_>, actions: &mut Vec<Action>) {
         match &self.search {

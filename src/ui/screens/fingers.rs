@@ -114,7 +114,15 @@ impl FingerStep {
         self.pending = None;
     }
 
-    /// Cancels the running capture.
+    /// Forgets the capture in hand: its reader was replaced and will never report its end.
+    pub fn reader_gone(&mut self) {
+        if let Some(token) = self.capturing.take() {
+            token.cancel();
+        }
+        self.progress = None;
+    }
+
+    /// Cancels the capture under way (its end still comes from the reader).
     pub fn cancel(&self) {
         if let Some(c) = &self.capturing {
             c.cancel();
