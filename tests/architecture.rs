@@ -84,3 +84,14 @@ fn screens_touch_no_database_and_no_file() {
     let found = holding(&screens, &[".store.", ".store(", "std::fs", "File::", "rusqlite", "std::io::Write"]);
     assert!(found.is_empty(), "a screen reads or writes for itself (ask workflow/ for it): {found:#?}");
 }
+
+#[test]
+fn the_window_goes_through_the_workflow_layer_only() {
+    let window = sources(&src().join("ui"));
+    assert!(window.len() >= 15, "the window's files are found");
+    let found = holding(
+        &window,
+        &["crate::store", "crate::kit", "crate::batch", "crate::devices", "crate::sync", "crate::packet", ".kit()"],
+    );
+    assert!(found.is_empty(), "the window reaches past workflow/ (ask workflow::app::KitCore): {found:#?}");
+}

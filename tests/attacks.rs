@@ -192,7 +192,7 @@ fn a_trainer_has_no_permission_on_a_production_kit() {
 /// A production packet whose prints a simulator made was stored by the production intake.
 #[test]
 fn the_central_office_refuses_a_production_packet_a_simulator_captured() {
-    use enroll_kit::domain::biometrics::{DeviceRef, FingerPosition, FingerRecord};
+    use enroll_kit::domain::biometrics::{DeviceRef, FingerPosition};
     use enroll_kit::workflow::enrollment::{Command as Do, EnrollmentSession, Outcome};
     use enroll_kit::workflow::export::close_day;
     let tmp = tempfile::tempdir().unwrap();
@@ -210,9 +210,8 @@ fn the_central_office_refuses_a_production_packet_a_simulator_captured() {
     }
     // Every print as the synthetic reader records it.
     for p in FingerPosition::ALL {
-        let FingerRecord::Captured(mut c) = common::print_of(40 + u64::from(p.code()), 0) else { unreachable!() };
-        c.device = DeviceRef::new("r307-sim", "SIM-0001", false);
-        s.apply(&mut kit, Do::SetFinger(p, FingerRecord::Captured(c))).unwrap();
+        let offered = common::offer(p, 40 + u64::from(p.code()), 0, DeviceRef::new("r307-sim", "SIM-0001", false));
+        s.apply(&mut kit, offered).unwrap();
     }
     s.apply(&mut kit, Do::Next).unwrap();
     let Outcome::Saved(rid) = s.apply(&mut kit, Do::Complete(Pin::new(ASSISTANT_PIN))).unwrap() else {

@@ -33,11 +33,11 @@ fn an_enrollment_is_gated_then_sealed_into_a_verifiable_packet() {
     step(&mut s, &mut kit, Command::SetFace(face()));
     step(&mut s, &mut kit, Command::Next);
     for p in FingerPosition::ALL.into_iter().skip(1) {
-        step(&mut s, &mut kit, Command::SetFinger(p, print(u64::from(p.code()))));
+        step(&mut s, &mut kit, print(p, u64::from(p.code())));
     }
     let thumb = FingerPosition::new(1).unwrap();
     assert_eq!(step(&mut s, &mut kit, Command::Next), Outcome::Blocked(vec![Gap::FingerMissing(thumb)]));
-    step(&mut s, &mut kit, Command::SetFinger(thumb, FingerRecord::Exception(FingerException::Amputated)));
+    step(&mut s, &mut kit, Command::Except(thumb, FingerException::Amputated));
     assert_eq!(step(&mut s, &mut kit, Command::Next), Outcome::Blocked(vec![Gap::NoExceptionPhoto]));
     step(
         &mut s,
@@ -91,7 +91,7 @@ fn a_draft_survives_a_crash_and_resumes_where_it_stopped() {
         step(&mut s, &mut kit, c);
     }
     for p in FingerPosition::ALL.into_iter().take(4) {
-        step(&mut s, &mut kit, Command::SetFinger(p, print(u64::from(p.code()))));
+        step(&mut s, &mut kit, print(p, u64::from(p.code())));
     }
     let before = s.draft().clone();
     let draft_id = s.draft_id();
@@ -108,7 +108,7 @@ fn a_draft_survives_a_crash_and_resumes_where_it_stopped() {
     let mut s = EnrollmentSession::resume(&mut kit, &op, draft_id).unwrap();
     assert_eq!(s.draft(), &before, "every step and capture came back");
     for p in FingerPosition::ALL.into_iter().skip(4) {
-        step(&mut s, &mut kit, Command::SetFinger(p, print(u64::from(p.code()))));
+        step(&mut s, &mut kit, print(p, u64::from(p.code())));
     }
     step(&mut s, &mut kit, Command::Next);
     assert!(matches!(step(&mut s, &mut kit, Command::Complete(Pin::new(ASSISTANT_PIN))), Outcome::Saved(_)));
@@ -229,7 +229,7 @@ fn sealed_on_worker(
     job: Box<enroll_kit::workflow::sealing::SealJob>,
 ) -> Result<enroll_kit::workflow::sealing::Sealed, WorkflowError> {
     let (wake, woken) = std::sync::mpsc::channel();
-    let worker = enroll_kit::workflow::sealing::SealWorker::start(kit, job, move || {
+    let mut worker = enroll_kit::workflow::sealing::SealWorker::start(kit, job, move || {
         let _ = wake.send(());
     })
     .unwrap();
@@ -268,4 +268,61 @@ fn a_sign_off_seals_on_its_worker_and_writes_the_slip_and_a_wrong_pin_there_seal
     assert!(kit.store.drafts_of(assistant.account_id).unwrap().is_empty(), "the draft went in the same transaction");
     let report = verify_packets(&kit, None).unwrap();
     assert_eq!((report.checked, report.faults.len()), (1, 0), "the worker's packet verifies");
+}
+
+/// A print offered at `quality` (the gate judges the score the reader's worker gave it).
+fn offered_at(p: FingerPosition, finger: u64, quality: u8) -> Command {
+    let Command::Offer { position, mut print, device, threshold } =
+        common::offer(p, finger, 0, enroll_kit::domain::biometrics::DeviceRef::new("r307", "TEST-1", false))
+    else {
+        unreachable!()
+    };
+    print.quality = quality;
+    Command::Offer { position, print, device, threshold }
+}
+
+#[test]
+fn the_session_keeps_only_what_the_capture_gate_produced() {
+    use enroll_kit::workflow::capture::{MAX_ATTEMPTS, Verdict};
+    let dir = tempfile::tempdir().unwrap();
+    let (mut kit, _clock, _sup, assistant) = kit_with_staff(dir.path());
+    let mut s = EnrollmentSession::start(&mut kit, &assistant, false).unwrap();
+    for c in [
+        Command::GiveConsent,
+        Command::Next,
+        Command::SetForm(Box::new(form(7))),
+        Command::Next,
+        Command::SetFace(face()),
+        Command::Next,
+    ] {
+        step(&mut s, &mut kit, c);
+    }
+    let thumb = FingerPosition::ALL[0];
+    // A poor print is judged, counted and not recorded; forcing it is refused until the attempts
+    // are used up.
+    let Outcome::Judged(first) = step(&mut s, &mut kit, offered_at(thumb, 1, 20)) else { panic!("judged") };
+    assert_eq!((first.attempt, first.verdict), (1, Verdict::Retry));
+    assert!(!s.draft().fingers.contains_key(&thumb), "a poor print is not recorded");
+    let early = s.apply(&mut kit, Command::Force { position: thumb, reason: "worn".into() });
+    assert!(matches!(early, Err(WorkflowError::Refused(_))), "{early:?}");
+    step(&mut s, &mut kit, offered_at(thumb, 2, 30));
+    let Outcome::Judged(third) = step(&mut s, &mut kit, offered_at(thumb, 3, 25)) else { panic!("judged") };
+    assert_eq!((third.attempt, third.verdict), (MAX_ATTEMPTS, Verdict::RetryOrForce));
+    assert_eq!(s.best_attempt(thumb), Some(30));
+    let no_reason = s.apply(&mut kit, Command::Force { position: thumb, reason: " ".into() });
+    assert!(matches!(no_reason, Err(WorkflowError::Refused(_))), "a force needs a reason: {no_reason:?}");
+    step(&mut s, &mut kit, Command::Force { position: thumb, reason: "worn ridges".into() });
+    let Some(FingerRecord::Captured(forced)) = s.draft().fingers.get(&thumb) else { panic!("recorded") };
+    assert_eq!((forced.quality, forced.attempts, forced.force_captured), (30, MAX_ATTEMPTS, true));
+    assert_eq!(forced.force_reason.as_deref(), Some("worn ridges"));
+    // A good print is recorded at once with its attempt count; clearing a finger starts it afresh.
+    let index = FingerPosition::ALL[1];
+    step(&mut s, &mut kit, offered_at(index, 4, 10));
+    let Outcome::Judged(good) = step(&mut s, &mut kit, offered_at(index, 5, 80)) else { panic!("judged") };
+    assert_eq!((good.attempt, good.verdict), (2, Verdict::Accept));
+    let Some(FingerRecord::Captured(kept)) = s.draft().fingers.get(&index) else { panic!("recorded") };
+    assert_eq!((kept.quality, kept.attempts, kept.force_captured), (80, 2, false));
+    step(&mut s, &mut kit, Command::ClearFinger(index));
+    let Outcome::Judged(again) = step(&mut s, &mut kit, offered_at(index, 6, 10)) else { panic!("judged") };
+    assert_eq!(again.attempt, 1, "a cleared finger starts afresh");
 }

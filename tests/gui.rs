@@ -102,7 +102,7 @@ fn consent_agree_moves_on_and_refusal_goes_home_logged() {
         _ => panic!("still enrolling"),
     }
     let actions: Vec<String> =
-        h.state().kit().store.audit_entries(None).unwrap().into_iter().map(|e| e.action).collect();
+        h.state().core().kit().store.audit_entries(None).unwrap().into_iter().map(|e| e.action).collect();
     assert!(actions.contains(&"consent_refused".to_string()));
 }
 
@@ -131,7 +131,7 @@ fn a_draft_is_offered_after_a_restart_and_can_be_resumed_or_abandoned() {
     h.get_by_label("Abandon").click();
     h.run();
     assert!(h.query_by_label_contains("Unfinished enrollments").is_none());
-    let kit: &Kit = h.state().kit();
+    let kit: &Kit = h.state().core().kit();
     let actions: Vec<String> = kit.store.audit_entries(None).unwrap().into_iter().map(|e| e.action).collect();
     assert!(
         actions.contains(&"enrollment_resumed".to_string()) && actions.contains(&"enrollment_abandoned".to_string())
@@ -185,7 +185,7 @@ fn demographics_show_errors_beside_fields_in_the_chosen_language_and_ask_a_minor
     }
     // What was typed is in the draft on disk.
     let kit = enroll_kit::workflow::pilot::open_or_provision(DataDir::new(dir.path())).unwrap();
-    let drafts = kit.store.drafts_of(h.state().kit().store.account("trainee").unwrap().unwrap().id).unwrap();
+    let drafts = kit.store.drafts_of(h.state().core().kit().store.account("trainee").unwrap().unwrap().id).unwrap();
     assert_eq!(drafts[0].name, "Amani Wanjiku");
 }
 
@@ -229,7 +229,7 @@ fn a_person_with_one_name_can_be_enrolled() {
     let form = &s.draft().form;
     assert!(form.single_name);
     assert_eq!((form.surname.as_str(), form.ward.as_str()), ("Wanjiru", "KEW-1366"));
-    let kit = h.state().kit();
+    let kit = h.state().core().kit();
     let drafts = kit.store.drafts_of(kit.store.account("trainee").unwrap().unwrap().id).unwrap();
     assert_eq!(drafts[0].name, "Wanjiru");
 }
@@ -401,7 +401,7 @@ fn ten_prints_through_the_reader_worker_then_review() {
     let slip = dir.path().join("slips").join(format!("{rid}.pdf"));
     let pdf = std::fs::read(&slip).expect("the slip was written");
     assert!(pdf.starts_with(b"%PDF") && String::from_utf8_lossy(&pdf).contains("TRAINING RECORD"));
-    let row = h.state().kit().store.packet_row(&rid).unwrap().unwrap();
+    let row = h.state().core().kit().store.packet_row(&rid).unwrap().unwrap();
     assert!(row.training, "a pilot packet is a training record");
     // The next person is waiting: "Next applicant" opens their consent at once.
     h.get_by_label("Next applicant").click();
@@ -518,7 +518,7 @@ fn a_supervisor_reviews_approves_rejects_approves_the_clean_rest_and_closes_the_
     h.run();
     assert!(h.query_by_label(&format!("Approved {clean_rest} clean packet{}.", plural(clean_rest))).is_some());
     {
-        let kit = h.state().kit();
+        let kit = h.state().core().kit();
         assert_eq!(kit.store.packet_row(&first).unwrap().unwrap().status, PacketStatus::Approved);
         let rejected = kit.store.packet_row(&second).unwrap().unwrap();
         assert_eq!(rejected.status, PacketStatus::Rejected);
@@ -544,7 +544,7 @@ fn a_supervisor_reviews_approves_rejects_approves_the_clean_rest_and_closes_the_
         .filter(|n| n.ends_with(".age"))
         .collect();
     assert_eq!(files.len(), 1, "{files:?}");
-    let exported = h.state().kit().store.packet_rows(Some(PacketStatus::Exported)).unwrap();
+    let exported = h.state().core().kit().store.packet_rows(Some(PacketStatus::Exported)).unwrap();
     assert_eq!(exported.len(), approved);
     let identities = enroll_kit::batch::verify::read_identities(
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/pilot-keys/pilot-hq.age"),
@@ -645,7 +645,7 @@ fn a_person_enrolling_again_is_warned_about_in_the_flow_and_flagged_for_the_supe
         _ => panic!("the done screen after sign-off"),
     };
     // The packet carries the flag, and the supervisor's queue shows it.
-    let kit = h.state().kit();
+    let kit = h.state().core().kit();
     let stored = kit.store.packet(&second).unwrap().unwrap();
     let json = enroll_kit::packet::open_packet(&stored.data, Some(&kit.public_key())).unwrap().json;
     assert_eq!(json.possible_duplicates.iter().map(|d| d.rid.as_str()).collect::<Vec<_>>(), [first.as_str()]);
@@ -708,7 +708,13 @@ fn the_supervisor_sees_a_batch_uploaded_and_acknowledged_on_the_close_day_screen
     until(&mut h, "the upload", |h| h.query_by_label("acknowledged by the central office").is_some());
     assert_eq!(intake.packet_count().unwrap(), 2);
     assert_eq!(
-        h.state().kit().store.packet_rows(Some(enroll_kit::domain::status::PacketStatus::Acknowledged)).unwrap().len(),
+        h.state()
+            .core()
+            .kit()
+            .store
+            .packet_rows(Some(enroll_kit::domain::status::PacketStatus::Acknowledged))
+            .unwrap()
+            .len(),
         2
     );
 }
@@ -726,11 +732,17 @@ fn a_locked_kit_says_why_and_opens_only_with_the_passphrase() {
     drop(common::kit_with_staff(dir.path()));
     let locked = enroll_kit::kit::LockedKit::open(DataDir::new(dir.path())).unwrap();
     let window = KitWindow::locked(
-        locked,
-        Box::new(|kit| {
-            let devices =
-                enroll_kit::ui::DeviceChoice { reader: "replay".into(), camera: "replay".into(), ..Default::default() };
-            enroll_kit::ui::KitApp::new(kit, devices).map_err(|e| e.to_string())
+        enroll_kit::workflow::unlock::Locked::new(locked),
+        Box::new(|opened| {
+            let kit = opened.into_kit();
+            let devices = enroll_kit::workflow::app::DeviceChoice {
+                reader: "replay".into(),
+                camera: "replay".into(),
+                ..Default::default()
+            };
+            enroll_kit::workflow::app::KitCore::new(kit, devices)
+                .map(enroll_kit::ui::KitApp::new)
+                .map_err(|e| e.to_string())
         }),
     );
     let mut h = egui_kittest::Harness::builder()

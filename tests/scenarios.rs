@@ -96,7 +96,7 @@ fn a_good_enrollment_is_handled_right_and_shows_on_the_trainer_dashboard_then_a_
     h.get_by_label("Yes, wipe the pilot data").click();
     h.run();
     assert!(h.query_by_label("Pilot data wiped: this is a fresh pilot kit.").is_some());
-    let kit = h.state().kit();
+    let kit = h.state().core().kit();
     assert!(kit.store.packet_rows(None).unwrap().is_empty() && kit.store.scenario_runs().unwrap().is_empty());
     let last = kit.store.audit_entries(Some(1)).unwrap().pop().unwrap();
     assert_eq!((last.action.as_str(), last.actor.as_deref()), ("pilot_reset", Some("trainer")));

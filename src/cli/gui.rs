@@ -3,9 +3,11 @@
 use anyhow::{Context, Result};
 use clap::Args;
 use enroll_kit::kit::{DataDir, Kit, LockedKit, StoreKind};
+use enroll_kit::ui::KitApp;
 use enroll_kit::ui::unlock::KitWindow;
-use enroll_kit::ui::{DeviceChoice, KitApp};
+use enroll_kit::workflow::app::{DeviceChoice, KitCore};
 use enroll_kit::workflow::pilot::open_or_provision;
+use enroll_kit::workflow::unlock::Locked;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -21,7 +23,7 @@ pub struct GuiArgs {
 
 fn app_for(kit: Kit, exit_after_first_frame: bool, tour: Option<PathBuf>) -> Result<KitApp> {
     let devices = DeviceChoice::for_kit(&kit);
-    let mut app = KitApp::new(kit, devices)?;
+    let mut app = KitApp::new(KitCore::new(kit, devices)?);
     if exit_after_first_frame {
         app.exit_after_first_frame();
     }
@@ -44,7 +46,10 @@ fn run_production(dir: DataDir, passphrase_file: Option<&Path>, args: &GuiArgs) 
         return run_gui(super::keys::open_kit(dir, passphrase_file)?, args);
     }
     let (exit, tour) = (args.exit_after_first_frame, args.tour.clone());
-    show(KitWindow::locked(locked, Box::new(move |kit| app_for(kit, exit, tour.clone()).map_err(|e| format!("{e:#}")))))
+    show(KitWindow::locked(
+        Locked::new(locked),
+        Box::new(move |opened| app_for(opened.into_kit(), exit, tour.clone()).map_err(|e| format!("{e:#}"))),
+    ))
 }
 
 fn show(window: KitWindow) -> Result<ExitCode> {

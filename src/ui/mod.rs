@@ -22,13 +22,10 @@ pub fn started_ms() -> u128 {
     PROCESS_START.get().map_or(0, |t| t.elapsed().as_millis())
 }
 
-use crate::devices::factory::OpenOptions;
-use crate::devices::profile::Profiles;
 use crate::domain::notice::Notice;
-use crate::kit::Kit;
-use crate::workflow::devices::{CameraService, DeviceStatus, ReaderService};
-use crate::workflow::enrollment::EnrollmentSession;
-use crate::workflow::{LoginError, Operator, WorkflowError, accounts, login};
+use crate::workflow::app::KitCore;
+use crate::workflow::devices::DeviceStatus;
+use crate::workflow::{LoginError, Operator, WorkflowError};
 use i18n::{I18n, Language};
 use screens::close_day::{CloseDayScreen, ExportNotice};
 use screens::done::DoneScreen;
@@ -152,71 +149,17 @@ pub enum Screen {
     Verdict(Box<screens::verdict::VerdictScreen>),
 }
 
-/// The device profiles the app uses.
-#[derive(Debug, Clone, Default)]
-pub struct DeviceChoice {
-    /// Fingerprint reader profile id.
-    pub reader: String,
-    /// Camera profile id.
-    pub camera: String,
-    /// Images for a replay reader or an in-process simulator (synthetic prints when none).
-    pub images: Option<std::path::PathBuf>,
-    /// Photos for the replay camera (the pilot face when none).
-    pub camera_images: Option<std::path::PathBuf>,
-    /// A replay reader starts at this image.
-    pub first_image: u32,
-    /// A replay reader drops off the line at this capture (training scenarios).
-    pub unplug_at_capture: Option<u32>,
-}
-
-impl DeviceChoice {
-    /// Simulated reader and replay camera for pilot mode; hardware otherwise.
-    pub fn for_kit(kit: &Kit) -> Self {
-        if kit.config.training {
-            DeviceChoice { reader: "r307-sim".into(), camera: "replay".into(), ..Default::default() }
-        } else {
-            DeviceChoice { reader: "r307".into(), camera: "uvc-generic".into(), ..Default::default() }
-        }
-    }
-}
-
-/// A training scenario under way, and what the people around the kit have done so far.
-struct ScenarioState {
-    active: crate::workflow::scenarios::ActiveRun,
-    /// The reader dropped off the line as the scenario planned.
-    unplugged: bool,
-    /// Someone plugged it back in.
-    plugged_back: bool,
-    /// The bystander stepped out of the picture.
-    aside: bool,
-    /// Prints the reader delivered (a plugged-back reader goes on from the next image).
-    delivered: u32,
-}
-
-impl ScenarioState {
-    fn new(active: crate::workflow::scenarios::ActiveRun) -> Self {
-        ScenarioState { active, unplugged: false, plugged_back: false, aside: false, delivered: 0 }
-    }
-}
-
 /// The whole app.
 pub struct KitApp {
-    kit: Kit,
+    core: KitCore,
     i18n: I18n,
     screen: Screen,
-    devices: DeviceChoice,
-    profiles: Profiles,
-    reader: Option<ReaderService>,
-    camera: Option<CameraService>,
-    export: Option<crate::workflow::export::ExportWorker>,
-    upload: Option<crate::workflow::upload::UploadWorker>,
     upload_panel: screens::upload::UploadPanel,
     styled: bool,
     exit_after_first_frame: bool,
     tour: Option<tour::Tour>,
     last_frame: Option<std::time::Instant>,
     capture_frames: Vec<Duration>,
-    scenario: Option<ScenarioState>,
     /// The screen (and enrollment step) drawn last frame: a new one opens at its top.
     shown: Option<ViewKey>,
 }
@@ -225,62 +168,24 @@ pub struct KitApp {
 type ViewKey = (std::mem::Discriminant<Screen>, Option<crate::domain::enrollment::Step>);
 
 impl KitApp {
-    /// The app on an open kit.
-    pub fn new(kit: Kit, devices: DeviceChoice) -> Result<KitApp, crate::devices::profile::ProfileError> {
-        let profiles = Profiles::for_kit(Some(&kit.dir.root().join("device-profiles")), kit.config.training)?;
-        Ok(KitApp {
-            kit,
+    /// The window on an open kit's core.
+    pub fn new(core: KitCore) -> KitApp {
+        KitApp {
+            core,
             i18n: I18n::default(),
             screen: Screen::Login(LoginScreen::default()),
-            devices,
-            profiles,
-            reader: None,
-            camera: None,
-            export: None,
-            upload: None,
             upload_panel: screens::upload::UploadPanel::default(),
             styled: false,
             exit_after_first_frame: false,
             tour: None,
             last_frame: None,
             capture_frames: Vec::new(),
-            scenario: None,
             shown: None,
         }
-        .with_scenario_in_progress())
     }
 
-    /// Picks up a scenario left running (the app was closed mid-run).
-    fn with_scenario_in_progress(mut self) -> Self {
-        match crate::workflow::scenarios::active(&self.kit) {
-            Ok(Some(active)) => {
-                self.scenario = Some(ScenarioState::new(active));
-            }
-            Ok(None) => {}
-            Err(e) => tracing::warn!("the scenario left running cannot go on: {e}"),
-        }
-        self
-    }
-
-    /// The devices in use: the scenario's while one runs, else the app's own.
-    fn device_choice(&self) -> DeviceChoice {
-        let Some(s) = &self.scenario else { return self.devices.clone() };
-        let d = &s.active.devices;
-        DeviceChoice {
-            reader: "replay".into(),
-            camera: "replay".into(),
-            images: Some(d.prints.clone()),
-            camera_images: Some(if s.aside { d.camera_alone.clone() } else { d.camera.clone() }),
-            first_image: s.delivered,
-            unplug_at_capture: if s.plugged_back { None } else { d.unplug_at_capture },
-        }
-    }
-
-    /// Drops the device workers; the next frame starts them with [`KitApp::device_choice`].
-    fn restart_devices(&mut self) {
-        self.reader = None;
-        self.camera = None;
-        // A capture in hand ends with the reader it was on: nothing is left waiting for it.
+    /// A capture in hand ended with the reader it was on: nothing is left waiting for it.
+    fn reader_replaced(&mut self) {
         if let Screen::Enroll(s) = &mut self.screen {
             s.reader_gone();
         }
@@ -305,7 +210,7 @@ impl KitApp {
 
     /// Whether this is a training kit.
     pub fn training(&self) -> bool {
-        self.kit.config.training
+        self.core.facts().training
     }
 
     /// Closes the window after the first frame, printing the time since the process started.
@@ -318,9 +223,9 @@ impl KitApp {
         self.tour = Some(tour::Tour::new(dir));
     }
 
-    /// The kit, for tests and the command line.
-    pub fn kit(&self) -> &Kit {
-        &self.kit
+    /// The kit's core, for tests and the command line.
+    pub fn core(&self) -> &KitCore {
+        &self.core
     }
 
     /// The screen shown.
@@ -334,36 +239,13 @@ impl KitApp {
     }
 
     /// The reader's status, once its worker runs.
-    pub fn reader_status(&self) -> Option<&DeviceStatus<crate::devices::reader::ReaderInfo>> {
-        self.reader.as_ref().map(ReaderService::status)
+    pub fn reader_status(&self) -> Option<&DeviceStatus<crate::workflow::devices::ReaderInfo>> {
+        self.core.reader_status()
     }
 
-    fn reader_min_quality(&self) -> u8 {
-        self.profiles
-            .get(&self.device_choice().reader)
-            .map_or(crate::devices::profile::DEFAULT_MIN_QUALITY, crate::devices::profile::DeviceProfile::min_quality)
-    }
-
-    fn start_devices(&mut self, ctx: &egui::Context) {
-        let choice = self.device_choice();
-        if self.reader.is_none() {
-            let profile = self.profiles.get(&choice.reader).cloned();
-            let ctx = ctx.clone();
-            let options = OpenOptions {
-                port: None,
-                images: choice.images.clone(),
-                first_image: choice.first_image,
-                unplug_at_capture: choice.unplug_at_capture,
-            };
-            self.reader =
-                profile.map(|p| ReaderService::start(p, self.profiles.clone(), options, move || ctx.request_repaint()));
-        }
-        if self.camera.is_none() {
-            let profile = self.profiles.get(&choice.camera).cloned();
-            let ctx = ctx.clone();
-            let images = choice.camera_images.clone();
-            self.camera = profile.map(|p| CameraService::start(p, images, move || ctx.request_repaint()));
-        }
+    /// The reader profile's quality threshold.
+    pub fn reader_min_quality(&self) -> u8 {
+        self.core.reader_min_quality()
     }
 
     /// Draws one frame and applies what the person did.
@@ -372,42 +254,22 @@ impl KitApp {
         if !self.styled {
             theme::apply(&ctx);
             self.styled = true;
+            let wake = ctx.clone();
+            self.core.set_wake(std::sync::Arc::new(move || wake.request_repaint()));
         }
-        self.start_devices(&ctx);
-        let events = self.reader.as_mut().map(ReaderService::poll).unwrap_or_default();
-        for event in events {
-            if let Some(s) = &mut self.scenario {
-                match &event {
-                    crate::workflow::devices::ReaderEvent::Captured(Ok(_)) => s.delivered += 1,
-                    crate::workflow::devices::ReaderEvent::Status(DeviceStatus::Failed(_))
-                        if s.active.devices.unplug_at_capture.is_some() && !s.plugged_back =>
-                    {
-                        s.unplugged = true;
-                    }
-                    _ => {}
-                }
-            }
-            let device = match self.reader_status() {
-                Some(DeviceStatus::Connected(info)) => Some(crate::domain::biometrics::DeviceRef::new(
-                    info.profile.clone(),
-                    info.serial.clone(),
-                    self.profiles.get(&info.profile).is_some_and(|p| p.simulated),
-                )),
-                _ => None,
-            };
-            let threshold = self.reader_min_quality();
+        self.core.start_devices();
+        for event in self.core.reader_events() {
+            let device = self.core.reader_ref();
+            let threshold = self.core.reader_min_quality();
             if let Screen::Enroll(s) = &mut self.screen
                 && let Some(command) = s.on_reader(event, device, threshold)
             {
-                self.apply(Action::Enroll(command), &ctx);
+                self.apply(Action::Enroll(command));
             }
-        }
-        if let Some(c) = self.camera.as_mut() {
-            c.poll();
         }
         self.poll_export();
         self.poll_sealing();
-        self.poll_upload(&ctx);
+        self.poll_upload();
         let mut actions = Vec::new();
         egui::Panel::top("top-bar").show(ui, |ui| self.top_bar(ui, &mut actions));
         // Every screen and step opens at its top: one scroll area shared by all of them kept the
@@ -417,14 +279,14 @@ impl KitApp {
         if self.shown.replace(key) != Some(key) {
             scroll = scroll.vertical_scroll_offset(0.0);
         }
-        let reader_min_quality = self.reader_min_quality();
+        let facts = self.core.facts();
         let view = screens::View {
             i18n: &self.i18n,
-            kit: &self.kit,
-            reader: self.reader.as_ref().map(ReaderService::status),
-            camera: self.camera.as_ref().map(CameraService::status),
-            camera_worker: self.camera.as_ref().and_then(CameraService::worker),
-            reader_min_quality,
+            facts: &facts,
+            reader: self.core.reader_status(),
+            camera: self.core.camera_status(),
+            camera_worker: self.core.camera_frames(),
+            reader_min_quality: self.core.reader_min_quality(),
         };
         // The wizard's step bar stays below the step, outside its scrolling.
         if let Screen::Enroll(s) = &mut self.screen {
@@ -438,27 +300,25 @@ impl KitApp {
                 Screen::Done(s) => s.ui(ui, &view, &mut actions),
                 Screen::Queue(s) => s.ui(ui, &view, &mut actions),
                 Screen::CloseDay(s) => {
-                    s.ui(ui, &view, self.export.as_ref(), &mut actions);
+                    s.ui(ui, &view, self.core.export_worker(), &mut actions);
                     self.upload_panel.ui(ui, &view, &mut actions);
                 }
                 Screen::Report(s) => s.ui(ui, &view, &mut actions),
                 Screen::Trainer(s) => {
-                    let running = self.scenario.as_ref().map(|r| {
-                        (r.active.scenario.title.get(self.i18n.language().code()), r.active.run.trainee.as_str())
-                    });
-                    s.ui(ui, &view, running, &mut actions);
+                    let running = self.core.scenario(self.i18n.language().code());
+                    s.ui(ui, &view, running.as_ref().map(|r| (r.title.as_str(), r.trainee.as_str())), &mut actions);
                 }
                 Screen::Verdict(s) => s.ui(ui, &view, &mut actions),
             });
         });
         for action in actions {
-            self.apply(action, &ctx);
+            self.apply(action);
         }
         self.frame_timing(&ctx);
         if let Some(mut tour) = self.tour.take() {
             let next = tour.frame(&ctx, self);
             for action in next {
-                self.apply(action, &ctx);
+                self.apply(action);
             }
             if !tour.finished() {
                 self.tour = Some(tour);
@@ -508,14 +368,14 @@ impl KitApp {
     }
 
     fn top_bar(&self, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
-        if self.kit.config.training {
+        if self.core.facts().training {
             egui::Frame::new().fill(theme::TRAINING).inner_margin(8.0).show(ui, |ui| {
                 ui.set_width(ui.available_width());
                 ui.label(egui::RichText::new(self.i18n.t("training-banner")).strong().color(theme::ON_TRAINING));
             });
         }
-        if let Some(s) = &self.scenario {
-            self.scenario_bar(ui, s, actions);
+        if let Some(s) = self.core.scenario(self.i18n.language().code()) {
+            self.scenario_bar(ui, &s, actions);
         }
         ui.horizontal(|ui| {
             ui.heading(self.i18n.t("app-title"));
@@ -535,27 +395,23 @@ impl KitApp {
 
     /// The bar a running scenario shows on every screen: what it is, the people around the kit's
     /// moves (plug the reader back in, step aside) and the end.
-    fn scenario_bar(&self, ui: &mut egui::Ui, s: &ScenarioState, actions: &mut Vec<Action>) {
+    fn scenario_bar(&self, ui: &mut egui::Ui, s: &crate::workflow::app::ScenarioView, actions: &mut Vec<Action>) {
         let t = &self.i18n;
-        let lang = t.language().code();
         egui::Frame::new().fill(theme::SCENARIO).inner_margin(8.0).show(ui, |ui| {
             ui.set_width(ui.available_width());
             ui.label(
                 egui::RichText::new(t.t_args(
                     "scenario-bar",
-                    &[
-                        ("title", s.active.scenario.title.get(lang).into()),
-                        ("trainee", s.active.run.trainee.clone().into()),
-                    ],
+                    &[("title", s.title.clone().into()), ("trainee", s.trainee.clone().into())],
                 ))
                 .strong(),
             );
-            ui.label(s.active.scenario.brief.get(lang));
+            ui.label(&s.brief);
             ui.horizontal_wrapped(|ui| {
-                if s.unplugged && !s.plugged_back && ui.button(t.t("scenario-plug-back")).clicked() {
+                if s.may_plug_back && ui.button(t.t("scenario-plug-back")).clicked() {
                     actions.push(Action::PlugReaderBack);
                 }
-                if s.active.scenario.setup.faces == 2 && !s.aside && ui.button(t.t("scenario-step-aside")).clicked() {
+                if s.may_step_aside && ui.button(t.t("scenario-step-aside")).clicked() {
                     actions.push(Action::StepAside);
                 }
                 if ui.button(t.t("scenario-end")).clicked() {
@@ -581,60 +437,40 @@ impl KitApp {
 
     /// The export under way, if any.
     pub fn export_running(&self) -> bool {
-        self.export.is_some()
+        self.core.export_worker().is_some()
     }
 
-    /// Starts the upload worker once the kit names a central office, and takes in its events.
-    fn poll_upload(&mut self, ctx: &egui::Context) {
-        if self.upload.is_none() && self.kit.config.upload.is_some() {
-            let ctx = ctx.clone();
-            match crate::workflow::upload::UploadWorker::start(
-                &self.kit,
-                crate::workflow::upload::CHECK_EVERY,
-                move || ctx.request_repaint(),
-            ) {
-                Ok(w) => self.upload = Some(w),
-                Err(e) => tracing::warn!("uploads will not run: {e}"),
-            }
-            self.upload_panel.refresh(&self.kit);
-        }
-        let Some(worker) = &self.upload else { return };
-        let mut changed = false;
-        for event in worker.events() {
+    /// Takes in the upload worker's events (it starts once the kit names a central office).
+    fn poll_upload(&mut self) {
+        let (started, events) = self.core.upload_events();
+        let mut changed = started;
+        for event in events {
             changed |= self.upload_panel.on(event);
         }
         if changed {
-            self.upload_panel.refresh(&self.kit);
+            self.upload_panel.refresh(self.core.facts().upload_configured, self.core.uploads());
         }
     }
 
     /// Takes a finished export's outcome onto the close-the-day screen.
     fn poll_export(&mut self) {
-        let Some(outcome) = self.export.as_ref().and_then(|w| w.finished().map(|r| (r, w.job().clone()))) else {
-            return;
-        };
-        self.export = None;
-        let (result, job) = outcome;
+        let Some((result, job)) = self.core.export_finished() else { return };
         let notice = match (result, job) {
             (Ok(batch), crate::workflow::export::ExportJob::CloseDay { .. }) => ExportNotice::Exported(batch),
             (Ok(batch), crate::workflow::export::ExportJob::Copy { .. }) => ExportNotice::Copied(batch),
-            (Err(e), _) => ExportNotice::Failed(e.notice()),
+            (Err(e), _) => ExportNotice::Failed(e),
         };
         if let Screen::CloseDay(s) = &mut self.screen {
-            s.refresh(crate::workflow::export::close_day_figures(&self.kit));
+            s.refresh(self.core.close_day());
             s.notice = Some(notice);
         }
-    }
-
-    fn queue_items(&self, op: &Operator) -> Result<Vec<crate::workflow::review::QueueItem>, WorkflowError> {
-        crate::workflow::review::queue(&self.kit, op)
     }
 
     /// After a decision: the queue re-read, with `notice` (or the error that stopped it).
     fn after_decision(&mut self, result: Result<QueueNotice, WorkflowError>) {
         let Screen::Queue(s) = &self.screen else { return };
         let op = s.operator.clone();
-        let refreshed = result.and_then(|notice| self.queue_items(&op).map(|items| (items, notice)));
+        let refreshed = result.and_then(|notice| self.core.queue(&op).map(|items| (items, notice)));
         if let Screen::Queue(s) = &mut self.screen {
             match refreshed {
                 Ok((items, notice)) => s.refreshed(items, notice),
@@ -643,76 +479,66 @@ impl KitApp {
         }
     }
 
-    fn apply(&mut self, action: Action, ctx: &egui::Context) {
+    fn home_screen(&self, op: Operator) -> HomeScreen {
+        let figures = self.core.home(&op);
+        HomeScreen::new(op, figures)
+    }
+
+    fn apply(&mut self, action: Action) {
         match action {
             Action::SetLanguage(lang) => {
                 self.i18n.set_language(lang);
                 if let Some(op) = operator_of(&mut self.screen)
-                    && let Err(e) = accounts::set_language(&mut self.kit, op, lang.code())
+                    && let Err(e) = self.core.set_language(op, lang.code())
                 {
                     tracing::warn!(error = %e, "could not remember the language");
                 }
             }
-            Action::Login { username, pin } => {
-                match login(&mut self.kit, &username, &crate::domain::account::Pin::new(&pin)) {
-                    Ok(op) => {
-                        self.i18n.set_language(Language::from_code(&op.language));
-                        self.screen =
-                            Screen::Home(HomeScreen::new(op.clone(), crate::workflow::report::home(&self.kit, &op)));
-                    }
-                    Err(e) => {
-                        let message = self.login_message(&e);
-                        if let Screen::Login(s) = &mut self.screen {
-                            s.failed(message);
-                        }
+            Action::Login { username, pin } => match self.core.login(&username, &pin) {
+                Ok(op) => {
+                    self.i18n.set_language(Language::from_code(&op.language));
+                    self.screen = Screen::Home(self.home_screen(op));
+                }
+                Err(e) => {
+                    let message = self.login_message(&e);
+                    if let Screen::Login(s) = &mut self.screen {
+                        s.failed(message);
                     }
                 }
-            }
+            },
             Action::Logout => self.screen = Screen::Login(LoginScreen::default()),
             Action::Home => {
                 if let Some(op) = self.operator().cloned() {
-                    self.screen =
-                        Screen::Home(HomeScreen::new(op.clone(), crate::workflow::report::home(&self.kit, &op)));
+                    self.screen = Screen::Home(self.home_screen(op));
                 }
             }
             Action::StartEnrollment | Action::Resume(_) => {
                 let Some(op) = self.operator().cloned() else { return };
-                let session = match action {
-                    Action::Resume(id) => EnrollmentSession::resume(&mut self.kit, &op, id),
-                    _ => EnrollmentSession::start(&mut self.kit, &op, false),
+                let draft = match action {
+                    Action::Resume(id) => Some(id),
+                    _ => None,
                 };
-                match session {
+                match self.core.enroll(&op, draft) {
                     Ok(session) => self.screen = Screen::Enroll(Box::new(EnrollScreen::new(op, session))),
                     Err(e) => self.home_message(op, &e),
                 }
             }
             Action::Abandon(id) => {
                 let Some(op) = self.operator().cloned() else { return };
-                let result = EnrollmentSession::abandon_draft(&mut self.kit, &op, id);
-                let mut home = HomeScreen::new(op.clone(), crate::workflow::report::home(&self.kit, &op));
+                let result = self.core.abandon(&op, id);
+                let mut home = self.home_screen(op);
                 if let Err(e) = result {
                     home.message = Some(HomeMessage::Error(e.notice()));
                 }
                 self.screen = Screen::Home(home);
             }
-            Action::RetryReader => {
-                // In a scenario the cable is out until someone plugs it back in.
-                if self.scenario.as_ref().is_some_and(|s| s.unplugged && !s.plugged_back) {
-                    return;
-                }
-                if let Some(r) = self.reader.as_mut() {
-                    r.retry();
-                }
-            }
-            Action::RetryCamera => {
-                if let Some(c) = self.camera.as_mut() {
-                    let ctx = ctx.clone();
-                    c.retry(move || ctx.request_repaint());
-                }
-            }
+            Action::RetryReader => self.core.retry_reader(),
+            Action::RetryCamera => self.core.retry_camera(),
             Action::CaptureFinger => {
-                if let (Some(r), Screen::Enroll(s)) = (self.reader.as_ref(), &mut self.screen) {
-                    s.capture_started(r.capture());
+                if let Screen::Enroll(s) = &mut self.screen
+                    && let Some(cancel) = self.core.capture()
+                {
+                    s.capture_started(cancel);
                 }
             }
             Action::CancelCapture => {
@@ -722,184 +548,131 @@ impl KitApp {
             }
             Action::OpenQueue => {
                 let Some(op) = self.operator().cloned() else { return };
-                match self.queue_items(&op) {
+                match self.core.queue(&op) {
                     Ok(items) => self.screen = Screen::Queue(Box::new(QueueScreen::new(op, items))),
                     Err(e) => self.home_message(op, &e),
                 }
             }
             Action::OpenPacket(rid) => {
                 let Screen::Queue(s) = &mut self.screen else { return };
-                let detail = crate::workflow::review::packet_detail(&self.kit, &s.operator, &rid);
-                s.open(detail.map_err(|e| e.notice()));
+                s.open(self.core.packet(&s.operator, &rid));
             }
             Action::Approve(rid) => {
                 let Some(op) = self.operator().cloned() else { return };
-                let result =
-                    crate::workflow::review::approve(&mut self.kit, &op, &rid).map(|()| QueueNotice::Approved(rid));
+                let result = self.core.approve(&op, &rid).map(|()| QueueNotice::Approved(rid));
                 self.after_decision(result);
             }
             Action::Reject { rid, reason, note } => {
                 let Some(op) = self.operator().cloned() else { return };
-                let result = crate::workflow::review::reject(&mut self.kit, &op, &rid, reason, &note)
-                    .map(|()| QueueNotice::Rejected(rid));
+                let result = self.core.reject(&op, &rid, reason, &note).map(|()| QueueNotice::Rejected(rid));
                 self.after_decision(result);
             }
             Action::ApproveAllClean => {
                 let Some(op) = self.operator().cloned() else { return };
-                let result = crate::workflow::review::approve_all(&mut self.kit, &op, true)
-                    .map(|rids| QueueNotice::ApprovedAll(rids.len()));
+                let result = self.core.approve_all_clean(&op).map(QueueNotice::ApprovedAll);
                 self.after_decision(result);
             }
             Action::OpenCloseDay => {
                 let Some(op) = self.operator().cloned() else { return };
                 let drives = crate::workflow::export::suggested_destinations();
-                self.screen = Screen::CloseDay(Box::new(CloseDayScreen::new(
-                    op,
-                    self.kit.config.training,
-                    drives,
-                    crate::workflow::export::close_day_figures(&self.kit),
-                )));
-                self.upload_panel.refresh(&self.kit);
+                let facts = self.core.facts();
+                self.screen =
+                    Screen::CloseDay(Box::new(CloseDayScreen::new(op, facts.training, drives, self.core.close_day())));
+                self.upload_panel.refresh(facts.upload_configured, self.core.uploads());
             }
             Action::Export { job, dir } => {
-                if self.export.is_some() {
-                    return;
-                }
                 let Screen::CloseDay(s) = &mut self.screen else { return };
-                let ctx = ctx.clone();
-                let dest = crate::batch::export::Destination::folder(dir);
-                match crate::workflow::export::ExportWorker::start(&self.kit, &s.operator, job, dest, move || {
-                    ctx.request_repaint()
-                }) {
-                    Ok(worker) => {
-                        s.notice = None;
-                        self.export = Some(worker);
-                    }
-                    Err(e) => s.notice = Some(ExportNotice::Failed(e.notice())),
+                match self.core.export(&s.operator, job, dir) {
+                    Ok(()) => s.notice = None,
+                    Err(e) => s.notice = Some(ExportNotice::Failed(e)),
                 }
             }
-            Action::CancelExport => {
-                if let Some(w) = &self.export {
-                    w.cancel();
-                }
-            }
-            Action::UploadNow => {
-                if let Some(w) = &self.upload {
-                    w.ask();
-                }
-            }
+            Action::CancelExport => self.core.cancel_export(),
+            Action::UploadNow => self.core.upload_now(),
             Action::RetryUpload(batch) => {
                 let retried = match operator_of(&mut self.screen).cloned() {
-                    Some(op) => crate::workflow::upload::retry_now(&mut self.kit, &op, &batch),
-                    None => Err(crate::workflow::WorkflowError::Refused("nobody is logged in".into())),
+                    Some(op) => self.core.retry_upload(&op, &batch),
+                    None => Err(WorkflowError::Refused("nobody is logged in".into())),
                 };
                 if let Err(e) = retried {
                     tracing::warn!("cannot retry {batch}: {e}");
                 }
-                self.upload_panel.refresh(&self.kit);
-                if let Some(w) = &self.upload {
-                    w.ask();
-                }
+                self.upload_panel.refresh(self.core.facts().upload_configured, self.core.uploads());
             }
             Action::OpenReport => {
                 let Some(op) = self.operator().cloned() else { return };
-                let date = self.kit.today().format("%Y-%m-%d").to_string();
-                let report = crate::workflow::report::daily(&self.kit, &op, &date).map_err(|e| e.notice());
+                let date = self.core.today();
+                let report = self.core.report(&op, &date);
                 self.screen = Screen::Report(Box::new(ReportScreen::new(op, date, report)));
             }
             Action::ShowReport(date) => {
                 let Screen::Report(s) = &mut self.screen else { return };
-                s.show(crate::workflow::report::daily(&self.kit, &s.operator, &date).map_err(|e| e.notice()));
+                s.show(self.core.report(&s.operator, &date));
             }
             Action::SaveReportCsv => {
                 let Screen::Report(s) = &mut self.screen else { return };
                 let Some(report) = s.report() else { return };
-                let saved = crate::workflow::report::save_csv(&self.kit, report)
-                    .map(|p| p.display().to_string())
-                    .map_err(|e| e.notice());
+                let saved = self.core.save_report(report);
                 s.saved(saved);
             }
             Action::OpenTrainer => {
                 let Some(op) = self.operator().cloned() else { return };
-                self.screen = Screen::Trainer(Box::new(screens::trainer::TrainerScreen::new(op, &self.kit)));
+                let figures = self.core.trainee_figures(&op);
+                self.screen = Screen::Trainer(Box::new(screens::trainer::TrainerScreen::new(op, figures)));
             }
             Action::StartScenario { scenario, trainee } => {
                 let Some(op) = self.operator().cloned() else { return };
-                let started = crate::workflow::scenarios::find(&scenario)
-                    .and_then(|s| crate::workflow::scenarios::start(&mut self.kit, &op, &s, &trainee));
-                match started {
-                    Ok(active) => {
-                        self.scenario = Some(ScenarioState::new(active));
-                        self.restart_devices();
+                match self.core.start_scenario(&op, &scenario, &trainee) {
+                    Ok(()) => {
+                        self.reader_replaced();
                         // The trainee takes the kit from the login screen.
                         self.screen = Screen::Login(LoginScreen::default());
                     }
                     Err(e) => {
                         if let Screen::Trainer(s) = &mut self.screen {
-                            s.notice = Some(Err(e.notice()));
+                            s.notice = Some(Err(e));
                         }
                     }
                 }
             }
             Action::EndScenario => {
-                let Some(s) = self.scenario.take() else { return };
-                match crate::workflow::scenarios::finish(&mut self.kit, &s.active) {
-                    Ok(verdict) => {
-                        self.screen = Screen::Verdict(Box::new(screens::verdict::VerdictScreen {
-                            scenario: s.active.scenario.clone(),
-                            verdict,
-                        }));
-                        self.restart_devices();
-                    }
-                    Err(e) => {
-                        tracing::warn!("the scenario could not be judged: {e}");
-                        self.scenario = Some(s);
-                    }
+                // A scenario that cannot be judged goes on (the core logs why).
+                if let Some(Ok((scenario, verdict))) = self.core.end_scenario() {
+                    self.reader_replaced();
+                    self.screen = Screen::Verdict(Box::new(screens::verdict::VerdictScreen { scenario, verdict }));
                 }
             }
             Action::PlugReaderBack => {
-                if let Some(s) = &mut self.scenario {
-                    s.plugged_back = true;
-                    self.reader = None;
-                    // A capture in hand ended with the unplugged reader, whether or not its end
-                    // was heard before the trainer plugged it back in.
-                    if let Screen::Enroll(s) = &mut self.screen {
-                        s.reader_gone();
-                    }
+                // A capture in hand ended with the unplugged reader, whether or not its end was
+                // heard before the trainer plugged it back in.
+                if self.core.plug_reader_back() {
+                    self.reader_replaced();
                 }
             }
-            Action::StepAside => {
-                if let Some(s) = &mut self.scenario {
-                    s.aside = true;
-                    self.camera = None;
-                }
-            }
+            Action::StepAside => self.core.step_aside(),
             Action::SaveTraineeCsv => {
                 let Screen::Trainer(s) = &mut self.screen else { return };
                 let Some(figures) = s.figures() else { return };
-                let saved = crate::workflow::scenarios::save_figures_csv(&self.kit, figures, self.kit.today())
-                    .map(|p| Notice::new("trainer-saved").text("path", p.display().to_string()))
-                    .map_err(|e| e.notice());
-                s.notice = Some(saved);
+                s.notice = Some(self.core.save_trainee_figures(figures));
             }
             Action::ResetPilot => {
                 let Some(op) = self.operator().cloned() else { return };
-                if self.export.is_some() || self.scenario.is_some() {
+                let result = self.core.reset_pilot(&op);
+                let busy = matches!(&result, Err(n) if n.key == "trainer-reset-busy");
+                if busy {
                     if let Screen::Trainer(s) = &mut self.screen {
                         s.notice = Some(Err(Notice::new("trainer-reset-busy")));
                     }
                     return;
                 }
-                self.upload = None;
-                let result = crate::workflow::pilot::reset(&mut self.kit, &op);
-                let mut screen = screens::trainer::TrainerScreen::new(op, &self.kit);
-                screen.notice = Some(result.map(|()| Notice::new("trainer-reset-done")).map_err(|e| e.notice()));
+                let figures = self.core.trainee_figures(&op);
+                let mut screen = screens::trainer::TrainerScreen::new(op, figures);
+                screen.notice = Some(result.map(|()| Notice::new("trainer-reset-done")));
                 self.screen = Screen::Trainer(Box::new(screen));
             }
             Action::Enroll(command) => {
                 let Screen::Enroll(s) = &mut self.screen else { return };
-                let ctx = ctx.clone();
-                let after = s.apply(&mut self.kit, command, move || ctx.request_repaint());
+                let after = s.apply(&mut self.core, command);
                 self.after_enroll(after);
             }
         }
@@ -915,24 +688,25 @@ impl KitApp {
                 self.screen = Screen::Done(DoneScreen { operator, rid, slip });
             }
             screens::enroll::After::Home(message) => {
-                let mut home =
-                    HomeScreen::new(s.operator.clone(), crate::workflow::report::home(&self.kit, &s.operator));
+                let op = s.operator.clone();
+                let mut home = self.home_screen(op);
                 home.message = message;
                 self.screen = Screen::Home(home);
             }
         }
     }
 
-    /// Takes a finished sign-off onto the done screen (or its error onto the review step).
+    /// Runs the wizard's workers: the duplicate search, and a finished sign-off onto the done
+    /// screen (or its error onto the review step).
     fn poll_sealing(&mut self) {
         if let Screen::Enroll(s) = &mut self.screen {
-            let after = s.poll_sealing();
+            let after = s.poll(&mut self.core);
             self.after_enroll(after);
         }
     }
 
     fn home_message(&mut self, op: Operator, e: &WorkflowError) {
-        let mut home = HomeScreen::new(op.clone(), crate::workflow::report::home(&self.kit, &op));
+        let mut home = self.home_screen(op);
         home.message = Some(HomeMessage::Error(e.notice()));
         self.screen = Screen::Home(home);
     }

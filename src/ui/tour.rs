@@ -4,12 +4,12 @@
 
 use super::{Action, KitApp, Screen};
 use crate::assets::{PILOT_FACE_JPEG, PILOT_FACE_SIZE};
-use crate::biometrics::quality::assess;
 use crate::biometrics::synthetic::typical_print;
 use crate::domain::account::Pin;
-use crate::domain::biometrics::{DeviceRef, FacePhoto, FingerCapture, FingerPosition, FingerRecord};
+use crate::domain::biometrics::{DeviceRef, FacePhoto, FingerPosition};
 use crate::domain::person::PersonForm;
 use crate::ui::i18n::Language;
+use crate::workflow::capture::{RawCapture, score};
 use crate::workflow::enrollment::Command;
 use crate::workflow::pilot::PILOT_ACCOUNTS;
 use std::path::PathBuf;
@@ -60,23 +60,17 @@ fn stages() -> Vec<Stage> {
         WaitFor(|app| app.reader_ready()),
         Do(|_| vec![Action::CaptureFinger]),
         WaitFor(|app| app.recorded_fingers() >= 1),
-        Do(|_| {
+        Do(|app| {
+            let threshold = app.reader_min_quality();
             let mut actions = Vec::new();
             for p in FingerPosition::ALL.into_iter().skip(1) {
                 let image = typical_print(u64::from(p.code()), 0, 256, 288);
-                let quality = assess(&image, 500).score;
-                actions.push(Action::Enroll(Command::SetFinger(
-                    p,
-                    FingerRecord::Captured(FingerCapture {
-                        image,
-                        dpi: 500,
-                        quality,
-                        attempts: 1,
-                        force_captured: false,
-                        force_reason: None,
-                        device: DeviceRef::new("r307-sim", "tour", false),
-                    }),
-                )));
+                actions.push(Action::Enroll(Command::Offer {
+                    position: p,
+                    print: score(RawCapture { image, dpi: 500 }),
+                    device: DeviceRef::new("r307-sim", "tour", true),
+                    threshold,
+                }));
             }
             actions
         }),
@@ -95,20 +89,15 @@ fn stages() -> Vec<Stage> {
         Shot("09-supervisor-home"),
         Do(|_| vec![Action::OpenQueue]),
         Shot("10-review-queue"),
-        Do(|app| {
-            let pending = app.kit().store.packet_rows(Some(crate::domain::status::PacketStatus::PendingReview));
-            pending
-                .ok()
-                .and_then(|rows| rows.last().map(|r| vec![Action::OpenPacket(r.rid.clone())]))
-                .unwrap_or_default()
-        }),
+        Do(|app| app.core().pending_review().pop().map(|rid| vec![Action::OpenPacket(rid)]).unwrap_or_default()),
         Shot("11-review-packet"),
         Do(|app| match app.screen() {
-            Screen::Queue(_) => {
-                let pending = app.kit().store.packet_rows(Some(crate::domain::status::PacketStatus::PendingReview));
-                let rid = pending.ok().and_then(|rows| rows.last().map(|r| r.rid.clone()));
-                rid.map(|rid| vec![Action::Approve(rid), Action::OpenCloseDay]).unwrap_or_default()
-            }
+            Screen::Queue(_) => app
+                .core()
+                .pending_review()
+                .pop()
+                .map(|rid| vec![Action::Approve(rid), Action::OpenCloseDay])
+                .unwrap_or_default(),
             _ => vec![Action::OpenCloseDay],
         }),
         Shot("12-close-day"),

@@ -3,8 +3,7 @@
 
 use super::i18n::{I18n, Language};
 use super::{KitApp, theme};
-use crate::kit::{LockedKit, Passphrase};
-use crate::workflow::unlock::{UnlockOutcome, UnlockWorker};
+use crate::workflow::unlock::{Locked, Opened, UnlockOutcome, UnlockWorker};
 
 /// The whole window: locked, or the kit app.
 pub enum KitWindow {
@@ -15,11 +14,11 @@ pub enum KitWindow {
 }
 
 /// Builds the app once the kit is open (device choices, a tour, a first-frame exit).
-pub type OpenApp = Box<dyn FnMut(crate::kit::Kit) -> Result<KitApp, String>>;
+pub type OpenApp = Box<dyn FnMut(Opened) -> Result<KitApp, String>>;
 
 /// The unlock form and the attempt under way.
 pub struct UnlockScreen {
-    locked: LockedKit,
+    locked: Locked,
     i18n: I18n,
     passphrase: String,
     message: Option<String>,
@@ -30,7 +29,7 @@ pub struct UnlockScreen {
 
 impl KitWindow {
     /// A window that asks for the passphrase of `locked`, then opens the app `open` builds.
-    pub fn locked(locked: LockedKit, open: OpenApp) -> Self {
+    pub fn locked(locked: Locked, open: OpenApp) -> Self {
         KitWindow::Locked(Box::new(UnlockScreen {
             locked,
             i18n: I18n::default(),
@@ -74,7 +73,7 @@ impl KitWindow {
     pub fn training(&self) -> bool {
         match self {
             KitWindow::Open(app) => app.training(),
-            KitWindow::Locked(s) => s.locked.config.training,
+            KitWindow::Locked(s) => s.locked.training(),
         }
     }
 }
@@ -92,7 +91,7 @@ impl UnlockScreen {
                 UnlockOutcome::Working => {}
                 UnlockOutcome::Open(kit) => {
                     self.worker = None;
-                    match (self.open)(*kit) {
+                    match (self.open)(kit) {
                         Ok(app) => return Some(app),
                         Err(e) => self.message = Some(e),
                     }
@@ -126,9 +125,9 @@ impl UnlockScreen {
                 ui.label(t.t_args(
                     "unlock-why",
                     &[
-                        ("centre", self.locked.config.centre.clone().into()),
-                        ("kit", self.locked.config.kit.clone().into()),
-                        ("holders", self.locked.passphrase_holders().join(", ").into()),
+                        ("centre", self.locked.centre().to_string().into()),
+                        ("kit", self.locked.kit_id().to_string().into()),
+                        ("holders", self.locked.holders().join(", ").into()),
                     ],
                 ));
                 let label = ui.label(t.t("unlock-passphrase"));
@@ -153,7 +152,7 @@ impl UnlockScreen {
                 if let Some(message) = &self.message {
                     theme::error(ui, message);
                 }
-                if self.locked.config.training {
+                if self.locked.training() {
                     ui.add_space(16.0);
                     ui.label(
                         t.t_args("unlock-pilot", &[("passphrase", crate::workflow::pilot::PILOT_PASSPHRASE.into())]),
@@ -166,9 +165,9 @@ impl UnlockScreen {
         }
         if submit && !self.passphrase.trim().is_empty() {
             self.message = None;
-            let typed = Passphrase::new(&std::mem::take(&mut self.passphrase));
+            let typed = zeroize::Zeroizing::new(std::mem::take(&mut self.passphrase));
             let wake = ctx.clone();
-            self.worker = Some(UnlockWorker::start(&self.locked, typed, move || wake.request_repaint()));
+            self.worker = Some(self.locked.unlock(&typed, move || wake.request_repaint()));
         }
         None
     }

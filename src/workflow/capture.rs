@@ -3,8 +3,8 @@
 //! attempts the assistant may force the best one with a reason.
 
 use crate::biometrics::quality::{Issue, assess};
-use crate::devices::reader::RawCapture;
-use crate::domain::biometrics::FingerPosition;
+pub use crate::devices::reader::RawCapture;
+use crate::domain::biometrics::{DeviceRef, FingerCapture, FingerPosition};
 use std::collections::BTreeMap;
 
 /// A capture with its kit quality: scored where it was read (the reader's worker thread), so the
@@ -63,64 +63,74 @@ pub struct Judged {
     pub verdict: Verdict,
 }
 
-/// A print chosen to be recorded.
-#[derive(Debug, Clone)]
-pub struct Chosen {
-    /// The image.
-    pub capture: RawCapture,
-    /// Its kit quality.
-    pub quality: u8,
-    /// Attempts made at the finger.
-    pub attempts: u8,
-}
-
-/// Attempts and the best print so far, per finger, for one enrollment.
+/// Attempts and the best print so far, per finger, for one enrollment: the only maker of the
+/// fingerprint records an enrollment keeps ([`crate::workflow::enrollment::EnrollmentSession`]
+/// takes prints through it, never records made elsewhere).
 #[derive(Debug, Default)]
 pub struct CaptureGate {
     attempts: BTreeMap<FingerPosition, u8>,
-    best: BTreeMap<FingerPosition, (RawCapture, u8)>,
+    best: BTreeMap<FingerPosition, (Scored, DeviceRef)>,
+}
+
+fn record(scored: Scored, device: DeviceRef, attempts: u8, force_reason: Option<String>) -> FingerCapture {
+    FingerCapture {
+        dpi: scored.capture.dpi,
+        image: scored.capture.image,
+        quality: scored.quality,
+        attempts,
+        force_captured: force_reason.is_some(),
+        force_reason,
+        device,
+    }
 }
 
 impl CaptureGate {
-    /// Scores a print just taken of `position` against `threshold`; returns the judgement and,
-    /// when accepted, the print to record.
-    pub fn offer(&mut self, position: FingerPosition, scored: Scored, threshold: u8) -> (Judged, Option<Chosen>) {
-        let Scored { capture, quality, issues } = scored;
+    /// Judges a print of `position` just taken on `device` against `threshold`; returns the
+    /// judgement and, when accepted, the record to keep.
+    pub fn offer(
+        &mut self,
+        position: FingerPosition,
+        scored: Scored,
+        device: DeviceRef,
+        threshold: u8,
+    ) -> (Judged, Option<FingerCapture>) {
         let attempt = {
             let n = self.attempts.entry(position).or_insert(0);
             *n = n.saturating_add(1);
             *n
         };
-        let verdict = judge(attempt, quality, threshold);
-        let judged = Judged { quality, issues, attempt, verdict };
+        let verdict = judge(attempt, scored.quality, threshold);
+        let judged = Judged { quality: scored.quality, issues: scored.issues.clone(), attempt, verdict };
         if verdict == Verdict::Accept {
             self.forget(position);
-            return (judged, Some(Chosen { capture, quality, attempts: attempt }));
+            return (judged, Some(record(scored, device, attempt, None)));
         }
-        let better = self.best.get(&position).is_none_or(|(_, q)| quality > *q);
+        let better = self.best.get(&position).is_none_or(|(best, _)| scored.quality > best.quality);
         if better {
-            self.best.insert(position, (capture, quality));
+            self.best.insert(position, (scored, device));
         }
         (judged, None)
     }
 
-    /// The best attempt at `position`, to force-record once the attempts are used up.
-    pub fn force(&mut self, position: FingerPosition) -> Option<Chosen> {
+    /// The best attempt at `position`, recorded as force-captured for `reason` — only once the
+    /// attempts are used up, and only with a reason.
+    pub fn force(&mut self, position: FingerPosition, reason: &str) -> Option<FingerCapture> {
         let attempts = self.attempts.get(&position).copied().unwrap_or(0);
-        if attempts < MAX_ATTEMPTS {
+        let reason = reason.trim();
+        if attempts < MAX_ATTEMPTS || reason.is_empty() {
             return None;
         }
-        let (capture, quality) = self.best.remove(&position)?;
+        let (scored, device) = self.best.remove(&position)?;
         self.forget(position);
-        Some(Chosen { capture, quality, attempts })
+        Some(record(scored, device, attempts, Some(reason.to_string())))
     }
 
     /// The best quality so far at `position`.
     pub fn best_quality(&self, position: FingerPosition) -> Option<u8> {
-        self.best.get(&position).map(|(_, q)| *q)
+        self.best.get(&position).map(|(s, _)| s.quality)
     }
 
-    /// Starts `position` afresh (it was recorded, or marked an exception).
+    /// Starts `position` afresh (it was recorded, cleared, or marked an exception).
     pub fn forget(&mut self, position: FingerPosition) {
         self.attempts.remove(&position);
         self.best.remove(&position);
@@ -152,24 +162,32 @@ mod tests {
         let thumb = FingerPosition::ALL[0];
         let mut gate = CaptureGate::default();
         let dry = |m: f32| raw(print(4, &Impression { moisture: -m, ..Impression::ideal(4) }, 256, 288));
-        let (first, _) = gate.offer(thumb, score(dry(0.9)), 90);
+        let dev = || DeviceRef::new("r307-sim", "SIM-0001", true);
+        let (first, _) = gate.offer(thumb, score(dry(0.9)), dev(), 90);
         assert_eq!((first.attempt, first.verdict), (1, Verdict::Retry));
         assert!(first.issues.contains(&Issue::Faint), "{first:?}");
-        assert!(gate.force(thumb).is_none(), "not before the third attempt");
-        let (second, _) = gate.offer(thumb, score(dry(0.5)), 90);
-        let (third, _) = gate.offer(thumb, score(dry(1.0)), 90);
+        assert!(gate.force(thumb, "worn ridges").is_none(), "not before the third attempt");
+        let (second, _) = gate.offer(thumb, score(dry(0.5)), dev(), 90);
+        let (third, _) = gate.offer(thumb, score(dry(1.0)), dev(), 90);
         assert_eq!(third.verdict, Verdict::RetryOrForce);
         assert!(second.quality > first.quality && second.quality > third.quality);
-        let forced = gate.force(thumb).expect("the best is kept");
+        assert!(gate.force(thumb, "  ").is_none(), "not without a reason");
+        let forced = gate.force(thumb, " worn ridges ").expect("the best is kept");
         assert_eq!((forced.quality, forced.attempts), (second.quality, 3));
+        assert!(forced.force_captured);
+        assert_eq!(forced.force_reason.as_deref(), Some("worn ridges"));
         assert!(gate.best_quality(thumb).is_none(), "the finger starts afresh");
     }
 
     #[test]
     fn a_good_print_is_accepted_at_once() {
         let mut gate = CaptureGate::default();
-        let (j, chosen) = gate.offer(FingerPosition::ALL[1], score(raw(print(9, &Impression::ideal(9), 256, 288))), 40);
+        let device = DeviceRef::new("r307", "0001", false);
+        let good = score(raw(print(9, &Impression::ideal(9), 256, 288)));
+        let (j, chosen) = gate.offer(FingerPosition::ALL[1], good, device.clone(), 40);
         assert_eq!(j.verdict, Verdict::Accept);
-        assert_eq!(chosen.map(|c| (c.quality, c.attempts)), Some((j.quality, 1)));
+        let chosen = chosen.expect("recorded");
+        assert_eq!((chosen.quality, chosen.attempts, chosen.force_captured), (j.quality, 1, false));
+        assert_eq!(chosen.device, device);
     }
 }

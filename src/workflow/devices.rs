@@ -1,11 +1,14 @@
 //! Devices for the GUI: each on a worker thread of its own that reports over a channel, so the
 //! UI thread never waits on a device.
 
-use crate::devices::camera::worker::CameraWorker;
-use crate::devices::camera::{CameraInfo, start_camera};
+// What the window needs of the devices, named here: it draws statuses and frames, it does not drive devices.
+use crate::devices::camera::start_camera;
+pub use crate::devices::camera::worker::{CameraWorker, FrameSource};
+pub use crate::devices::camera::{CameraInfo, RgbFrame};
 use crate::devices::factory::{OpenOptions, open_reader};
 use crate::devices::profile::{DeviceProfile, Profiles};
-use crate::devices::reader::{CancelToken, CaptureProgress, FingerprintReader, ReaderInfo};
+use crate::devices::reader::FingerprintReader;
+pub use crate::devices::reader::{CancelToken, CaptureProgress, ReaderInfo};
 use crate::domain::notice::Notice;
 use crate::workflow::capture::{Scored, score};
 use std::sync::mpsc::{Receiver, Sender, TryRecvError, channel};

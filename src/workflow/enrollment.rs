@@ -1,6 +1,7 @@
 //! The enrollment session: the draft driven by commands, written to the store at every step
 //! and capture, sealed into a packet on sign-off.
 
+use super::capture::CaptureGate;
 use super::sealing::SealJob;
 use super::{Operator, WorkflowError, require};
 use crate::domain::account::{Permission, Pin};
@@ -11,8 +12,9 @@ use crate::domain::person::PersonForm;
 use crate::domain::rid::{Code5, Rid};
 use crate::kit::Kit;
 use crate::packet::build::{PacketMeta, build_packet};
+pub use crate::store::DraftSummary;
+use crate::store::NewAuditEntry;
 use crate::store::drafts::DraftSlot;
-use crate::store::{DraftSummary, NewAuditEntry};
 use serde_json::json;
 
 /// Something the assistant does in the enrollment.
@@ -26,8 +28,28 @@ pub enum Command {
     SetForm(Box<PersonForm>),
     /// A face photo was taken (or retaken).
     SetFace(FacePhoto),
-    /// A finger was captured or marked as an exception.
-    SetFinger(FingerPosition, FingerRecord),
+    /// A print the reader delivered for a finger, scored where it was read: the capture gate
+    /// records it if it is good enough, else counts the attempt and keeps the best.
+    Offer {
+        /// The finger it is.
+        position: FingerPosition,
+        /// The image with its kit quality.
+        print: crate::workflow::capture::Scored,
+        /// The reader that took it.
+        device: crate::domain::biometrics::DeviceRef,
+        /// The reader profile's quality threshold.
+        threshold: u8,
+    },
+    /// Record a finger's best attempt below the threshold, with the assistant's reason (only
+    /// after the allowed attempts).
+    Force {
+        /// The finger.
+        position: FingerPosition,
+        /// Why it is forced.
+        reason: String,
+    },
+    /// A finger that cannot be printed, and why.
+    Except(FingerPosition, crate::domain::biometrics::FingerException),
     /// A finger's record was cleared to capture it again.
     ClearFinger(FingerPosition),
     /// The exception photo was taken.
@@ -53,7 +75,9 @@ impl Command {
             Command::RefuseConsent => "refusing consent",
             Command::SetForm(_) => "the demographics form",
             Command::SetFace(_) => "a face photo",
-            Command::SetFinger(..) | Command::ClearFinger(_) => "a fingerprint",
+            Command::Offer { .. } | Command::Force { .. } | Command::Except(..) | Command::ClearFinger(_) => {
+                "a fingerprint"
+            }
             Command::SetExceptionPhoto(_) => "the exception photo",
             Command::SetDuplicates(_) => "the duplicate search's result",
             Command::Next => "next",
@@ -70,9 +94,11 @@ impl Command {
             Command::GiveConsent | Command::RefuseConsent => Some(Step::Consent),
             Command::SetForm(_) => Some(Step::Demographics),
             Command::SetFace(_) => Some(Step::Face),
-            Command::SetFinger(..) | Command::ClearFinger(_) | Command::SetExceptionPhoto(_) => {
-                Some(Step::Fingerprints)
-            }
+            Command::Offer { .. }
+            | Command::Force { .. }
+            | Command::Except(..)
+            | Command::ClearFinger(_)
+            | Command::SetExceptionPhoto(_) => Some(Step::Fingerprints),
             Command::Complete(_) => Some(Step::Review),
             Command::Next | Command::Back | Command::GoTo(_) | Command::Abandon | Command::SetDuplicates(_) => None,
         }
@@ -92,6 +118,8 @@ pub enum Outcome {
     Saved(Rid),
     /// Abandoned; the enrollment is over.
     Abandoned,
+    /// A print offered to the gate, judged (recorded when accepted).
+    Judged(crate::workflow::capture::Judged),
 }
 
 /// What a sign-off asks for next.
@@ -111,6 +139,7 @@ pub struct EnrollmentSession {
     operator: Operator,
     training: bool,
     finished: bool,
+    gate: CaptureGate,
 }
 
 impl EnrollmentSession {
@@ -130,7 +159,7 @@ impl EnrollmentSession {
             detail: json!({"training": training}),
         })?;
         tx.commit()?;
-        Ok(Self { draft_id, draft, operator: op.clone(), training, finished: false })
+        Ok(Self { draft_id, draft, operator: op.clone(), training, finished: false, gate: CaptureGate::default() })
     }
 
     /// The operator's unfinished enrollments, to offer after login.
@@ -155,7 +184,14 @@ impl EnrollmentSession {
             detail: json!({"step": draft.step.key()}),
         })?;
         tx.commit()?;
-        Ok(Self { draft_id, draft, operator: op.clone(), training: summary.training, finished: false })
+        Ok(Self {
+            draft_id,
+            draft,
+            operator: op.clone(),
+            training: summary.training,
+            finished: false,
+            gate: CaptureGate::default(),
+        })
     }
 
     /// Gives up a saved draft without resuming it (from the home screen).
@@ -165,7 +201,14 @@ impl EnrollmentSession {
         if summary.account_id != op.account_id {
             return Err(WorkflowError::Refused(format!("draft {draft_id} belongs to another assistant")));
         }
-        let mut session = Self { draft_id, draft, operator: op.clone(), training: summary.training, finished: false };
+        let mut session = Self {
+            draft_id,
+            draft,
+            operator: op.clone(),
+            training: summary.training,
+            finished: false,
+            gate: CaptureGate::default(),
+        };
         session.end(kit, AuditAction::EnrollmentAbandoned)
     }
 
@@ -258,13 +301,30 @@ impl EnrollmentSession {
                 self.save(kit, &[DraftSlot::Face])?;
                 Outcome::Step(self.draft.step)
             }
-            Command::SetFinger(position, record) => {
-                self.draft.fingers.insert(position, record);
-                self.draft.possible_duplicates.clear();
-                self.save(kit, &[DraftSlot::Finger(position)])?;
+            Command::Offer { position, print, device, threshold } => {
+                let (judged, accepted) = self.gate.offer(position, print, device, threshold);
+                if let Some(capture) = accepted {
+                    self.record(kit, position, FingerRecord::Captured(capture))?;
+                }
+                Outcome::Judged(judged)
+            }
+            Command::Force { position, reason } => {
+                let Some(capture) = self.gate.force(position, &reason) else {
+                    return Err(WorkflowError::Refused(format!(
+                        "{position:?} may be forced only after {} attempts, with a reason",
+                        crate::workflow::capture::MAX_ATTEMPTS
+                    )));
+                };
+                self.record(kit, position, FingerRecord::Captured(capture))?;
+                Outcome::Step(self.draft.step)
+            }
+            Command::Except(position, reason) => {
+                self.gate.forget(position);
+                self.record(kit, position, FingerRecord::Exception(reason))?;
                 Outcome::Step(self.draft.step)
             }
             Command::ClearFinger(position) => {
+                self.gate.forget(position);
                 self.draft.fingers.remove(&position);
                 self.draft.possible_duplicates.clear();
                 self.save(kit, &[DraftSlot::Finger(position)])?;
@@ -310,6 +370,18 @@ impl EnrollmentSession {
             },
         };
         Ok(outcome)
+    }
+
+    /// Keeps `record` for `position` (the duplicate search must run again on the fingers as they are).
+    fn record(&mut self, kit: &mut Kit, position: FingerPosition, record: FingerRecord) -> Result<(), WorkflowError> {
+        self.draft.fingers.insert(position, record);
+        self.draft.possible_duplicates.clear();
+        self.save(kit, &[DraftSlot::Finger(position)])
+    }
+
+    /// The best quality of the attempts at `position` not yet recorded.
+    pub fn best_attempt(&self, position: FingerPosition) -> Option<u8> {
+        self.gate.best_quality(position)
     }
 
     fn save(&self, kit: &mut Kit, slots: &[DraftSlot]) -> Result<(), WorkflowError> {

@@ -2,9 +2,11 @@
 //! batch to a second stick, and picks where to write (removable drives first).
 
 use super::{Operator, WorkflowError, require};
-use crate::batch::export::{Destination, ExportedBatch, copy_batch, export};
+pub use crate::batch::export::ExportedBatch;
+use crate::batch::export::{Destination, copy_batch, export};
 use crate::domain::account::Permission;
 use crate::kit::Kit;
+pub use crate::store::BatchRecord;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};

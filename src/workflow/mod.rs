@@ -4,6 +4,7 @@
 //! lockout, a gate between steps — is enforced here, not in a screen.
 
 pub mod accounts;
+pub mod app;
 pub mod auth;
 pub mod capture;
 pub mod config;

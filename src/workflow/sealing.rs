@@ -51,24 +51,37 @@ pub fn write_slip_for(kit: &Kit, op: &Operator, rid: &Rid) -> Result<PathBuf, Wo
     Ok(path)
 }
 
+/// What the sealing thread reports, in order: the commit, then the slip.
+enum Stage {
+    /// The packet is sealed and stored (or the job failed: nothing was stored).
+    Stored(Result<Rid, WorkflowError>),
+    /// Where the slip went.
+    Slip(Result<PathBuf, WorkflowError>),
+}
+
 /// A sign-off under way on its own thread.
 pub struct SealWorker {
-    result: Receiver<Result<Sealed, WorkflowError>>,
+    stages: Receiver<Stage>,
+    /// The packet stored, once the thread said so (its slip may still be coming).
+    stored: Option<Rid>,
 }
 
 impl SealWorker {
     /// Starts `job` on a second connection to `kit`; `wake` is called when it ends.
     pub fn start(kit: &Kit, job: Box<SealJob>, wake: impl Fn() + Send + 'static) -> Result<SealWorker, WorkflowError> {
         let mut conn = kit.second_connection()?;
-        let (tx, result) = channel();
+        let (tx, stages) = channel();
         std::thread::Builder::new()
             .name("sealing".into())
             .spawn(move || {
-                let outcome = job.run(&mut conn).map(|rid| {
-                    let slip = write_slip_for(&conn, &job.operator, &rid);
-                    Sealed { rid, slip }
-                });
-                let _ = tx.send(outcome);
+                let stored = job.run(&mut conn);
+                let rid = stored.as_ref().ok().cloned();
+                // The commit is reported before the slip is written: if the thread died while
+                // writing it, the window must know the person is sealed, not offer to seal again.
+                let _ = tx.send(Stage::Stored(stored));
+                if let Some(rid) = rid {
+                    let _ = tx.send(Stage::Slip(write_slip_for(&conn, &job.operator, &rid)));
+                }
                 wake();
             })
             .map_err(|e| {
@@ -76,17 +89,35 @@ impl SealWorker {
                     "the enrollment could not be saved ({e}): close other programs and press Sign and save again"
                 ))
             })?;
-        Ok(SealWorker { result })
+        Ok(SealWorker { stages, stored: None })
     }
 
     /// The outcome, once the worker is done.
-    pub fn finished(&self) -> Option<Result<Sealed, WorkflowError>> {
-        match self.result.try_recv() {
-            Ok(r) => Some(r),
-            Err(TryRecvError::Empty) => None,
-            Err(TryRecvError::Disconnected) => Some(Err(WorkflowError::Refused(
-                "the saving stopped before it ended: nothing half-written is kept; press Sign and save again".into(),
-            ))),
+    pub fn finished(&mut self) -> Option<Result<Sealed, WorkflowError>> {
+        loop {
+            match (self.stages.try_recv(), self.stored.take()) {
+                (Ok(Stage::Stored(Ok(rid))), _) => self.stored = Some(rid),
+                (Ok(Stage::Stored(Err(e))), _) => return Some(Err(e)),
+                (Ok(Stage::Slip(slip)), Some(rid)) => return Some(Ok(Sealed { rid, slip })),
+                (Ok(Stage::Slip(_)), None) => {}
+                (Err(TryRecvError::Empty), stored) => {
+                    self.stored = stored;
+                    return None;
+                }
+                // Sealed, and the thread ended before the slip: the packet is safe, the slip
+                // can be printed again from it.
+                (Err(TryRecvError::Disconnected), Some(rid)) => {
+                    let slip =
+                        Err(WorkflowError::Refused("the slip was not written: print it again from the packet".into()));
+                    return Some(Ok(Sealed { rid, slip }));
+                }
+                (Err(TryRecvError::Disconnected), None) => {
+                    return Some(Err(WorkflowError::Refused(
+                        "the saving stopped before it ended: nothing half-written is kept; press Sign and save again"
+                            .into(),
+                    )));
+                }
+            }
         }
     }
 }
@@ -94,5 +125,56 @@ impl SealWorker {
 impl std::fmt::Debug for SealWorker {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("SealWorker")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn worker(stages: &[Stage]) -> SealWorker {
+        let (tx, rx) = channel();
+        for stage in stages {
+            let copy = match stage {
+                Stage::Stored(Ok(rid)) => Stage::Stored(Ok(rid.clone())),
+                Stage::Stored(Err(_)) => Stage::Stored(Err(WorkflowError::Refused("wrong".into()))),
+                Stage::Slip(Ok(p)) => Stage::Slip(Ok(p.clone())),
+                Stage::Slip(Err(_)) => Stage::Slip(Err(WorkflowError::Refused("no room".into()))),
+            };
+            tx.send(copy).unwrap();
+        }
+        SealWorker { stages: rx, stored: None }
+    }
+
+    fn rid() -> Rid {
+        Rid::parse("10001200010000120261204093000").unwrap()
+    }
+
+    #[test]
+    fn a_sealing_thread_that_dies_after_its_commit_still_reports_the_packet_sealed() {
+        // Stored, then the thread ended without a slip: sealed, and the slip's absence said — a
+        // second Sign and save would seal the person twice.
+        let mut w = worker(&[Stage::Stored(Ok(rid()))]);
+        let sealed = w.finished().expect("done").expect("sealed");
+        assert_eq!(sealed.rid, rid());
+        assert!(sealed.slip.is_err());
+        // Stored with its slip.
+        let mut w = worker(&[Stage::Stored(Ok(rid())), Stage::Slip(Ok(PathBuf::from("s.pdf")))]);
+        let sealed = w.finished().expect("done").expect("sealed");
+        assert_eq!(sealed.slip.unwrap(), PathBuf::from("s.pdf"));
+        // Nothing stored, and the thread gone: try again.
+        assert!(worker(&[]).finished().expect("done").is_err());
+        assert!(worker(&[Stage::Stored(Err(WorkflowError::Refused("x".into())))]).finished().unwrap().is_err());
+    }
+
+    #[test]
+    fn a_sealing_still_writing_its_slip_is_not_finished() {
+        let (tx, rx) = channel();
+        let mut w = SealWorker { stages: rx, stored: None };
+        assert!(w.finished().is_none());
+        tx.send(Stage::Stored(Ok(rid()))).unwrap();
+        assert!(w.finished().is_none(), "sealed, the slip still being written");
+        tx.send(Stage::Slip(Ok(PathBuf::from("s.pdf")))).unwrap();
+        assert_eq!(w.finished().expect("done").expect("sealed").rid, rid());
     }
 }

@@ -5,14 +5,15 @@
 //! they are locked again when the run ends, so nobody logs in as them.
 
 use super::accounts::{add_account, lock_account, reset_pin, unlock_account};
+use super::capture::{Verdict, score};
 use super::enrollment::{Command, EnrollmentSession, Outcome};
 use super::{Operator, WorkflowError, login};
 use crate::assets::{PILOT_FACE_JPEG, PILOT_FACE_SIZE};
-use crate::biometrics::quality::assess;
 use crate::biometrics::synthetic::{Impression, print};
+use crate::devices::reader::RawCapture;
 use crate::domain::account::{Pin, Role};
 use crate::domain::admin_units::AdminUnits;
-use crate::domain::biometrics::{DeviceRef, FacePhoto, FingerCapture, FingerException, FingerPosition, FingerRecord};
+use crate::domain::biometrics::{DeviceRef, FacePhoto, FingerException, FingerPosition};
 use crate::domain::enrollment::ExceptionPhoto;
 use crate::domain::person::PersonForm;
 use crate::domain::rid::Rid;
@@ -108,58 +109,67 @@ fn enroll_one(
 ) -> Result<Rid, WorkflowError> {
     let mut session = EnrollmentSession::start(kit, op, true)?;
     let form = person(rng, today, &kit.admin_units());
-    let mut steps = vec![
+    let mut apply = |kit: &mut Kit, command: Command| -> Result<Outcome, WorkflowError> {
+        match session.apply(kit, command)? {
+            Outcome::Blocked(gaps) => Err(WorkflowError::Incomplete(gaps)),
+            o @ (Outcome::Step(_) | Outcome::Judged(_) | Outcome::Saved(_)) => Ok(o),
+            other => Err(WorkflowError::Refused(format!("simulated enrollment ended unexpectedly: {other:?}"))),
+        }
+    };
+    for command in [
         Command::GiveConsent,
         Command::Next,
         Command::SetForm(Box::new(form)),
         Command::Next,
         Command::SetFace(face()),
         Command::Next,
-    ];
+    ] {
+        apply(kit, command)?;
+    }
     let amputated = rng.random_bool(0.03).then(|| FingerPosition::ALL[rng.random_range(0..10)]);
-    let reader = DeviceRef::new("r307-sim", "SIM-0001", false);
+    let reader = DeviceRef::new(SIMULATED_READER, "SIM-0001", true);
     for position in FingerPosition::ALL {
-        let record = if Some(position) == amputated {
-            FingerRecord::Exception(FingerException::Amputated)
-        } else {
-            // Most fingers print well; now and then a dry one is forced after three attempts.
+        if Some(position) == amputated {
+            apply(kit, Command::Except(position, FingerException::Amputated))?;
+            continue;
+        }
+        // Most fingers print well; now and then a dry one is forced after the allowed attempts.
+        let dry = rng.random_bool(0.04);
+        let finger: u64 = rng.random();
+        for attempt in 0u64.. {
             let mut impression = Impression::typical(rng.random());
-            if rng.random_bool(0.04) {
+            if dry {
                 impression.moisture = -0.9;
             }
-            let image = print(rng.random(), &impression, PRINT_SIZE.0, PRINT_SIZE.1);
-            let quality = assess(&image, PRINT_DPI).score;
-            let forced = quality < threshold;
-            FingerRecord::Captured(FingerCapture {
-                image,
-                dpi: PRINT_DPI,
-                quality,
-                attempts: if forced { 3 } else { rng.random_range(1..3u8) },
-                force_captured: forced,
-                force_reason: forced.then(|| "worn ridges".to_string()),
-                device: reader.clone(),
-            })
-        };
-        steps.push(Command::SetFinger(position, record));
-    }
-    if amputated.is_some() {
-        steps.push(Command::SetExceptionPhoto(ExceptionPhoto {
-            jpeg: PILOT_FACE_JPEG.to_vec(),
-            width: PILOT_FACE_SIZE.0,
-            height: PILOT_FACE_SIZE.1,
-        }));
-    }
-    steps.push(Command::Next);
-    steps.push(Command::Complete(pin.clone()));
-    for command in steps {
-        match session.apply(kit, command)? {
-            Outcome::Step(_) => {}
-            Outcome::Saved(rid) => return Ok(rid),
-            Outcome::Blocked(gaps) => return Err(WorkflowError::Incomplete(gaps)),
-            other => return Err(WorkflowError::Refused(format!("simulated enrollment ended unexpectedly: {other:?}"))),
+            let image = print(finger.wrapping_add(attempt), &impression, PRINT_SIZE.0, PRINT_SIZE.1);
+            let print = score(RawCapture { image, dpi: PRINT_DPI });
+            let offered = Command::Offer { position, print, device: reader.clone(), threshold };
+            let Outcome::Judged(judged) = apply(kit, offered)? else { break };
+            match judged.verdict {
+                Verdict::Accept => break,
+                Verdict::Retry => {}
+                Verdict::RetryOrForce => {
+                    apply(kit, Command::Force { position, reason: "worn ridges".into() })?;
+                    break;
+                }
+            }
         }
     }
-    Err(WorkflowError::Refused("simulated enrollment did not save".into()))
+    if amputated.is_some() {
+        apply(
+            kit,
+            Command::SetExceptionPhoto(ExceptionPhoto {
+                jpeg: PILOT_FACE_JPEG.to_vec(),
+                width: PILOT_FACE_SIZE.0,
+                height: PILOT_FACE_SIZE.1,
+            }),
+        )?;
+    }
+    apply(kit, Command::Next)?;
+    match apply(kit, Command::Complete(pin.clone()))? {
+        Outcome::Saved(rid) => Ok(rid),
+        _ => Err(WorkflowError::Refused("simulated enrollment did not save".into())),
+    }
 }
 
 fn face() -> FacePhoto {

@@ -4,6 +4,51 @@ use crate::kit::keystore::KeyStoreError;
 use crate::kit::{Kit, KitError, LockedKit, Passphrase, Unlock};
 use std::sync::mpsc::{Receiver, TryRecvError, channel};
 
+/// A passphrase kit waiting for the day's passphrase.
+pub struct Locked(LockedKit);
+
+impl Locked {
+    /// Wraps a locked kit for the unlock screen.
+    pub fn new(kit: LockedKit) -> Self {
+        Locked(kit)
+    }
+
+    /// A training (pilot) kit.
+    pub fn training(&self) -> bool {
+        self.0.config.training
+    }
+
+    /// The registration centre the kit belongs to.
+    pub fn centre(&self) -> &str {
+        &self.0.config.centre
+    }
+
+    /// The kit's id.
+    pub fn kit_id(&self) -> &str {
+        &self.0.config.kit
+    }
+
+    /// Who holds a passphrase.
+    pub fn holders(&self) -> Vec<String> {
+        self.0.passphrase_holders()
+    }
+
+    /// Starts unlocking with the passphrase as typed; `wake` is called when it ends.
+    pub fn unlock(&self, typed: &str, wake: impl Fn() + Send + 'static) -> UnlockWorker {
+        UnlockWorker::start(&self.0, Passphrase::new(typed), wake)
+    }
+}
+
+/// A kit just opened, for the program that builds its window.
+pub struct Opened(Box<Kit>);
+
+impl Opened {
+    /// The open kit.
+    pub fn into_kit(self) -> Kit {
+        *self.0
+    }
+}
+
 /// One unlock attempt under way.
 pub struct UnlockWorker {
     result: Receiver<Result<Kit, KitError>>,
@@ -14,7 +59,7 @@ pub enum UnlockOutcome {
     /// Still deriving the key.
     Working,
     /// The kit is open.
-    Open(Box<Kit>),
+    Open(Opened),
     /// Not this kit's passphrase: the kit stays locked.
     WrongPassphrase,
     /// Something else stopped it (a damaged keys file, the database); the message says what.
@@ -46,7 +91,7 @@ impl UnlockWorker {
             Err(TryRecvError::Disconnected) => {
                 UnlockOutcome::Failed(KitError::Random("the unlock thread ended".into()))
             }
-            Ok(Ok(kit)) => UnlockOutcome::Open(Box::new(kit)),
+            Ok(Ok(kit)) => UnlockOutcome::Open(Opened(Box::new(kit))),
             Ok(Err(KitError::KeyStore(KeyStoreError::WrongPassphrase))) => UnlockOutcome::WrongPassphrase,
             Ok(Err(e)) => UnlockOutcome::Failed(e),
         }

@@ -5,7 +5,8 @@
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use enroll_kit::kit::DataDir;
-use enroll_kit::ui::{DeviceChoice, KitApp, Screen};
+use enroll_kit::ui::{KitApp, Screen};
+use enroll_kit::workflow::app::{DeviceChoice, KitCore};
 use enroll_kit::workflow::pilot::open_or_provision;
 use std::path::Path;
 
@@ -36,7 +37,7 @@ pub fn app_with_devices(dir: &Path, prints: Option<&Path>, photos: Option<&Path>
         camera_images: photos.map(Path::to_path_buf),
         ..Default::default()
     };
-    KitApp::new(kit, devices).expect("app")
+    KitApp::new(KitCore::new(kit, devices).expect("device profiles"))
 }
 
 pub fn harness(app: KitApp) -> Harness<'static, KitApp> {

@@ -7,7 +7,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use enroll_kit::assets::PILOT_FACE_JPEG;
 use enroll_kit::biometrics::synthetic::typical_print;
 use enroll_kit::domain::account::{Pin, Role};
-use enroll_kit::domain::biometrics::{DeviceRef, FacePhoto, FingerCapture, FingerPosition, FingerRecord};
+use enroll_kit::domain::biometrics::{DeviceRef, FacePhoto, FingerPosition};
 use enroll_kit::domain::enrollment::Step;
 use enroll_kit::kit::keyfile::read_public;
 use enroll_kit::kit::{DataDir, InitParams, KdfCost, Kit, NewStore, Passphrase, Unlock, init};
@@ -132,21 +132,24 @@ pub fn face() -> FacePhoto {
     }
 }
 
-pub fn print(seed: u64) -> FingerRecord {
-    print_of(seed, 0)
+/// Generated finger `seed` offered at `p` through the capture gate.
+pub fn print(p: FingerPosition, seed: u64) -> Command {
+    offer(p, seed, 0, DeviceRef::new("r307", "TEST-1", false))
 }
 
-/// Impression number `n` of generated finger `finger`, as the reader would record it.
-pub fn print_of(finger: u64, n: u64) -> FingerRecord {
-    FingerRecord::Captured(FingerCapture {
-        image: typical_print(finger, n, 256, 288),
-        dpi: 500,
-        quality: 70,
-        attempts: 1,
-        force_captured: false,
-        force_reason: None,
-        device: DeviceRef::new("r307", "TEST-1", false),
-    })
+/// Impression number `n` of generated finger `finger`, as the reader's worker delivers it to the
+/// capture gate for `p` from `device` (quality given, not measured: the tests need many prints).
+pub fn offer(p: FingerPosition, finger: u64, n: u64, device: DeviceRef) -> Command {
+    Command::Offer {
+        position: p,
+        print: enroll_kit::workflow::capture::Scored {
+            capture: enroll_kit::devices::reader::RawCapture { image: typical_print(finger, n, 256, 288), dpi: 500 },
+            quality: 70,
+            issues: vec![],
+        },
+        device,
+        threshold: 40,
+    }
 }
 
 pub fn form(seed: u64) -> enroll_kit::domain::person::PersonForm {
@@ -180,7 +183,8 @@ pub fn fill_with(session: &mut EnrollmentSession, kit: &mut Kit, seed: u64, impr
         assert!(matches!(step(session, kit, c), Outcome::Step(_)));
     }
     for p in FingerPosition::ALL {
-        step(session, kit, Command::SetFinger(p, print_of(seed * 10 + u64::from(p.code()), impression)));
+        let offered = offer(p, seed * 10 + u64::from(p.code()), impression, DeviceRef::new("r307", "TEST-1", false));
+        assert!(matches!(step(session, kit, offered), Outcome::Judged(_)));
     }
     assert_eq!(step(session, kit, Command::Next), Outcome::Step(Step::Review));
 }

@@ -2,11 +2,10 @@
 //! bar and a cancel button, and write a past batch again to a second stick.
 
 use super::View;
-use crate::batch::export::ExportedBatch;
-use crate::store::BatchRecord;
 use crate::ui::{Action, theme};
 use crate::workflow::Operator;
 use crate::workflow::export::CloseDayFigures;
+use crate::workflow::export::{BatchRecord, ExportedBatch};
 use crate::workflow::export::{Drive, ExportJob, ExportWorker};
 
 /// How the last export ended, translated when drawn.
@@ -152,7 +151,7 @@ impl CloseDayScreen {
             egui::Grid::new("past-batches").num_columns(4).striped(true).show(ui, |ui| {
                 for b in &self.batches {
                     ui.label(&b.id);
-                    ui.label(crate::kit::time::local_minute(&b.created_at, view.kit.config.zone()));
+                    ui.label(view.facts.local_minute(&b.created_at));
                     ui.label(t.t_args("close-batch-count", &[("count", b.count.into())]));
                     if ui
                         .add_enabled(!self.folder.trim().is_empty(), egui::Button::new(t.t("close-copy")))

@@ -233,7 +233,7 @@ impl DemographicsForm {
         if f.resides_abroad && !foreign {
             pick(ui, t, errors, e, Field::CountryOfResidence, &mut f.country_of_residence, countries);
         } else {
-            let units = view.kit.admin_units();
+            let units = &view.facts.admin_units;
             let counties: Vec<_> =
                 units.counties().iter().map(|c| (c.code.clone(), format!("{} ({})", c.name, c.code))).collect();
             if pick(ui, t, errors, e, Field::County, &mut f.county, &counties) {
@@ -248,14 +248,14 @@ impl DemographicsForm {
             pick(ui, t, errors, e, Field::Ward, &mut f.ward, &wards);
         }
 
-        let today = view.kit.today();
+        let today = view.facts.today;
         let guardian_errors = errors.iter().any(|e| matches!(e.field, Field::GuardianId | Field::GuardianName));
         if f.is_minor(today) == Some(true) || guardian_errors {
             ui.label(egui::RichText::new(t.t("demographics-minor")).strong());
             text(ui, t, errors, e, Field::GuardianId, &mut f.guardian_id);
             text(ui, t, errors, e, Field::GuardianName, &mut f.guardian_name);
         }
-        self.after(edits, today, &view.kit.admin_units());
+        self.after(edits, today, &view.facts.admin_units);
     }
 
     /// Keeps the errors shown true to what is typed now: a fixed field's error goes as soon as

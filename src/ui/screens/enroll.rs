@@ -6,15 +6,14 @@ use super::face::FaceStep;
 use super::fingers::FingerStep;
 use super::home::{HomeMessage, step_key};
 use super::review::ReviewStep;
-use crate::devices::reader::CancelToken;
 use crate::domain::biometrics::DeviceRef;
 use crate::domain::enrollment::Gap;
 use crate::domain::enrollment::Step;
-use crate::kit::Kit;
 use crate::ui::{Action, theme};
 use crate::workflow::Operator;
-use crate::workflow::devices::ReaderEvent;
-use crate::workflow::enrollment::{Command, EnrollmentSession, Outcome, SignOff};
+use crate::workflow::app::KitCore;
+use crate::workflow::devices::{CancelToken, ReaderEvent};
+use crate::workflow::enrollment::{Command, EnrollmentSession, Outcome};
 use crate::workflow::sealing::{SealWorker, Sealed};
 
 /// What the app does after an enrollment command.
@@ -99,9 +98,23 @@ impl EnrollScreen {
         self.sealing.is_some()
     }
 
+    /// Runs the duplicate search on the review step and takes in its result, and the sign-off's
+    /// outcome once its worker is done.
+    pub fn poll(&mut self, core: &mut KitCore) -> After {
+        if self.step() == Step::Review
+            && let Some(found) = self.run_search(core)
+        {
+            let after = self.apply(core, found);
+            if !matches!(after, After::Stay) {
+                return after;
+            }
+        }
+        self.poll_sealing()
+    }
+
     /// Takes the sign-off's outcome once its worker is done.
-    pub fn poll_sealing(&mut self) -> After {
-        let Some(result) = self.sealing.as_ref().and_then(SealWorker::finished) else { return After::Stay };
+    fn poll_sealing(&mut self) -> After {
+        let Some(result) = self.sealing.as_mut().and_then(SealWorker::finished) else { return After::Stay };
         self.sealing = None;
         match result {
             Ok(Sealed { rid, slip }) => {
@@ -164,7 +177,7 @@ impl EnrollScreen {
 
     /// A reader event for the fingerprint step; returns the command recording an accepted print.
     pub fn on_reader(&mut self, event: ReaderEvent, device: Option<DeviceRef>, threshold: u8) -> Option<Command> {
-        self.fingers.on_reader(event, device, threshold, self.session.draft())
+        self.fingers.on_reader(event, device, threshold)
     }
 
     /// A capture was started.
@@ -183,49 +196,44 @@ impl EnrollScreen {
     }
 
     /// Starts the duplicate search once the fingerprints are in, and records its result.
-    fn run_search(&mut self, ui: &egui::Ui, view: &View<'_>, actions: &mut Vec<Action>) {
+    fn run_search(&mut self, core: &KitCore) -> Option<Command> {
+        let mut found_now = None;
         match &self.search {
             Search::Idle => {
-                let ctx = ui.ctx().clone();
-                let fingers = self.session.draft().fingers.clone();
-                self.search =
-                    match crate::workflow::dedup::SearchWorker::start(view.kit, fingers, move || ctx.request_repaint())
-                    {
-                        Ok(w) => Search::Running(w),
-                        Err(e) => Search::Done(Err(e.notice())),
-                    };
+                self.search = match core.search(self.session.draft()) {
+                    Ok(w) => Search::Running(w),
+                    Err(e) => Search::Done(Err(e.notice())),
+                };
             }
             Search::Running(worker) => {
                 if let Some(result) = worker.finished() {
                     if let Ok(found) = &result {
                         let entries = found.iter().map(crate::workflow::dedup::Match::entry).collect();
-                        actions.push(Action::Enroll(Command::SetDuplicates(entries)));
+                        found_now = Some(Command::SetDuplicates(entries));
                     }
                     self.search = Search::Done(result);
                 }
             }
             Search::Done(_) => {}
         }
+        found_now
     }
 
     /// Sends a command to the session and decides what comes next; the sign-off starts its
     /// worker, which calls `wake` when it is done ([`EnrollScreen::poll_sealing`]).
-    pub fn apply(&mut self, kit: &mut Kit, command: Command, wake: impl Fn() + Send + 'static) -> After {
+    pub fn apply(&mut self, core: &mut KitCore, command: Command) -> After {
         if self.sealing.is_some() {
             // A second click while the packet is sealed changes nothing.
             return After::Stay;
         }
         if let Command::Complete(pin) = command {
-            return match self.session.sign_off(kit, pin) {
-                Ok(SignOff::Ready(job)) => match SealWorker::start(kit, job, wake) {
-                    Ok(worker) => {
-                        self.notice = None;
-                        self.sealing = Some(worker);
-                        After::Stay
-                    }
-                    Err(e) => self.failed(&e),
-                },
-                Ok(SignOff::Blocked(gaps)) => self.blocked(gaps),
+            return match core.sign_off(&self.session, pin) {
+                Ok(Ok(worker)) => {
+                    self.notice = None;
+                    self.sealing = Some(worker);
+                    After::Stay
+                }
+                Ok(Err(gaps)) => self.blocked(gaps),
                 Err(e) => self.failed(&e),
             };
         }
@@ -234,17 +242,30 @@ impl EnrollScreen {
             self.demographics.form = (**form).clone();
         }
         // New fingers, new search.
-        if matches!(command, Command::SetFinger(..) | Command::ClearFinger(_)) {
+        if matches!(
+            command,
+            Command::Offer { .. } | Command::Force { .. } | Command::Except(..) | Command::ClearFinger(_)
+        ) {
             self.search = Search::Idle;
         }
+        let offered = match &command {
+            Command::Offer { position, .. } => Some(*position),
+            _ => None,
+        };
         // The search's result lands whenever the worker ends — after a refused sign-off too: it
         // must not wipe what the assistant was just told ("wrong PIN").
         let from_the_person = !matches!(command, Command::SetDuplicates(_));
-        match self.session.apply(kit, command) {
+        match core.enroll_command(&mut self.session, command) {
             Ok(Outcome::Step(_)) => {
                 if from_the_person {
                     self.notice = None;
                     self.demographics.clear();
+                }
+                After::Stay
+            }
+            Ok(Outcome::Judged(judged)) => {
+                if let Some(position) = offered {
+                    self.fingers.judged(position, judged, self.session.draft());
                 }
                 After::Stay
             }
@@ -292,7 +313,6 @@ impl EnrollScreen {
                 self.fingers.ui(ui, view, self.session.draft(), actions);
             }
             Step::Review => {
-                self.run_search(ui, view, actions);
                 if let Search::Done(found) = &self.search {
                     self.review.duplicates_ui(ui, view, found);
                 } else {
@@ -330,7 +350,8 @@ impl EnrollScreen {
         ui.add_space(4.0);
         // What the step says now, above its buttons: in view whatever the step's length.
         if step == Step::Fingerprints {
-            self.fingers.status_ui(ui, view, self.session.draft(), actions);
+            let best = self.session.best_attempt(self.fingers.selected());
+            self.fingers.status_ui(ui, view, self.session.draft(), best, actions);
         }
         if self.sealing.is_some() {
             ui.horizontal(|ui| {

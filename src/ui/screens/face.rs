@@ -3,10 +3,10 @@
 
 use super::View;
 use crate::biometrics::face::{FaceCheck, FaceReport, stored_checks};
-use crate::devices::camera::RgbFrame;
 use crate::domain::biometrics::{DeviceRef, FacePhoto};
 use crate::domain::notice::Notice;
 use crate::ui::theme;
+use crate::workflow::devices::RgbFrame;
 use crate::workflow::face::{AUTO_CAPTURE_FRAMES, Checked, FaceCheckWorker};
 
 /// Largest side of the preview on screen, in points.
@@ -26,7 +26,7 @@ pub struct FaceStep {
     checked: Option<Checked>,
     auto_taken: bool,
     /// The camera the preview and checks follow.
-    source: Option<crate::devices::camera::worker::FrameSource>,
+    source: Option<crate::workflow::devices::FrameSource>,
 }
 
 /// The message key of a failed check: what to do about it.

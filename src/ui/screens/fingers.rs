@@ -3,13 +3,13 @@
 
 use super::View;
 use crate::biometrics::quality::Issue;
-use crate::devices::reader::{CancelToken, CaptureProgress};
-use crate::domain::biometrics::{DeviceRef, FingerCapture, FingerException, FingerPosition, FingerRecord};
+use crate::domain::biometrics::{DeviceRef, FingerException, FingerPosition, FingerRecord};
 use crate::domain::enrollment::{Draft, ExceptionPhoto};
 use crate::domain::notice::Notice;
 use crate::ui::i18n::I18n;
 use crate::ui::{Action, theme};
-use crate::workflow::capture::{CaptureGate, Judged, Verdict};
+use crate::workflow::capture::{Judged, Verdict};
+use crate::workflow::devices::{CancelToken, CaptureProgress};
 use crate::workflow::devices::{DeviceStatus, ReaderEvent};
 use crate::workflow::enrollment::Command;
 
@@ -41,21 +41,15 @@ pub fn issue_key(issue: Issue) -> &'static str {
     }
 }
 
-/// A finger whose attempts are used up, waiting for the assistant's decision.
-struct Pending {
-    position: FingerPosition,
-    device: DeviceRef,
-}
-
 /// The step's state.
 pub struct FingerStep {
     selected: FingerPosition,
     capturing: Option<CancelToken>,
     progress: Option<CaptureProgress>,
-    gate: CaptureGate,
     /// The last capture's verdict and the finger it was for (the selection may have moved on).
     last: Option<(FingerPosition, Judged)>,
-    pending: Option<Pending>,
+    /// A finger whose attempts are used up, waiting for the assistant's decision.
+    pending: Option<FingerPosition>,
     force_reason: String,
     exception: String,
     exception_note: String,
@@ -74,7 +68,6 @@ impl Default for FingerStep {
             selected: FingerPosition::ALL[0],
             capturing: None,
             progress: None,
-            gate: CaptureGate::default(),
             last: None,
             pending: None,
             force_reason: String::new(),
@@ -164,14 +157,8 @@ impl FingerStep {
         }
     }
 
-    /// Takes a reader event; returns the command to record a print when one is accepted.
-    pub fn on_reader(
-        &mut self,
-        event: ReaderEvent,
-        device: Option<DeviceRef>,
-        threshold: u8,
-        draft: &Draft,
-    ) -> Option<Command> {
+    /// Takes a reader event; returns the command offering a print to the capture gate.
+    pub fn on_reader(&mut self, event: ReaderEvent, device: Option<DeviceRef>, threshold: u8) -> Option<Command> {
         match event {
             ReaderEvent::Progress(p) => {
                 self.progress = Some(p);
@@ -181,40 +168,36 @@ impl FingerStep {
             ReaderEvent::Captured(result) => {
                 self.capturing = None;
                 self.progress = None;
-                let capture = match result {
-                    Ok(c) => c,
+                match result {
+                    Ok(print) => Some(Command::Offer {
+                        position: self.selected,
+                        print,
+                        device: device.unwrap_or(DeviceRef::new("unknown", "unknown", false)),
+                        threshold,
+                    }),
                     Err(e) => {
                         self.error = Some(e);
-                        return None;
-                    }
-                };
-                let position = self.selected;
-                let (judged, chosen) = self.gate.offer(position, capture, threshold);
-                let verdict = judged.verdict;
-                self.last = Some((position, judged));
-                let device = device.unwrap_or(DeviceRef::new("unknown", "unknown", false));
-                match (verdict, chosen) {
-                    (Verdict::Accept, Some(c)) => {
-                        let record = FingerRecord::Captured(FingerCapture {
-                            dpi: c.capture.dpi,
-                            image: c.capture.image,
-                            quality: c.quality,
-                            attempts: c.attempts,
-                            force_captured: false,
-                            force_reason: None,
-                            device,
-                        });
-                        self.advance(draft, position);
-                        Some(Command::SetFinger(position, record))
-                    }
-                    (Verdict::RetryOrForce, _) => {
-                        self.pending = Some(Pending { position, device });
                         None
                     }
-                    _ => None,
                 }
             }
         }
+    }
+
+    /// The gate's judgement of the print offered for `position`: an accepted print moves the
+    /// selection on; used-up attempts open the force-capture choice.
+    pub fn judged(&mut self, position: FingerPosition, judged: Judged, draft: &Draft) {
+        match judged.verdict {
+            Verdict::Accept => self.advance(draft, position),
+            Verdict::RetryOrForce => self.pending = Some(position),
+            Verdict::Retry => {}
+        }
+        self.last = Some((position, judged));
+    }
+
+    /// The finger selected.
+    pub fn selected(&self) -> FingerPosition {
+        self.selected
     }
 
     /// Whether Enter means Next on this step: all ten fingers recorded and no capture running.
@@ -255,7 +238,14 @@ impl FingerStep {
     /// What the capture in hand says, drawn in the step bar above its buttons so that it is in
     /// view whatever the window's height: where to put which finger, the transfer, the verdict
     /// with what to do, and the force-capture choice after the allowed attempts.
-    pub fn status_ui(&mut self, ui: &mut egui::Ui, view: &View<'_>, draft: &Draft, actions: &mut Vec<Action>) {
+    pub fn status_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        view: &View<'_>,
+        draft: &Draft,
+        best: Option<u8>,
+        actions: &mut Vec<Action>,
+    ) {
         let t = view.i18n;
         let p = self.selected;
         ui.label(t.t_args("fingers-place", &[("finger", t.t(finger_key(p)).into())]));
@@ -300,7 +290,7 @@ impl FingerStep {
                 theme::error(ui, &t.t("fingers-retry"));
             }
             if j.verdict == Verdict::RetryOrForce
-                && let Some(best) = self.gate.best_quality(self.selected)
+                && let Some(best) = best
             {
                 ui.label(t.t_args("fingers-best", &[("q", best.into())]));
             }
@@ -320,22 +310,12 @@ impl FingerStep {
             .labelled_by(label.id);
         let reason = self.force_reason.trim().to_string();
         if ui.add_enabled(!reason.is_empty(), egui::Button::new(t.t("fingers-force"))).clicked()
-            && let Some(p) = self.pending.take()
-            && let Some(best) = self.gate.force(p.position)
+            && let Some(position) = self.pending.take()
         {
-            let record = FingerRecord::Captured(FingerCapture {
-                dpi: best.capture.dpi,
-                image: best.capture.image,
-                quality: best.quality,
-                attempts: best.attempts,
-                force_captured: true,
-                force_reason: Some(reason),
-                device: p.device,
-            });
             self.force_reason.clear();
             self.last = None;
-            self.advance(draft, p.position);
-            actions.push(Action::Enroll(Command::SetFinger(p.position, record)));
+            self.advance(draft, position);
+            actions.push(Action::Enroll(Command::Force { position, reason }));
         }
     }
 
@@ -373,12 +353,11 @@ impl FingerStep {
                     && let Some(reason) = reason
                 {
                     let p = self.selected;
-                    self.gate.forget(p);
                     self.pending = None;
                     self.advance(draft, p);
                     self.exception.clear();
                     self.exception_note.clear();
-                    actions.push(Action::Enroll(Command::SetFinger(p, FingerRecord::Exception(reason))));
+                    actions.push(Action::Enroll(Command::Except(p, reason)));
                 }
             },
         );

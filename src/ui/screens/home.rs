@@ -26,7 +26,7 @@ pub struct HomeScreen {
     // Read once when the screen is made (every action that changes them makes a new home),
     // so drawing a frame never touches the database.
     today: u64,
-    drafts: Vec<crate::store::DraftSummary>,
+    drafts: Vec<crate::workflow::enrollment::DraftSummary>,
     /// Packets waiting for review, for someone who may review them.
     pending: Option<usize>,
 }
@@ -115,7 +115,7 @@ impl HomeScreen {
             });
         }
 
-        if view.kit.config.training && self.operator.may(Permission::RunPilot) {
+        if view.facts.training && self.operator.may(Permission::RunPilot) {
             ui.add_space(8.0);
             if ui.button(t.t("home-trainer")).clicked() {
                 actions.push(Action::OpenTrainer);

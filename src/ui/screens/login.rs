@@ -50,7 +50,7 @@ impl LoginScreen {
             if let Some(message) = &self.message {
                 theme::error(ui, message);
             }
-            if view.kit.config.training {
+            if view.facts.training {
                 let [(_, _, _, sup), (_, _, _, trainee), (_, _, _, trainer)] = PILOT_ACCOUNTS;
                 ui.add_space(16.0);
                 ui.label(t.t_args(

@@ -16,10 +16,8 @@ pub mod upload;
 pub mod verdict;
 
 use super::i18n::I18n;
-use crate::devices::camera::CameraInfo;
-use crate::devices::reader::ReaderInfo;
-use crate::kit::Kit;
-use crate::workflow::devices::DeviceStatus;
+use crate::workflow::app::Facts;
+use crate::workflow::devices::{CameraInfo, CameraWorker, DeviceStatus, ReaderInfo};
 
 /// A texture from JPEG or PNG bytes (a stored photo or print); `None` when they do not decode.
 pub(crate) fn image_texture(ctx: &egui::Context, name: &str, bytes: &[u8]) -> Option<egui::TextureHandle> {
@@ -32,8 +30,8 @@ pub(crate) fn image_texture(ctx: &egui::Context, name: &str, bytes: &[u8]) -> Op
 pub struct View<'a> {
     /// Translations.
     pub i18n: &'a I18n,
-    /// The kit (read only).
-    pub kit: &'a Kit,
+    /// What the screens may know of the kit.
+    pub facts: &'a Facts,
     /// The reader's status.
     pub reader: Option<&'a DeviceStatus<ReaderInfo>>,
     /// The camera's status.
@@ -41,5 +39,5 @@ pub struct View<'a> {
     /// The reader profile's quality threshold.
     pub reader_min_quality: u8,
     /// The running camera, for the preview.
-    pub camera_worker: Option<&'a crate::devices::camera::worker::CameraWorker>,
+    pub camera_worker: Option<&'a CameraWorker>,
 }

@@ -181,7 +181,7 @@ impl QueueScreen {
                     actions.push(Action::OpenPacket(item.row.rid.clone()));
                 }
                 ui.label(&item.row.display_name);
-                let at = crate::kit::time::local_minute(&item.row.created_at, view.kit.config.zone());
+                let at = view.facts.local_minute(&item.row.created_at);
                 ui.label(at.get(11..).unwrap_or(&at));
                 ui.label(&item.assistant);
                 ui.label(item.min_quality.map_or("–".to_string(), |q| q.to_string()));
@@ -229,10 +229,7 @@ impl QueueScreen {
         ui.label(egui::RichText::new(format!("{} — {}", json.person.display_name(), json.rid)).size(20.0).strong());
         ui.label(t.t_args(
             "queue-captured-by",
-            &[
-                ("assistant", json.assistant.clone().into()),
-                ("at", crate::kit::time::local_minute(&json.created_at, view.kit.config.zone()).into()),
-            ],
+            &[("assistant", json.assistant.clone().into()), ("at", view.facts.local_minute(&json.created_at).into())],
         ));
         for d in &json.possible_duplicates {
             theme::error(ui, &t.t_args("queue-flag-duplicate", &[("rid", d.rid.clone().into())]));
@@ -242,7 +239,7 @@ impl QueueScreen {
                 let size = face.size_vec2();
                 ui.image((face.id(), size * (220.0 / size.y.max(1.0))));
             }
-            super::demographics::person_grid(ui, t, "queue-person", &json.person, &view.kit.admin_units());
+            super::demographics::person_grid(ui, t, "queue-person", &json.person, &view.facts.admin_units);
         });
         ui.add_space(8.0);
         ui.label(egui::RichText::new(t.t("step-fingerprints")).strong());

@@ -88,10 +88,10 @@ impl ReviewStep {
         let t = view.i18n;
         ui.heading(t.t("step-review"));
         section(ui, view, Step::Demographics, actions);
-        let units = view.kit.admin_units();
+        let units = &view.facts.admin_units;
         // Review opens only once the form passed its step: it reads as the supervisor will see it.
-        match draft.form.validate(view.kit.today(), &units) {
-            Ok(person) => super::demographics::person_grid(ui, t, "review-person", &person, &units),
+        match draft.form.validate(view.facts.today, units) {
+            Ok(person) => super::demographics::person_grid(ui, t, "review-person", &person, units),
             Err(_) => theme::error(ui, &t.t("gap-demographics")),
         }
 

@@ -27,9 +27,8 @@ pub struct TrainerScreen {
 
 impl TrainerScreen {
     /// The screen with the shipped scenarios and the kit's trainees and figures read.
-    pub fn new(operator: Operator, kit: &crate::kit::Kit) -> Self {
+    pub fn new(operator: Operator, figures: Result<Vec<TraineeFigures>, crate::domain::notice::Notice>) -> Self {
         let scenarios = crate::workflow::scenarios::shipped().map_err(|e| crate::domain::notice::Notice::detail(&e));
-        let figures = crate::workflow::scenarios::trainee_figures(kit, &operator).map_err(|e| e.notice());
         let trainees: Vec<String> =
             figures.as_ref().map(|f| f.iter().map(|t| t.username.clone()).collect()).unwrap_or_default();
         let chosen_trainee = trainees.first().cloned().unwrap_or_default();

@@ -3,9 +3,9 @@
 
 use super::View;
 use crate::domain::status::UploadStatus;
-use crate::store::UploadRow;
 use crate::ui::{Action, theme};
 use crate::workflow::upload::UploadEvent;
+use crate::workflow::upload::UploadRow;
 
 /// What the screen knows of the upload worker, kept by the app between screens.
 #[derive(Debug, Default)]
@@ -47,9 +47,9 @@ impl UploadPanel {
     }
 
     /// Reads the uploads again from the kit.
-    pub fn refresh(&mut self, kit: &crate::kit::Kit) {
-        self.configured = kit.config.upload.is_some();
-        self.rows = crate::workflow::upload::uploads(kit).unwrap_or_default();
+    pub fn refresh(&mut self, configured: bool, rows: Vec<UploadRow>) {
+        self.configured = configured;
+        self.rows = rows;
     }
 
     /// Draws the panel.
@@ -87,7 +87,7 @@ impl UploadPanel {
             actions.push(Action::UploadNow);
         }
         egui::Grid::new("uploads").num_columns(3).striped(true).show(ui, |ui| {
-            for row in self.rows.iter().filter(|r| r.upload.training == view.kit.config.training) {
+            for row in self.rows.iter().filter(|r| r.upload.training == view.facts.training) {
                 let u = &row.upload;
                 ui.label(&u.batch_id);
                 ui.label(t.t_args("close-batch-count", &[("count", row.count.into())]));
