@@ -219,7 +219,7 @@ queue-approved-all = Approved { $count ->
     }.
 queue-rid = RID
 queue-name = Name
-queue-time = Time (UTC)
+queue-time = Time
 queue-assistant = Assistant
 queue-quality = Lowest print quality
 queue-flags = Flags

@@ -215,7 +215,7 @@ queue-approved-all = { $count ->
     }
 queue-rid = RID
 queue-name = Jina
-queue-time = Saa (UTC)
+queue-time = Saa
 queue-assistant = Msaidizi
 queue-quality = Ubora wa chini wa alama
 queue-flags = Alama za tahadhari

@@ -223,6 +223,29 @@ impl KitApp {
         self.tour = Some(tour::Tour::new(dir));
     }
 
+    /// Walks the tour's screens without taking pictures: it stops at each until
+    /// [`KitApp::tour_resume`] (the snapshot tests read each screen there).
+    pub fn tour_pausing(&mut self) {
+        self.tour = Some(tour::Tour::pausing());
+    }
+
+    /// The tour screen the app stopped at; `None` while it moves on, and once it is over.
+    pub fn tour_paused(&self) -> Option<&str> {
+        self.tour.as_ref().and_then(tour::Tour::paused)
+    }
+
+    /// Whether a tour is still under way.
+    pub fn touring(&self) -> bool {
+        self.tour.is_some()
+    }
+
+    /// Goes on from the tour screen stopped at.
+    pub fn tour_resume(&mut self) {
+        if let Some(t) = self.tour.as_mut() {
+            t.resume();
+        }
+    }
+
     /// The kit's core, for tests and the command line.
     pub fn core(&self) -> &KitCore {
         &self.core

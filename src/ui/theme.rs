@@ -69,6 +69,18 @@ pub fn bar_button(ui: &mut egui::Ui, text: &str) -> egui::Response {
     ui.add(egui::Button::new(egui::RichText::new(text).size(20.0)).min_size(egui::vec2(0.0, TARGET_HEIGHT * 1.2)))
 }
 
+/// Widest a table's column heading grows before it wraps: a long Kiswahili heading ("Ubora wa
+/// chini wa alama") must not push the last columns past a netbook's 1024 px.
+pub const HEADING_WIDTH: f32 = 110.0;
+
+/// A table's column heading, wrapped to [`HEADING_WIDTH`].
+pub fn column_heading(ui: &mut egui::Ui, text: &str) {
+    ui.scope(|ui| {
+        ui.set_max_width(HEADING_WIDTH);
+        ui.add(egui::Label::new(egui::RichText::new(text).strong()).wrap());
+    });
+}
+
 /// An error message with the next step.
 pub fn error(ui: &mut egui::Ui, text: &str) {
     ui.label(egui::RichText::new(text).color(ERROR));

@@ -148,6 +148,10 @@ pub struct Tour {
     waited: u32,
     shot: Option<(String, std::sync::mpsc::Receiver<std::sync::Arc<egui::ColorImage>>)>,
     finished: bool,
+    /// Without a renderer (the snapshot tests): stop at each screen instead of taking its picture.
+    pausing: bool,
+    /// The screen stopped at, until [`Tour::resume`].
+    paused: Option<String>,
 }
 
 impl Tour {
@@ -162,6 +166,26 @@ impl Tour {
             waited: 0,
             shot: None,
             finished: false,
+            pausing: false,
+            paused: None,
+        }
+    }
+
+    /// A tour that stops at each screen until resumed, and waits as long as the app needs.
+    pub fn pausing() -> Self {
+        Tour { pausing: true, ..Tour::new(PathBuf::new()) }
+    }
+
+    /// The screen the tour stopped at (`05-face-sw`, say).
+    pub fn paused(&self) -> Option<&str> {
+        self.paused.as_deref()
+    }
+
+    /// Goes on from the screen stopped at.
+    pub fn resume(&mut self) {
+        if self.paused.take().is_some() {
+            self.next += 1;
+            self.settle = SETTLE_FRAMES;
         }
     }
 
@@ -173,6 +197,9 @@ impl Tour {
     /// Called after each frame: the actions to apply next, if any.
     pub fn frame(&mut self, ctx: &egui::Context, app: &KitApp) -> Vec<Action> {
         ctx.request_repaint();
+        if self.paused.is_some() {
+            return vec![];
+        }
         if let Some((name, pending)) = &self.shot {
             if let Ok(image) = pending.try_recv() {
                 self.save(name, &image);
@@ -194,7 +221,7 @@ impl Tour {
         if let Some(Stage::WaitFor(ready)) = self.stages.get(self.next) {
             if ready(app) {
                 self.next += 1;
-            } else if self.waited > 60 * 60 {
+            } else if self.waited > 60 * 60 && !self.pausing {
                 eprintln!("the tour gave up waiting at stage {}", self.next);
                 self.next += 1;
             } else {
@@ -213,6 +240,10 @@ impl Tour {
             };
         };
         match stage {
+            Stage::Shot(name) if self.pausing => {
+                self.paused = Some(format!("{name}-{}", lang.code()));
+                vec![]
+            }
             Stage::Shot(name) => {
                 let (tx, rx) = std::sync::mpsc::channel();
                 let wake = ctx.clone();

@@ -173,7 +173,7 @@ impl QueueScreen {
         ui.add_space(8.0);
         egui::Grid::new("queue").num_columns(6).striped(true).spacing([16.0, 6.0]).show(ui, |ui| {
             for key in ["queue-rid", "queue-name", "queue-time", "queue-assistant", "queue-quality", "queue-flags"] {
-                ui.label(egui::RichText::new(t.t(key)).strong());
+                theme::column_heading(ui, &t.t(key));
             }
             ui.end_row();
             for item in &self.items {

@@ -143,7 +143,7 @@ fn figures_table(ui: &mut egui::Ui, view: &View<'_>, figures: &[TraineeFigures])
             "trainer-col-validation",
             "trainer-col-scenarios",
         ] {
-            ui.label(egui::RichText::new(t.t(key)).strong());
+            theme::column_heading(ui, &t.t(key));
         }
         ui.end_row();
         for f in figures {
