@@ -81,6 +81,18 @@ pub fn column_heading(ui: &mut egui::Ui, text: &str) {
     });
 }
 
+/// Widest a table's last, free-text column grows before it wraps (a duplicate flag names a
+/// 29-digit RID: it goes on a line of its own).
+pub const CELL_WIDTH: f32 = 240.0;
+
+/// A table cell's text in `color`, wrapped to [`CELL_WIDTH`].
+pub fn cell_text(ui: &mut egui::Ui, text: &str, color: egui::Color32) {
+    ui.scope(|ui| {
+        ui.set_max_width(CELL_WIDTH);
+        ui.add(egui::Label::new(egui::RichText::new(text).color(color)).wrap());
+    });
+}
+
 /// An error message with the next step.
 pub fn error(ui: &mut egui::Ui, text: &str) {
     ui.label(egui::RichText::new(text).color(ERROR));

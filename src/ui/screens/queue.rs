@@ -198,7 +198,11 @@ impl QueueScreen {
                 if flags.is_empty() {
                     ui.colored_label(theme::OK, t.t("queue-flag-clean"));
                 } else {
-                    ui.colored_label(theme::ERROR, flags.join(", "));
+                    ui.vertical(|ui| {
+                        for flag in &flags {
+                            theme::cell_text(ui, flag, theme::ERROR);
+                        }
+                    });
                 }
                 ui.end_row();
             }
