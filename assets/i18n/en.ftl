@@ -180,6 +180,8 @@ fingers-exception-photo = Take the exception photo (the hand, showing the finger
 fingers-exception-photo-taken = Exception photo taken.
 fingers-recapture = Capture this finger again
 fingers-all-done = All ten fingers are done. Check them, then press Next.
+fingers-no-print = No print of the { $finger } yet.
+fingers-print-quality = quality { $q } (needed { $min })
 
 review-sealing = Saving the enrollment… (a moment: the PIN is checked and the packet sealed)
 review-change = Change

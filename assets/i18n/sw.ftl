@@ -179,6 +179,8 @@ fingers-exception-photo = Piga picha ya mkono (ikionyesha kidole)
 fingers-exception-photo-taken = Picha ya mkono imepigwa.
 fingers-recapture = Chukua kidole hiki tena
 fingers-all-done = Vidole vyote kumi vimekamilika. Viangalie, kisha bonyeza Endelea.
+fingers-no-print = Bado hakuna alama ya { $finger }.
+fingers-print-quality = ubora { $q } (unaohitajika { $min })
 
 review-sealing = Inahifadhi usajili… (kidogo tu: PIN inakaguliwa na pakiti inafungwa)
 review-change = Badilisha

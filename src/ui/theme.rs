@@ -93,6 +93,19 @@ pub fn cell_text(ui: &mut egui::Ui, text: &str, color: egui::Color32) {
     });
 }
 
+/// The hand diagram: a finger with nothing recorded yet.
+pub const FINGER_EMPTY: Color32 = Color32::from_rgb(0xE0, 0xE0, 0xE0);
+/// A finger forced below the threshold (and a print's quality bar below it).
+pub const FINGER_FORCED: Color32 = Color32::from_rgb(0xEF, 0x8F, 0x00);
+/// A finger marked as an exception.
+pub const FINGER_EXCEPTION: Color32 = Color32::from_rgb(0x79, 0x55, 0x48);
+/// A finger's outline when it is not the one to place.
+pub const FINGER_OUTLINE: Color32 = Color32::from_rgb(0x75, 0x75, 0x75);
+/// How tall the fingerprint step's bar shows the print in view.
+pub const PRINT_HEIGHT: f32 = 96.0;
+/// The print's quality bar, under it.
+pub const QUALITY_BAR_HEIGHT: f32 = 8.0;
+
 /// An error message with the next step.
 pub fn error(ui: &mut egui::Ui, text: &str) {
     ui.label(egui::RichText::new(text).color(ERROR));

@@ -351,7 +351,17 @@ impl EnrollScreen {
         // What the step says now, above its buttons: in view whatever the step's length.
         if step == Step::Fingerprints {
             let best = self.session.best_attempt(self.fingers.selected());
-            self.fingers.status_ui(ui, view, self.session.draft(), best, actions);
+            let draft = self.session.draft();
+            // The print in view stands at the right of what the step says, so the verdict and the
+            // print it is about are seen together.
+            ui.horizontal_top(|ui| {
+                let status = (ui.available_width() - theme::PRINT_HEIGHT * 1.5).max(theme::COLUMN_WIDTH / 2.0);
+                ui.vertical(|ui| {
+                    ui.set_max_width(status);
+                    self.fingers.status_ui(ui, view, draft, best, actions);
+                });
+                ui.vertical(|ui| self.fingers.print_ui(ui, view, draft));
+            });
         }
         if self.sealing.is_some() {
             ui.horizontal(|ui| {

@@ -50,6 +50,9 @@ pub struct FingerStep {
     last: Option<(FingerPosition, Judged)>,
     /// A finger whose attempts are used up, waiting for the assistant's decision.
     pending: Option<FingerPosition>,
+    /// The finger whose print was recorded last (shown until the selected one has its own).
+    shown: FingerPosition,
+    print: super::hand::PrintView,
     force_reason: String,
     exception: String,
     exception_note: String,
@@ -70,6 +73,8 @@ impl Default for FingerStep {
             progress: None,
             last: None,
             pending: None,
+            shown: FingerPosition::ALL[0],
+            print: super::hand::PrintView::default(),
             force_reason: String::new(),
             exception: String::new(),
             exception_note: String::new(),
@@ -188,7 +193,10 @@ impl FingerStep {
     /// selection on; used-up attempts open the force-capture choice.
     pub fn judged(&mut self, position: FingerPosition, judged: Judged, draft: &Draft) {
         match judged.verdict {
-            Verdict::Accept => self.advance(draft, position),
+            Verdict::Accept => {
+                self.shown = position;
+                self.advance(draft, position);
+            }
             Verdict::RetryOrForce => self.pending = Some(position),
             Verdict::Retry => {}
         }
@@ -213,10 +221,38 @@ impl FingerStep {
         }
     }
 
-    /// Draws the step.
+    /// Draws the step: the finger buttons, and beside them the hands and the print in view.
     pub fn ui(&mut self, ui: &mut egui::Ui, view: &View<'_>, draft: &Draft, actions: &mut Vec<Action>) {
         let t = view.i18n;
         ui.heading(t.t("fingers-title"));
+        let side = super::hand::WIDTH + 16.0;
+        ui.horizontal_top(|ui| {
+            let buttons = (ui.available_width() - side).max(theme::COLUMN_WIDTH / 2.0);
+            ui.vertical(|ui| {
+                ui.set_max_width(buttons);
+                self.finger_buttons(ui, t, draft);
+            });
+            if let Some(p) = super::hand::diagram(ui, t, draft, self.selected, !self.busy()) {
+                self.select(p);
+            }
+        });
+        self.exception_ui(ui, view, draft, actions);
+    }
+
+    /// The print in view with its quality bar: the selected finger's once it has one, else the
+    /// last one recorded.
+    pub fn print_ui(&mut self, ui: &mut egui::Ui, view: &View<'_>, draft: &Draft) {
+        let shown = if draft.fingers.contains_key(&self.selected) { self.selected } else { self.shown };
+        self.print.ui(ui, view.i18n, draft, shown, view.reader_min_quality);
+    }
+
+    fn select(&mut self, p: FingerPosition) {
+        self.selected = p;
+        self.last = None;
+        self.pending = None;
+    }
+
+    fn finger_buttons(&mut self, ui: &mut egui::Ui, t: &I18n, draft: &Draft) {
         for (hand, positions) in [("hand-right", &FingerPosition::ALL[..5]), ("hand-left", &FingerPosition::ALL[5..])] {
             ui.label(egui::RichText::new(t.t(hand)).strong());
             ui.horizontal_wrapped(|ui| {
@@ -225,14 +261,11 @@ impl FingerStep {
                     let button = egui::Button::selectable(self.selected == *p, text)
                         .min_size(egui::vec2(120.0, theme::TARGET_HEIGHT * 1.4));
                     if ui.add_enabled(!self.busy(), button).clicked() {
-                        self.selected = *p;
-                        self.last = None;
-                        self.pending = None;
+                        self.select(*p);
                     }
                 }
             });
         }
-        self.exception_ui(ui, view, draft, actions);
     }
 
     /// What the capture in hand says, drawn in the step bar above its buttons so that it is in
@@ -248,7 +281,10 @@ impl FingerStep {
     ) {
         let t = view.i18n;
         let p = self.selected;
-        ui.label(t.t_args("fingers-place", &[("finger", t.t(finger_key(p)).into())]));
+        // Once a finger has its print, "place it" would ask for it again: only a recapture does.
+        if !draft.fingers.contains_key(&p) || self.capturing.is_some() {
+            ui.label(t.t_args("fingers-place", &[("finger", t.t(finger_key(p)).into())]));
+        }
         match &self.capturing {
             Some(_) => {
                 match self.progress {
@@ -314,6 +350,7 @@ impl FingerStep {
         {
             self.force_reason.clear();
             self.last = None;
+            self.shown = position;
             self.advance(draft, position);
             actions.push(Action::Enroll(Command::Force { position, reason }));
         }

@@ -6,6 +6,7 @@ pub mod done;
 pub mod enroll;
 pub mod face;
 pub mod fingers;
+pub mod hand;
 pub mod home;
 pub mod login;
 pub mod queue;
