@@ -454,6 +454,22 @@ fn poor_prints_open_force_capture_after_three_attempts_and_exceptions_need_a_pho
     h.run();
     assert!(h.query_by_label("Exception photo taken.").is_some());
     assert_eq!(step_of(&h), Step::Fingerprints);
+
+    // The other eight as exceptions too: review then shows why each finger is as it is, and the
+    // exception photo, as the supervisor will see them.
+    for _ in 0..8 {
+        mark_amputated(&mut h);
+    }
+    assert_eq!(fingers_recorded(&h), 10);
+    h.get_by_label("Next").click();
+    h.run();
+    assert_eq!(step_of(&h), Step::Review, "{:?}", errors_shown(&h));
+    assert!(
+        h.query_by_label("quality 0, accepted: worn ridges from farm work").is_some(),
+        "the forced print's reason is shown again"
+    );
+    assert_eq!(h.query_all_by_label("exception: Amputated").count(), 9, "each exception with its reason");
+    assert!(h.query_by_label("Exception photo").is_some(), "and the exception photo");
 }
 
 #[test]

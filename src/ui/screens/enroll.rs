@@ -241,6 +241,10 @@ impl EnrollScreen {
         if let Command::SetForm(form) = &command {
             self.demographics.form = (**form).clone();
         }
+        // A photo retaken: review draws the new one.
+        if matches!(command, Command::SetFace(_) | Command::SetExceptionPhoto(_)) {
+            self.review.forget_pictures();
+        }
         // New fingers, new search.
         if matches!(
             command,

@@ -29,6 +29,33 @@ pub fn finger_key(p: FingerPosition) -> &'static str {
     ][usize::from(p.code() - 1)]
 }
 
+/// Why a finger is an exception, in words.
+pub fn exception_text(t: &I18n, e: &FingerException) -> String {
+    match e {
+        FingerException::Amputated => t.t("exception-amputated"),
+        FingerException::InjuredOrBandaged => t.t("exception-injured"),
+        FingerException::UnableToCapture => t.t("exception-unable"),
+        FingerException::Other(note) => format!("{}: {note}", t.t("exception-other")),
+    }
+}
+
+/// A finger's record in words, as review and the packet view show it: quality, or forced with
+/// the assistant's reason, or the exception and why.
+pub fn record_text(t: &I18n, record: Option<&FingerRecord>) -> String {
+    match record {
+        None => t.t("finger-empty"),
+        Some(FingerRecord::Captured(c)) if c.force_captured => {
+            let forced = t.t_args("finger-forced", &[("q", c.quality.into())]);
+            match c.force_reason.as_deref() {
+                Some(why) => format!("{forced}: {why}"),
+                None => forced,
+            }
+        }
+        Some(FingerRecord::Captured(c)) => t.t_args("finger-quality", &[("q", c.quality.into())]),
+        Some(FingerRecord::Exception(e)) => format!("{}: {}", t.t("finger-exception"), exception_text(t, e)),
+    }
+}
+
 /// The message key of a quality issue: what the assistant should do about it.
 pub fn issue_key(issue: Issue) -> &'static str {
     match issue {

@@ -26,6 +26,7 @@ pub enum QueueNotice {
 struct Opened {
     detail: PacketDetail,
     face: Option<egui::TextureHandle>,
+    exception_photo: Option<egui::TextureHandle>,
     prints: Vec<(FingerPosition, egui::TextureHandle)>,
     textures_loaded: bool,
     reason: Option<RejectReason>,
@@ -61,17 +62,6 @@ pub fn reason_key(r: RejectReason) -> &'static str {
     }
 }
 
-fn exception_text(view: &View<'_>, e: &crate::domain::biometrics::FingerException) -> String {
-    use crate::domain::biometrics::FingerException as E;
-    let t = view.i18n;
-    match e {
-        E::Amputated => t.t("exception-amputated"),
-        E::InjuredOrBandaged => t.t("exception-injured"),
-        E::UnableToCapture => t.t("exception-unable"),
-        E::Other(note) => format!("{}: {note}", t.t("exception-other")),
-    }
-}
-
 /// `person` as "field: value" lines, nested objects joined with dots, so every detail the
 /// packet holds is on screen.
 impl QueueScreen {
@@ -95,6 +85,7 @@ impl QueueScreen {
                 self.opened = Some(Opened {
                     detail,
                     face: None,
+                    exception_photo: None,
                     prints: Vec::new(),
                     textures_loaded: false,
                     reason: None,
@@ -215,6 +206,11 @@ impl QueueScreen {
         if !o.textures_loaded {
             let rid = &o.detail.row.rid;
             o.face = image_texture(ui.ctx(), &format!("queue-face-{rid}"), &o.detail.face_jpeg);
+            o.exception_photo = o
+                .detail
+                .exception_photo
+                .as_ref()
+                .and_then(|jpeg| image_texture(ui.ctx(), &format!("queue-exception-{rid}"), jpeg));
             o.prints = o
                 .detail
                 .prints
@@ -257,14 +253,16 @@ impl QueueScreen {
                     }
                     match (&entry.capture, &entry.exception) {
                         (Some(c), _) if c.force_captured => {
-                            ui.colored_label(theme::ERROR, t.t_args("finger-forced", &[("q", c.quality.into())]))
-                                .on_hover_text(c.force_reason.clone().unwrap_or_default());
+                            ui.colored_label(theme::ERROR, t.t_args("finger-forced", &[("q", c.quality.into())]));
+                            if let Some(why) = &c.force_reason {
+                                theme::cell_text(ui, why, theme::ERROR);
+                            }
                         }
                         (Some(c), _) => {
                             ui.label(t.t_args("finger-quality", &[("q", c.quality.into())]));
                         }
                         (None, Some(e)) => {
-                            ui.colored_label(theme::ERROR, exception_text(view, e));
+                            ui.colored_label(theme::ERROR, super::fingers::exception_text(t, e));
                         }
                         (None, None) => {
                             ui.label(t.t("finger-empty"));
@@ -276,6 +274,11 @@ impl QueueScreen {
                 }
             }
         });
+        if let Some(photo) = &o.exception_photo {
+            ui.label(egui::RichText::new(t.t("review-exception-photo")).strong());
+            let size = photo.size_vec2();
+            ui.image((photo.id(), size * (160.0 / size.y.max(1.0))));
+        }
         ui.separator();
         let rid = o.detail.row.rid.clone();
         let own = o.detail.row.account_id == self.operator.account_id;

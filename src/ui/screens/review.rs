@@ -3,7 +3,7 @@
 use super::fingers::finger_key;
 use super::home::step_key;
 use super::{View, image_texture};
-use crate::domain::biometrics::{FingerPosition, FingerRecord};
+use crate::domain::biometrics::FingerPosition;
 use crate::domain::enrollment::{Draft, Step};
 use crate::ui::{Action, theme};
 use crate::workflow::enrollment::Command;
@@ -13,6 +13,7 @@ use crate::workflow::enrollment::Command;
 pub struct ReviewStep {
     pin: String,
     face: Option<egui::TextureHandle>,
+    exception_photo: Option<egui::TextureHandle>,
     duplicate_faces: std::collections::BTreeMap<String, Option<egui::TextureHandle>>,
 }
 
@@ -110,20 +111,27 @@ impl ReviewStep {
         egui::Grid::new("review-fingers").num_columns(2).show(ui, |ui| {
             for p in FingerPosition::ALL {
                 ui.label(t.t(finger_key(p)));
-                ui.label(match draft.fingers.get(&p) {
-                    Some(FingerRecord::Captured(c)) if c.force_captured => {
-                        t.t_args("finger-forced", &[("q", c.quality.into())])
-                    }
-                    Some(FingerRecord::Captured(c)) => t.t_args("finger-quality", &[("q", c.quality.into())]),
-                    Some(FingerRecord::Exception(_)) => t.t("finger-exception"),
-                    None => t.t("finger-empty"),
-                });
+                ui.label(super::fingers::record_text(t, draft.fingers.get(&p)));
                 ui.end_row();
             }
         });
-        if draft.exception_photo.is_some() {
-            ui.label(t.t("review-exception-photo"));
+        // The exception photo again, as the supervisor will see it.
+        if let Some(photo) = &draft.exception_photo {
+            if self.exception_photo.is_none() {
+                self.exception_photo = image_texture(ui.ctx(), "review-exception", &photo.jpeg);
+            }
+            ui.label(egui::RichText::new(t.t("review-exception-photo")).strong());
+            if let Some(tex) = &self.exception_photo {
+                let size = tex.size_vec2();
+                ui.image((tex.id(), size * (160.0 / size.y.max(1.0))));
+            }
         }
+    }
+
+    /// Forgets the face and exception pictures drawn: one was retaken.
+    pub fn forget_pictures(&mut self) {
+        self.face = None;
+        self.exception_photo = None;
     }
 
     /// The step bar's part, right to left: Sign and save, then the PIN it needs.
