@@ -134,7 +134,8 @@ fn a_receipt_or_an_intake_the_kit_must_not_believe_marks_nothing() {
     let client = quick(&kit, impostor.addr, &pin());
     let done = run(&mut kit, &client);
     let said = done[0].1.as_ref().unwrap_err();
-    assert!(said.contains("not signed by the central office key"), "{said}");
+    assert!(said.english.contains("not signed by the central office key"), "{said}");
+    assert_eq!(said.notice.key, "upload-error-bad-receipt", "worded for the window in both languages");
     assert_eq!(acknowledged(&kit), 0);
     let row = &uploads(&kit).unwrap()[0];
     assert_eq!((row.upload.state, row.upload.attempts), (UploadStatus::Pending, 1));
@@ -150,9 +151,15 @@ fn a_receipt_or_an_intake_the_kit_must_not_believe_marks_nothing() {
     let client = quick(&kit, real.addr, &pin());
     let done = run(&mut kit, &client);
     let said = done[0].1.as_ref().unwrap_err();
-    assert!(said.contains("is not registered with the central office"), "{said}");
+    assert!(said.english.contains("is not registered with the central office"), "{said}");
+    assert_eq!(said.notice.key, "upload-error-refused");
     let row = &uploads(&kit).unwrap()[0];
     assert_eq!(row.upload.state, UploadStatus::Refused);
+    // What the uploads table keeps says it in English for the command line and as the notice
+    // for the window.
+    let kept = row.last_error.as_deref().expect("the last error is kept");
+    assert!(enroll_kit::workflow::upload::last_error_text(kept).contains("is not registered"), "{kept}");
+    assert_eq!(enroll_kit::workflow::upload::last_error_notice(kept).key, "upload-error-refused");
     assert_eq!(acknowledged(&kit), 0);
     assert_eq!(real.packet_count().unwrap(), 0);
     assert!(run(&mut kit, &client).is_empty(), "a refused batch waits for the supervisor");
@@ -206,7 +213,7 @@ fn an_intake_restarted_mid_upload_keeps_the_bytes_it_had_and_the_kit_goes_on_fro
         &cancel,
     )
     .unwrap();
-    assert!(done[0].1.as_ref().is_err_and(|e| e.contains("stopped")), "{done:?}");
+    assert!(done[0].1.as_ref().is_err_and(|e| e.english.contains("stopped")), "{done:?}");
     assert!(held_before >= 64 << 10);
     first.stop();
 

@@ -361,6 +361,14 @@ upload-state-acknowledged = acknowledged by the central office
 upload-state-refused = refused by the central office: look at the reason
 upload-retry = Try again
 upload-last-error = Last try: { $error }
+upload-error-unreachable = The central office cannot be reached ({ $detail }). The kit tries again by itself; the batch waits safely.
+upload-error-certificate = The central office's certificate is not the one this kit trusts ({ $detail }). Do not upload: call the central office.
+upload-error-refused = The central office refused the batch (HTTP { $status }): { $detail }
+upload-error-bad-answer = The central office answered something this kit cannot read ({ $detail }). The kit will try again.
+upload-error-bad-receipt = The central office's receipt does not hold: { $detail }. Nothing was marked acknowledged; the kit will ask again, and if this repeats call the central office.
+upload-error-not-configured = This kit has no central office address. A technician sets it with: enroll-kit upload configure.
+upload-error-file = The batch file { $path } could not be read ({ $detail }). Export the day again, then upload.
+upload-error-cancelled = The upload was stopped; it goes on from where it was next time.
 upload-rejected = { $rid } rejected: { $reason }
 
 home-trainer = Trainer: scenarios, trainee figures, reset

@@ -348,6 +348,14 @@ upload-state-acknowledged = imepokelewa na ofisi kuu
 upload-state-refused = imekataliwa na ofisi kuu: angalia sababu
 upload-retry = Jaribu tena
 upload-last-error = Jaribio la mwisho: { $error }
+upload-error-unreachable = Ofisi kuu haipatikani ({ $detail }). Kifaa kitajaribu tena chenyewe; kundi linasubiri salama.
+upload-error-certificate = Cheti cha ofisi kuu si kile kifaa hiki kinachokiamini ({ $detail }). Usipakie: piga simu ofisi kuu.
+upload-error-refused = Ofisi kuu imekataa kundi (HTTP { $status }): { $detail }
+upload-error-bad-answer = Ofisi kuu imejibu kitu ambacho kifaa hiki hakiwezi kusoma ({ $detail }). Kifaa kitajaribu tena.
+upload-error-bad-receipt = Risiti ya ofisi kuu si sahihi: { $detail }. Hakuna kilichowekwa alama ya kupokelewa; kifaa kitauliza tena, na hili likirudia piga simu ofisi kuu.
+upload-error-not-configured = Kifaa hiki hakina anwani ya ofisi kuu. Fundi anaiweka kwa: enroll-kit upload configure.
+upload-error-file = Faili la kundi { $path } halikuweza kusomwa ({ $detail }). Hamisha siku tena, kisha pakia.
+upload-error-cancelled = Upakiaji umesimamishwa; utaendelea ulipoishia wakati ujao.
 upload-rejected = { $rid } imekataliwa: { $reason }
 
 home-trainer = Mkufunzi: mazoezi, takwimu za wanafunzi, kuweka upya

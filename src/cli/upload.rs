@@ -12,6 +12,7 @@ use enroll_kit::intake::{Database, IntakeConfig, IntakeDb, Limits};
 use enroll_kit::kit::Kit;
 use enroll_kit::kit::config::UploadConfig;
 use enroll_kit::packet::PublicKey;
+use enroll_kit::workflow::upload::last_error_text;
 use enroll_kit::workflow::upload::{TIMEOUT, configure, intake, retry_now, upload_due, uploads};
 use std::io::Write;
 use std::path::PathBuf;
@@ -74,7 +75,7 @@ pub fn run(mut kit: Kit, args: UploadArgs) -> Result<ExitCode> {
                     let v = serde_json::json!({
                         "batch_id": u.batch_id, "training": u.training, "packets": row.count, "state": u.state.as_str(),
                         "attempts": u.attempts, "next_try_at": u.next_try_at.map(|t| t.to_rfc3339()),
-                        "last_error": row.last_error, "rejected": row.rejected,
+                        "last_error": row.last_error.as_deref().map(last_error_text), "rejected": row.rejected,
                     });
                     println!("{v}");
                 } else {
@@ -83,7 +84,7 @@ pub fn run(mut kit: Kit, args: UploadArgs) -> Result<ExitCode> {
                         .map(|t| format!(", next try {}", t.format("%Y-%m-%d %H:%M UTC")))
                         .unwrap_or_default();
                     println!("{}  {} packet(s)  {}{next}", u.batch_id, row.count, u.state.as_str());
-                    if let Some(e) = &row.last_error {
+                    if let Some(e) = row.last_error.as_deref().map(last_error_text) {
                         println!("    last error: {e}");
                     }
                     for (rid, why) in &row.rejected {

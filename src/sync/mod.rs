@@ -169,6 +169,39 @@ impl SignedReceipt {
     }
 }
 
+/// The message keys of [`SyncError::notice`], for reading a stored one back.
+pub const NOTICE_KEYS: [&str; 8] = [
+    "upload-error-unreachable",
+    "upload-error-certificate",
+    "upload-error-refused",
+    "upload-error-bad-answer",
+    "upload-error-bad-receipt",
+    "upload-error-not-configured",
+    "upload-error-file",
+    "upload-error-cancelled",
+];
+
+impl SyncError {
+    /// What the supervisor is told, in the language on screen.
+    pub fn notice(&self) -> crate::domain::notice::Notice {
+        use crate::domain::notice::Notice;
+        match self {
+            SyncError::Unreachable(d) => Notice::new("upload-error-unreachable").text("detail", d.clone()),
+            SyncError::WrongCertificate(d) => Notice::new("upload-error-certificate").text("detail", d.clone()),
+            SyncError::Refused { status, message, .. } => {
+                Notice::new("upload-error-refused").number("status", *status).text("detail", message.clone())
+            }
+            SyncError::BadAnswer(d) => Notice::new("upload-error-bad-answer").text("detail", d.clone()),
+            SyncError::BadReceipt(d) => Notice::new("upload-error-bad-receipt").text("detail", d.clone()),
+            SyncError::NotConfigured => Notice::new("upload-error-not-configured"),
+            SyncError::File { path, detail } => {
+                Notice::new("upload-error-file").text("path", path.display().to_string()).text("detail", detail.clone())
+            }
+            SyncError::Cancelled => Notice::new("upload-error-cancelled"),
+        }
+    }
+}
+
 /// Why an upload did not go through.
 #[derive(Debug, Error)]
 pub enum SyncError {

@@ -106,6 +106,7 @@ impl WorkflowError {
             WorkflowError::Login(e) => e.notice(),
             WorkflowError::Batch(e) => e.notice(),
             WorkflowError::Store(e) => e.notice(),
+            WorkflowError::Sync(e) => e.notice(),
             WorkflowError::FileExists(path) => {
                 Notice::new("error-file-exists").text("path", path.display().to_string())
             }

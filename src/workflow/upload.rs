@@ -7,6 +7,7 @@ use super::{Operator, WorkflowError};
 use crate::batch::export::{Destination, copy_batch};
 use crate::domain::account::Permission;
 use crate::domain::audit::AuditAction;
+use crate::domain::notice::{Notice, NoticeArg};
 use crate::kit::Kit;
 use crate::kit::config::UploadConfig;
 use crate::store::NewAuditEntry;
@@ -42,7 +43,23 @@ pub struct Acknowledged {
 }
 
 /// Each batch sent in a round and how it ended (the error worded for the supervisor).
-pub type Outcomes = Vec<(String, Result<Acknowledged, String>)>;
+pub type Outcomes = Vec<(String, Result<Acknowledged, Failed>)>;
+
+/// Why a batch did not go: in English for the command line and the logs, and as the notice the
+/// window words in the language on screen.
+#[derive(Debug, Clone)]
+pub struct Failed {
+    /// The English sentence.
+    pub english: String,
+    /// What the supervisor is told.
+    pub notice: Notice,
+}
+
+impl std::fmt::Display for Failed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.english)
+    }
+}
 
 /// Every exported batch and where its upload stands, oldest first.
 pub fn uploads(kit: &Kit) -> Result<Vec<UploadRow>, WorkflowError> {
@@ -164,7 +181,7 @@ pub fn upload_batch(
                 + 1;
             let next = retry.then(|| now + backoff(attempts, jitter()));
             let tx = kit.store.begin()?;
-            tx.record_upload_failure(&record.id, attempts, next, &e.to_string(), !retry, now)?;
+            tx.record_upload_failure(&record.id, attempts, next, &stored_error(&e), !retry, now)?;
             tx.commit()?;
             if !retry {
                 audit(kit, AuditAction::UploadRefused, &record.id, json!({"error": e.to_string()}))?;
@@ -198,12 +215,66 @@ pub fn upload_due(
     for batch_id in due {
         let result = upload_batch(kit, intake, &batch_id, &mut |sent, size| progress(&batch_id, sent, size), cancel);
         let stop = matches!(&result, Err(WorkflowError::Sync(SyncError::Unreachable(_) | SyncError::Cancelled)));
-        out.push((batch_id, result.map_err(|e| e.to_string())));
+        out.push((batch_id, result.map_err(|e| Failed { english: e.to_string(), notice: e.notice() })));
         if stop {
             break;
         }
     }
     Ok(out)
+}
+
+/// Keys a stored upload error may name besides the upload's own ([`crate::sync::NOTICE_KEYS`]):
+/// the kit's own trouble while uploading.
+const OTHER_KEYS: [&str; 6] =
+    ["error-detail", "error-disk-full", "error-db-busy", "error-db-unwritable", "error-db-corrupt", "error-write"];
+/// The argument names those notices use.
+const ARG_NAMES: [&str; 4] = ["detail", "status", "path", "message"];
+
+/// An upload's error as the uploads table keeps it: the English sentence, for the command line
+/// and the logs, and the notice, for the window to word in the language on screen.
+fn stored_error(e: &WorkflowError) -> String {
+    let notice = e.notice();
+    let args: serde_json::Map<String, serde_json::Value> = notice
+        .args
+        .iter()
+        .map(|(name, value)| {
+            let value = match value {
+                NoticeArg::Text(t) => json!(t),
+                NoticeArg::Number(n) => json!(n),
+            };
+            ((*name).to_string(), value)
+        })
+        .collect();
+    json!({"en": e.to_string(), "key": notice.key, "args": args}).to_string()
+}
+
+/// The English sentence of a stored upload error (a row an older kit wrote holds it alone).
+pub fn last_error_text(stored: &str) -> String {
+    serde_json::from_str::<serde_json::Value>(stored)
+        .ok()
+        .and_then(|v| v.get("en").and_then(serde_json::Value::as_str).map(str::to_string))
+        .unwrap_or_else(|| stored.to_string())
+}
+
+/// The notice of a stored upload error; one this kit has no words for is shown in its English.
+pub fn last_error_notice(stored: &str) -> Notice {
+    let english = || Notice::detail(&last_error_text(stored));
+    let Ok(v) = serde_json::from_str::<serde_json::Value>(stored) else { return english() };
+    let key = v.get("key").and_then(serde_json::Value::as_str).unwrap_or_default();
+    let Some(key) = crate::sync::NOTICE_KEYS.iter().chain(OTHER_KEYS.iter()).find(|k| **k == key) else {
+        return english();
+    };
+    let mut notice = Notice::new(key);
+    if let Some(args) = v.get("args").and_then(serde_json::Value::as_object) {
+        for (name, value) in args {
+            let Some(name) = ARG_NAMES.iter().find(|n| **n == name) else { return english() };
+            notice = match value {
+                serde_json::Value::Number(n) => notice.number(name, n.as_i64().unwrap_or_default()),
+                other => notice.text(name, other.as_str().unwrap_or_default()),
+            };
+        }
+    }
+    notice
 }
 
 /// Sets where uploads go (supervisor, audited): a changed address or pinned certificate sends
@@ -264,8 +335,8 @@ pub enum UploadEvent {
         /// Its size.
         size: u64,
     },
-    /// A batch ended (acknowledged, or the error worded for the supervisor).
-    Finished(String, Result<Acknowledged, String>),
+    /// A batch ended (acknowledged, or what the supervisor is told).
+    Finished(String, Result<Acknowledged, Notice>),
     /// A round ended; the list of uploads may have changed.
     Idle,
 }
@@ -303,7 +374,7 @@ impl UploadWorker {
                             |b: &str, sent, size| send(UploadEvent::Progress { batch_id: b.into(), sent, size });
                         if let Ok(done) = upload_due(&mut conn, &i, asked, &mut progress, &stopping) {
                             for (b, r) in done {
-                                send(UploadEvent::Finished(b, r));
+                                send(UploadEvent::Finished(b, r.map_err(|f| f.notice)));
                             }
                         }
                     }
@@ -340,5 +411,34 @@ impl Drop for UploadWorker {
     fn drop(&mut self) {
         // The thread notices between chunks or when its wait ends (the sender it waits on is gone).
         self.stop.store(true, Ordering::Relaxed);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stored_upload_error_reads_back_as_english_and_as_its_notice() {
+        let e = WorkflowError::Sync(SyncError::Refused {
+            status: 403,
+            message: "kit 00002 is revoked".into(),
+            retry: false,
+        });
+        let stored = stored_error(&e);
+        assert!(last_error_text(&stored).contains("kit 00002 is revoked"), "{stored}");
+        let n = last_error_notice(&stored);
+        assert_eq!(n.key, "upload-error-refused");
+        assert_eq!(
+            n.args,
+            [("detail", NoticeArg::Text("kit 00002 is revoked".into())), ("status", NoticeArg::Number(403))]
+        );
+        // A row an older kit wrote holds the English alone; a key this kit does not know is not trusted.
+        assert_eq!(last_error_text("the central office cannot be reached"), "the central office cannot be reached");
+        assert_eq!(last_error_notice("the central office cannot be reached").key, "error-detail");
+        let forged = r#"{"en":"x","key":"some-other-key","args":{}}"#;
+        assert_eq!(last_error_notice(forged).key, "error-detail");
+        let odd_arg = r#"{"en":"x","key":"upload-error-refused","args":{"secret":"y"}}"#;
+        assert_eq!(last_error_notice(odd_arg), Notice::detail(&"x"));
     }
 }

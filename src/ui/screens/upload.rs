@@ -2,6 +2,7 @@
 //! pending, in flight, acknowledged or refused, with progress, "upload now" and "try again".
 
 use super::View;
+use crate::domain::notice::Notice;
 use crate::domain::status::UploadStatus;
 use crate::ui::{Action, theme};
 use crate::workflow::upload::UploadEvent;
@@ -16,7 +17,7 @@ pub struct UploadPanel {
     reachable: Option<bool>,
     sending: Option<(String, u64, u64)>,
     rows: Vec<UploadRow>,
-    last_errors: Vec<(String, String)>,
+    last_errors: Vec<(String, Notice)>,
 }
 
 impl UploadPanel {
@@ -107,11 +108,15 @@ impl UploadPanel {
                     }
                 });
                 ui.end_row();
-                let error =
-                    self.last_errors.iter().find(|(b, _)| *b == u.batch_id).map(|(_, e)| e).or(row.last_error.as_ref());
+                let error = self
+                    .last_errors
+                    .iter()
+                    .find(|(b, _)| *b == u.batch_id)
+                    .map(|(_, e)| e.clone())
+                    .or_else(|| row.last_error.as_deref().map(crate::workflow::upload::last_error_notice));
                 if let (Some(e), false) = (error, u.state == UploadStatus::Acknowledged) {
                     ui.label("");
-                    ui.label(t.t_args("upload-last-error", &[("error", e.clone().into())]));
+                    ui.label(t.t_args("upload-last-error", &[("error", t.notice(&e).into())]));
                     ui.end_row();
                 }
                 for (rid, why) in &row.rejected {
