@@ -795,3 +795,136 @@ fn a_locked_kit_says_why_and_opens_only_with_the_passphrase() {
     h.run();
     assert!(h.query_by_label("Log in to this kit").is_some(), "assistants log in once the kit is unlocked");
 }
+
+/// A newcomer's enrollment at a netbook's 1024×600, counted: every click and key press, each
+/// click only on something in view (a person cannot click what is scrolled away, and this run
+/// never scrolls), fields reached by Tab as a typist does.
+struct Newcomer<'h> {
+    h: &'h mut egui_kittest::Harness<'static, enroll_kit::ui::KitApp>,
+    clicks: Vec<String>,
+    keys: usize,
+}
+
+impl Newcomer<'_> {
+    fn in_view(&self, label: &str) -> egui::Rect {
+        let r = self.h.get_by_label(label).rect();
+        assert!(
+            r.min.y >= 0.0 && r.max.y <= 600.0 && r.min.x >= 0.0 && r.max.x <= 1024.0,
+            "{label} must be in view to be clicked without scrolling: {r:?} (clicks so far: {:?})",
+            self.clicks
+        );
+        r
+    }
+
+    fn click(&mut self, label: &str) {
+        self.in_view(label);
+        self.h.get_by_label(label).click();
+        self.h.run();
+        self.clicks.push(label.to_string());
+    }
+
+    fn key(&mut self, key: egui::Key) {
+        self.h.key_press(key);
+        // A capture's spinner repaints on its own: step, do not wait for it to settle.
+        let _ = self.h.run_ok();
+        self.keys += 1;
+    }
+
+    /// Presses Tab until `label` has the keyboard's focus (at most ten times), checking that
+    /// the form scrolled it into view.
+    fn tab_to(&mut self, label: &str) {
+        let mut passed = Vec::new();
+        for _ in 0..12 {
+            if self.h.get_by_label(label).is_focused() {
+                self.in_view(label);
+                return;
+            }
+            self.key(egui::Key::Tab);
+            let focused = self.h.query_all_by_label_contains("").find(|n| n.is_focused());
+            passed.push(focused.and_then(|n| egui_kittest::kittest::NodeT::accesskit_node(&n).label()));
+        }
+        panic!("Tab never reached {label}; it went through {passed:?}");
+    }
+
+    /// Types into the field that has the keyboard's focus.
+    fn type_text(&mut self, text: &str) {
+        self.h.event(egui::Event::Text(text.into()));
+        self.h.run();
+    }
+
+    /// Whether `label` is wholly in the window.
+    fn visible(&self, label: &str) -> bool {
+        let r = self.h.get_by_label(label).rect();
+        r.min.y >= 0.0 && r.max.y <= 600.0 && r.min.x >= 0.0 && r.max.x <= 1024.0
+    }
+
+    /// Types into `field`: the cursor is there already, or a click puts it there when the field
+    /// is in view, or Tab moves it down to it.
+    fn type_into(&mut self, field: &str, text: &str) {
+        if !self.h.get_by_label(field).is_focused() {
+            let typing = self.h.query_all_by_label_contains("").any(|n| n.is_focused());
+            if typing || !self.visible(field) {
+                self.tab_to(field);
+            } else {
+                self.click(field);
+            }
+        }
+        assert!(self.h.get_by_label(field).is_focused(), "the cursor is in {field}");
+        self.type_text(text);
+    }
+}
+
+#[test]
+fn a_newcomer_enrolls_a_person_at_1024_by_600_without_scrolling_in_at_most_15_clicks() {
+    let _one = one_at_a_time();
+    use enroll_kit::domain::enrollment::Step;
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness_sized(app(dir.path()), egui::vec2(1024.0, 600.0));
+    h.run();
+    let mut n = Newcomer { h: &mut h, clicks: Vec::new(), keys: 0 };
+    // The cursor waits in the login name; Tab to the PIN, Enter logs in.
+    n.type_into("Login name", "trainee");
+    n.key(egui::Key::Tab);
+    n.type_into("PIN", "135790");
+    n.key(egui::Key::Enter);
+    n.click("Start a new enrollment");
+    n.click("The applicant agrees");
+    // The form opens with the cursor in its first field; Tab goes from field to field.
+    n.type_into("Surname", "Otieno");
+    n.key(egui::Key::Tab);
+    n.type_into("First name", "Baraka");
+    // Tab past the other names and the one-name box to the sex; Space chooses (the form
+    // follows the cursor down).
+    n.tab_to("Male");
+    n.key(egui::Key::Space);
+    n.tab_to("Date of birth (YYYY-MM-DD)");
+    n.type_text("1988-07-21");
+    n.tab_to("Kenyan by birth");
+    n.key(egui::Key::Space);
+    // County, sub-county and ward by typing: Enter takes the first match.
+    for (field, typed) in [("County", "nairo"), ("Sub-county", "westl"), ("Ward", "kitis")] {
+        n.type_into(field, typed);
+        n.key(egui::Key::Enter);
+    }
+    n.click("Next");
+    assert_eq!(step_of(n.h), Step::Face, "{}", errors_shown(n.h));
+    // The pilot face passes every check: the photo takes itself.
+    until(n.h, "the photo to take itself", |h| h.query_by_label_contains("The photo took itself").is_some());
+    n.click("Next");
+    assert_eq!(step_of(n.h), Step::Fingerprints);
+    until(n.h, "the reader", |h| h.state().reader_ready());
+    let before = n.keys;
+    for finger in 1..=10 {
+        n.key(egui::Key::Space);
+        until(n.h, "the print", |h| fingers_recorded(h) >= finger);
+    }
+    assert_eq!(n.keys - before, 10, "one key press a print");
+    n.key(egui::Key::Enter);
+    assert_eq!(step_of(n.h), Step::Review, "Enter is Next once all ten are in");
+    n.type_into("Your PIN, to sign off this enrollment", "135790");
+    n.key(egui::Key::Enter);
+    until(n.h, "the enrollment saved", |h| matches!(h.state().screen(), Screen::Done(_)));
+    let clicks = n.clicks.clone();
+    eprintln!("newcomer run: {} clicks {:?}, {} key presses", clicks.len(), clicks, n.keys);
+    assert!(clicks.len() <= 15, "{} clicks: {clicks:?}", clicks.len());
+}

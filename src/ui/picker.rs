@@ -31,6 +31,7 @@ pub fn picker(
     let mut text = typed.clone().unwrap_or_else(|| chosen.unwrap_or_default().to_string());
     let response =
         ui.add(egui::TextEdit::singleline(&mut text).id(text_id).desired_width(f32::INFINITY)).labelled_by(label.id);
+    crate::ui::theme::keep_in_view(&response);
     if response.changed() {
         typed = Some(text);
     }
@@ -57,6 +58,10 @@ pub fn picker(
             changed = *value != code;
             *value = code;
             typed = None;
+            // The cursor stays in the field (Enter would drop it), so that Tab goes on to the next.
+            if enter {
+                response.request_focus();
+            }
         } else if escape {
             typed = None;
         }

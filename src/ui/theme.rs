@@ -106,6 +106,14 @@ pub const PRINT_HEIGHT: f32 = 96.0;
 /// The print's quality bar, under it.
 pub const QUALITY_BAR_HEIGHT: f32 = 8.0;
 
+/// Scrolls a widget the keyboard just moved to into view: Tab from field to field must never
+/// leave the cursor in one scrolled away.
+pub fn keep_in_view(response: &egui::Response) {
+    if response.gained_focus() {
+        response.scroll_to_me_animation(None, egui::style::ScrollAnimation::none());
+    }
+}
+
 /// An error message with the next step.
 pub fn error(ui: &mut egui::Ui, text: &str) {
     ui.label(egui::RichText::new(text).color(ERROR));

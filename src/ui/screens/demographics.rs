@@ -45,6 +45,8 @@ pub struct DemographicsForm {
     submitted: bool,
     /// Fields the assistant typed in and left.
     left: std::collections::HashSet<Field>,
+    /// The cursor has been put in the first field (once, when the form first opens).
+    focused: bool,
 }
 
 impl DemographicsForm {
@@ -104,8 +106,15 @@ fn errors_for(ui: &mut egui::Ui, t: &I18n, errors: &[FieldError], field: Field) 
     }
 }
 
-fn text(ui: &mut egui::Ui, t: &I18n, errors: &[FieldError], edits: &mut Edits, field: Field, value: &mut String) {
-    labelled_text(ui, t, errors, edits, field, field_key(field), value);
+fn text(
+    ui: &mut egui::Ui,
+    t: &I18n,
+    errors: &[FieldError],
+    edits: &mut Edits,
+    field: Field,
+    value: &mut String,
+) -> egui::Response {
+    labelled_text(ui, t, errors, edits, field, field_key(field), value)
 }
 
 /// A text field under the label `key` (the surname field is "Name" for a person with one name).
@@ -117,15 +126,18 @@ fn labelled_text(
     field: Field,
     key: &str,
     value: &mut String,
-) {
+) -> egui::Response {
     // Ids by field, not by place: an error line appearing above would otherwise renumber every
     // widget below it between the frame a click (or a focus) starts and the frame it ends.
     ui.push_id(field_key(field), |ui| {
         let label = ui.label(t.t(key));
         let response = ui.add(egui::TextEdit::singleline(value).desired_width(f32::INFINITY)).labelled_by(label.id);
+        crate::ui::theme::keep_in_view(&response);
         edits.saw(field, &response);
         errors_for(ui, t, errors, field);
-    });
+        response
+    })
+    .inner
 }
 
 /// A type-to-search picker over `(code, name)` choices; returns whether the choice changed.
@@ -152,7 +164,9 @@ fn choice(ui: &mut egui::Ui, t: &I18n, edits: &mut Edits, field: Field, value: &
     ui.push_id(field_key(field), |ui| {
         ui.horizontal_wrapped(|ui| {
             for (code, key) in options {
-                if ui.selectable_label(value == code, t.t(key)).clicked() {
+                let option = ui.selectable_label(value == code, t.t(key));
+                crate::ui::theme::keep_in_view(&option);
+                if option.clicked() {
                     *value = (*code).to_string();
                     edits.changed = true;
                 }
@@ -163,7 +177,13 @@ fn choice(ui: &mut egui::Ui, t: &I18n, edits: &mut Edits, field: Field, value: &
 
 /// A checkbox whose id does not move with the lines drawn above it.
 fn check(ui: &mut egui::Ui, t: &I18n, edits: &mut Edits, key: &str, value: &mut bool) {
-    edits.changed |= ui.push_id(key, |ui| ui.checkbox(value, t.t(key)).changed()).inner;
+    edits.changed |= ui
+        .push_id(key, |ui| {
+            let response = ui.checkbox(value, t.t(key));
+            crate::ui::theme::keep_in_view(&response);
+            response.changed()
+        })
+        .inner;
 }
 
 impl DemographicsForm {
@@ -175,12 +195,17 @@ impl DemographicsForm {
         let e = &mut edits;
         let f = &mut self.form;
         ui.set_max_width(theme::COLUMN_WIDTH);
-        if f.single_name {
-            labelled_text(ui, t, errors, e, Field::Surname, "field-single-name", &mut f.surname);
+        let first = if f.single_name {
+            labelled_text(ui, t, errors, e, Field::Surname, "field-single-name", &mut f.surname)
         } else {
-            text(ui, t, errors, e, Field::Surname, &mut f.surname);
+            let first = text(ui, t, errors, e, Field::Surname, &mut f.surname);
             text(ui, t, errors, e, Field::FirstName, &mut f.first_name);
             text(ui, t, errors, e, Field::OtherNames, &mut f.other_names);
+            first
+        };
+        // Keyboard first: the cursor waits in the first field when the form opens.
+        if !std::mem::replace(&mut self.focused, true) && ui.memory(|m| m.focused().is_none()) {
+            first.request_focus();
         }
         check(ui, t, e, "field-single-name-check", &mut f.single_name);
 

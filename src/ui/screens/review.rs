@@ -14,6 +14,8 @@ pub struct ReviewStep {
     pin: String,
     face: Option<egui::TextureHandle>,
     exception_photo: Option<egui::TextureHandle>,
+    /// The cursor was put in the PIN field (when the step opens, and again after a wrong PIN).
+    pin_focused: bool,
     duplicate_faces: std::collections::BTreeMap<String, Option<egui::TextureHandle>>,
 }
 
@@ -82,6 +84,7 @@ impl ReviewStep {
     /// Clears the typed PIN (after a failed sign-off).
     pub fn clear_pin(&mut self) {
         self.pin.clear();
+        self.pin_focused = false;
     }
 
     /// Draws the summary and the sign-off.
@@ -141,6 +144,10 @@ impl ReviewStep {
         let field = ui.add(egui::TextEdit::singleline(&mut self.pin).password(true).desired_width(140.0));
         let label = ui.label(t.t("review-pin"));
         let field = field.labelled_by(label.id);
+        // Keyboard first: the PIN is the one thing to type here.
+        if !std::mem::replace(&mut self.pin_focused, true) && ui.memory(|m| m.focused().is_none()) {
+            field.request_focus();
+        }
         let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
         if sign || enter {
             actions.push(Action::Enroll(Command::Complete(crate::domain::account::Pin::new(&self.pin))));
