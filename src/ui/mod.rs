@@ -3,6 +3,8 @@
 //! Each screen is a small state struct whose `ui` method draws it and returns the action the
 //! person took; `KitApp` applies actions at the end of the frame (the rerun viewer's split).
 
+pub mod action;
+mod chrome;
 pub mod i18n;
 pub mod picker;
 pub mod screens;
@@ -26,6 +28,7 @@ use crate::domain::notice::Notice;
 use crate::workflow::app::KitCore;
 use crate::workflow::devices::DeviceStatus;
 use crate::workflow::{LoginError, Operator, WorkflowError};
+pub use action::Action;
 use i18n::{I18n, Language};
 use screens::close_day::{CloseDayScreen, ExportNotice};
 use screens::done::DoneScreen;
@@ -35,97 +38,6 @@ use screens::login::LoginScreen;
 use screens::queue::{QueueNotice, QueueScreen};
 use screens::report::ReportScreen;
 use std::time::Duration;
-
-/// What a person did on a screen this frame.
-#[derive(Debug, Clone)]
-pub enum Action {
-    /// Log in with these.
-    Login {
-        /// Login name.
-        username: String,
-        /// PIN as typed.
-        pin: String,
-    },
-    /// Show another language (and remember it for the account).
-    SetLanguage(Language),
-    /// Back to the login screen.
-    Logout,
-    /// Begin a new enrollment.
-    StartEnrollment,
-    /// Continue a saved draft.
-    Resume(i64),
-    /// Give up a saved draft.
-    Abandon(i64),
-    /// Try the reader again.
-    RetryReader,
-    /// Try the camera again.
-    RetryCamera,
-    /// Back to the home screen (the draft stays saved).
-    Home,
-    /// An enrollment command.
-    Enroll(crate::workflow::enrollment::Command),
-    /// Capture the selected finger.
-    CaptureFinger,
-    /// Stop the capture under way.
-    CancelCapture,
-    /// Open the review queue (supervisor).
-    OpenQueue,
-    /// Open one packet in the queue.
-    OpenPacket(String),
-    /// Approve a packet.
-    Approve(String),
-    /// Reject a packet.
-    Reject {
-        /// Its RID.
-        rid: String,
-        /// The reason from the list.
-        reason: crate::domain::status::RejectReason,
-        /// The note.
-        note: String,
-    },
-    /// Approve every clean packet (after the confirmation).
-    ApproveAllClean,
-    /// Open the close-the-day screen.
-    OpenCloseDay,
-    /// Start an export or a copy into a folder.
-    Export {
-        /// What to write.
-        job: crate::workflow::export::ExportJob,
-        /// Where.
-        dir: std::path::PathBuf,
-    },
-    /// Stop the export under way.
-    CancelExport,
-    /// Look for the central office and upload what is pending, now.
-    UploadNow,
-    /// Send a refused batch again.
-    RetryUpload(String),
-    /// Open the daily report for today.
-    OpenReport,
-    /// Show the report for a day.
-    ShowReport(String),
-    /// Save the report shown as CSV.
-    SaveReportCsv,
-    /// Open the trainer's screen (pilot kits).
-    OpenTrainer,
-    /// Start a training scenario for a trainee.
-    StartScenario {
-        /// The scenario's id.
-        scenario: String,
-        /// The trainee's login name.
-        trainee: String,
-    },
-    /// End the scenario under way and judge it.
-    EndScenario,
-    /// The scenario's unplugged reader is plugged back in.
-    PlugReaderBack,
-    /// The scenario's bystander steps out of the picture.
-    StepAside,
-    /// Save the trainee figures as CSV.
-    SaveTraineeCsv,
-    /// Wipe the pilot data (after the confirmation).
-    ResetPilot,
-}
 
 /// Which screen is up.
 pub enum Screen {
@@ -388,60 +300,6 @@ impl KitApp {
             ctx.send_viewport_cmd(egui::ViewportCommand::Close);
             self.exit_after_first_frame = false;
         }
-    }
-
-    fn top_bar(&self, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
-        if self.core.facts().training {
-            egui::Frame::new().fill(theme::TRAINING).inner_margin(8.0).show(ui, |ui| {
-                ui.set_width(ui.available_width());
-                ui.label(egui::RichText::new(self.i18n.t("training-banner")).strong().color(theme::ON_TRAINING));
-            });
-        }
-        if let Some(s) = self.core.scenario(self.i18n.language().code()) {
-            self.scenario_bar(ui, &s, actions);
-        }
-        ui.horizontal(|ui| {
-            ui.heading(self.i18n.t("app-title"));
-            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                if !matches!(self.screen, Screen::Login(_)) && ui.button(self.i18n.t("logout")).clicked() {
-                    actions.push(Action::Logout);
-                }
-                for lang in [Language::Sw, Language::En] {
-                    let key = if lang == Language::En { "language-en" } else { "language-sw" };
-                    if ui.selectable_label(self.i18n.language() == lang, self.i18n.t(key)).clicked() {
-                        actions.push(Action::SetLanguage(lang));
-                    }
-                }
-            });
-        });
-    }
-
-    /// The bar a running scenario shows on every screen: what it is, the people around the kit's
-    /// moves (plug the reader back in, step aside) and the end.
-    fn scenario_bar(&self, ui: &mut egui::Ui, s: &crate::workflow::app::ScenarioView, actions: &mut Vec<Action>) {
-        let t = &self.i18n;
-        egui::Frame::new().fill(theme::SCENARIO).inner_margin(8.0).show(ui, |ui| {
-            ui.set_width(ui.available_width());
-            ui.label(
-                egui::RichText::new(t.t_args(
-                    "scenario-bar",
-                    &[("title", s.title.clone().into()), ("trainee", s.trainee.clone().into())],
-                ))
-                .strong(),
-            );
-            ui.label(&s.brief);
-            ui.horizontal_wrapped(|ui| {
-                if s.may_plug_back && ui.button(t.t("scenario-plug-back")).clicked() {
-                    actions.push(Action::PlugReaderBack);
-                }
-                if s.may_step_aside && ui.button(t.t("scenario-step-aside")).clicked() {
-                    actions.push(Action::StepAside);
-                }
-                if ui.button(t.t("scenario-end")).clicked() {
-                    actions.push(Action::EndScenario);
-                }
-            });
-        });
     }
 
     fn operator(&self) -> Option<&Operator> {
