@@ -133,11 +133,30 @@ impl DbKey {
     /// Gives the key to SQLCipher; must be the first statement on a connection.
     pub(crate) fn apply(&self, conn: &Connection, path: &Path) -> Result<(), StoreError> {
         use zeroize::Zeroize;
+        keep_provider_alive();
         let mut statement = format!("PRAGMA key = \"x'{}'\";", hex::encode(self.0.expose()));
         let result = conn.execute_batch(&statement).or_store(path);
         statement.zeroize();
         result
     }
+}
+
+/// SQLCipher's crypto provider (libtomcrypt) tears its random generator down when the process's
+/// last keyed connection closes, under another lock than the one its readers take: a database
+/// keyed or created on another thread at that moment can fail ("An error occurred with PRAGMA
+/// key…", seen once in CI while tests opened and closed kits on parallel threads). One keyed
+/// connection to a private temporary database, held for the life of the process, keeps the
+/// provider up. Nothing is ever stored in it.
+fn keep_provider_alive() {
+    static KEEPALIVE: std::sync::OnceLock<Option<std::sync::Mutex<Connection>>> = std::sync::OnceLock::new();
+    KEEPALIVE.get_or_init(|| {
+        let conn = Connection::open("").ok()?;
+        conn.execute_batch("PRAGMA key = 'provider-keepalive';").ok()?;
+        // The codec attaches at once; its provider is what the pragma names.
+        let provider: String = conn.query_row("PRAGMA cipher_provider", [], |r| r.get(0)).ok()?;
+        tracing::debug!(provider, "SQLCipher's provider is kept up for the life of the process");
+        Some(std::sync::Mutex::new(conn))
+    });
 }
 
 impl std::fmt::Debug for DbKey {
@@ -298,5 +317,41 @@ impl Tx<'_> {
 
     pub(crate) fn path(&self) -> &Path {
         self.path
+    }
+}
+
+#[cfg(test)]
+mod provider_tests {
+    use super::*;
+
+    #[test]
+    fn a_keyed_private_temporary_database_holds_a_provider() {
+        // What keep_provider_alive relies on: keying "" attaches a codec (and so its provider).
+        let conn = Connection::open("").expect("temporary database");
+        conn.execute_batch("PRAGMA key = 'provider-keepalive';").expect("keyed");
+        let provider: String = conn.query_row("PRAGMA cipher_provider", [], |r| r.get(0)).expect("a provider");
+        assert!(!provider.is_empty());
+    }
+
+    #[test]
+    fn keyed_connections_opened_and_closed_on_parallel_threads_never_fail() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let threads: Vec<_> = (0..4)
+            .map(|t| {
+                let root = dir.path().to_path_buf();
+                std::thread::spawn(move || {
+                    for i in 0..150 {
+                        let path = root.join(format!("{t}-{i}.db"));
+                        let store = Store::create(&path, &DbKey::for_tests());
+                        assert!(store.is_ok(), "thread {t}, database {i}: {:?}", store.err());
+                        drop(store);
+                        let _ = std::fs::remove_file(&path);
+                    }
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().expect("no thread failed");
+        }
     }
 }
