@@ -159,7 +159,7 @@ impl EnrollmentSession {
             detail: json!({"training": training}),
         })?;
         tx.commit()?;
-        Ok(Self { draft_id, draft, operator: op.clone(), training, finished: false, gate: CaptureGate::default() })
+        Ok(Self::over(draft_id, draft, op, training))
     }
 
     /// The operator's unfinished enrollments, to offer after login.
@@ -184,14 +184,12 @@ impl EnrollmentSession {
             detail: json!({"step": draft.step.key()}),
         })?;
         tx.commit()?;
-        Ok(Self {
-            draft_id,
-            draft,
-            operator: op.clone(),
-            training: summary.training,
-            finished: false,
-            gate: CaptureGate::default(),
-        })
+        Ok(Self::over(draft_id, draft, op, summary.training))
+    }
+
+    /// A session over draft `draft_id`, its gate fresh (attempts are not kept across a restart).
+    fn over(draft_id: i64, draft: Draft, op: &Operator, training: bool) -> Self {
+        Self { draft_id, draft, operator: op.clone(), training, finished: false, gate: CaptureGate::default() }
     }
 
     /// Gives up a saved draft without resuming it (from the home screen).
@@ -201,14 +199,7 @@ impl EnrollmentSession {
         if summary.account_id != op.account_id {
             return Err(WorkflowError::Refused(format!("draft {draft_id} belongs to another assistant")));
         }
-        let mut session = Self {
-            draft_id,
-            draft,
-            operator: op.clone(),
-            training: summary.training,
-            finished: false,
-            gate: CaptureGate::default(),
-        };
+        let mut session = Self::over(draft_id, draft, op, summary.training);
         session.end(kit, AuditAction::EnrollmentAbandoned)
     }
 
