@@ -58,6 +58,14 @@ pub enum StoreError {
         /// The newest this build knows.
         known: i64,
     },
+    /// The disk holding the database is full: SQLite rolled the step back.
+    #[error(
+        "the disk holding the kit database {path} is full: this step was not saved and nothing saved before it was lost; free space on that disk (export the day, purge acknowledged batches) and try again"
+    )]
+    DiskFull {
+        /// The database file.
+        path: PathBuf,
+    },
     /// The disk or the file refused.
     #[error("the kit database {path} could not be used: {source}")]
     Sqlite {
@@ -99,6 +107,7 @@ impl StoreError {
                 _ => Notice::detail(self),
             },
             StoreError::Corrupt { .. } => Notice::new("error-db-corrupt"),
+            StoreError::DiskFull { .. } => Notice::new("error-disk-full"),
             other => Notice::detail(other),
         }
     }
@@ -182,6 +191,7 @@ fn classify(path: &Path, source: rusqlite::Error) -> StoreError {
         Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => {
             StoreError::Corrupt { path: path.to_path_buf(), detail: source.to_string() }
         }
+        Some(ErrorCode::DiskFull) => StoreError::DiskFull { path: path.to_path_buf() },
         _ => StoreError::Sqlite { path: path.to_path_buf(), source },
     }
 }

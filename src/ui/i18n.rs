@@ -217,6 +217,7 @@ mod tests {
         };
         let cases = [
             (sqlite(rusqlite::ffi::SQLITE_FULL), "error-disk-full"),
+            (StoreError::DiskFull { path: PathBuf::from("kit.db") }, "error-disk-full"),
             (sqlite(rusqlite::ffi::SQLITE_BUSY), "error-db-busy"),
             (sqlite(rusqlite::ffi::SQLITE_READONLY), "error-db-unwritable"),
             (StoreError::Corrupt { path: PathBuf::from("kit.db"), detail: "malformed".into() }, "error-db-corrupt"),
