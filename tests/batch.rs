@@ -51,23 +51,8 @@ fn training_batches_round_trip_and_every_fault_is_named() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("kit");
     let keys = fixtures().join("keys");
-    let (r, v) = (keys.join("test-hq.age.pub"), keys.join("test-hq.ed25519.pub"));
-    ok(&cli(
-        &dir,
-        &[
-            "init",
-            "--centre",
-            "00042",
-            "--kit",
-            "00007",
-            "--county",
-            "047",
-            "--hq-recipient",
-            r.to_str().unwrap(),
-            "--hq-verify-key",
-            v.to_str().unwrap(),
-        ],
-    ));
+    let init = common::init_args();
+    ok(&cli(&dir, &init.iter().map(String::as_str).collect::<Vec<_>>()));
     ok(&cli(&dir, &["simulate", "--count", "12", "--seed", "5"]));
     // Twelve different simulated people: the kit-wide duplicate check finds no pair.
     let t = ok(&cli(&dir, &["dedup"]));

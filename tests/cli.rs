@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{SUPERVISOR_PIN, fixtures};
+use common::{SUPERVISOR_PIN, fixtures, init_args};
 use std::path::Path;
 use std::process::Output;
 
@@ -22,23 +22,6 @@ fn cli(dir: &Path, args: &[&str]) -> Output {
 
 fn text(out: &Output) -> String {
     format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
-}
-
-fn init_args() -> Vec<String> {
-    let keys = fixtures().join("keys");
-    vec![
-        "init".into(),
-        "--centre".into(),
-        "00042".into(),
-        "--kit".into(),
-        "00007".into(),
-        "--county".into(),
-        "047".into(),
-        "--hq-recipient".into(),
-        keys.join("test-hq.age.pub").display().to_string(),
-        "--hq-verify-key".into(),
-        keys.join("test-hq.ed25519.pub").display().to_string(),
-    ]
 }
 
 fn init(dir: &Path) -> Output {

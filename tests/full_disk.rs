@@ -120,26 +120,8 @@ fn a_disk_that_fills_while_sealing_loses_nothing_and_the_kit_goes_on_once_there_
         return;
     };
     let data = mount.join("kit");
-    let keys = fixtures().join("keys");
-    let hq_age = keys.join("test-hq.age.pub").display().to_string();
-    let hq_verify = keys.join("test-hq.ed25519.pub").display().to_string();
-    ok(&kit(
-        &ns,
-        &data,
-        &[
-            "init",
-            "--centre",
-            "00042",
-            "--kit",
-            "00007",
-            "--county",
-            "047",
-            "--hq-recipient",
-            &hq_age,
-            "--hq-verify-key",
-            &hq_verify,
-        ],
-    ));
+    let init = common::init_args();
+    ok(&kit(&ns, &data, &init.iter().map(String::as_str).collect::<Vec<_>>()));
 
     // Enroll until the disk is full: the sealing that finds it full says so and what to do.
     let full = kit(&ns, &data, &["simulate", "--count", "200"]);

@@ -211,6 +211,24 @@ pub fn insider(db: &Path) -> rusqlite::Connection {
 
 /// The kit's binary, set up as the suite's kits are: the test passphrase file (or the TPM), the
 /// token test cost for new kits, no data dir from the environment.
+/// `enroll-kit init` for a kit of centre 00042, number 00007, with the test central-office keys.
+pub fn init_args() -> Vec<String> {
+    let keys = fixtures().join("keys");
+    vec![
+        "init".into(),
+        "--centre".into(),
+        "00042".into(),
+        "--kit".into(),
+        "00007".into(),
+        "--county".into(),
+        "047".into(),
+        "--hq-recipient".into(),
+        keys.join("test-hq.age.pub").display().to_string(),
+        "--hq-verify-key".into(),
+        keys.join("test-hq.ed25519.pub").display().to_string(),
+    ]
+}
+
 pub fn kit_command() -> std::process::Command {
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_enroll-kit"));
     cmd.env("ENROLL_KIT_UNLOCK_FILE", fixtures().join("keys/test-kit.passphrase"))

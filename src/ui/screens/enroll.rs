@@ -93,11 +93,6 @@ impl EnrollScreen {
         }
     }
 
-    /// Whether the sign-off is sealing the packet.
-    pub fn sealing(&self) -> bool {
-        self.sealing.is_some()
-    }
-
     /// Runs the duplicate search on the review step and takes in its result, and the sign-off's
     /// outcome once its worker is done.
     pub fn poll(&mut self, core: &mut KitCore) -> After {
