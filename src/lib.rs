@@ -12,6 +12,7 @@ pub mod crashpoint;
 pub mod devices;
 pub mod domain;
 pub mod inherit;
+pub mod interchange;
 pub mod intake;
 pub mod kit;
 pub mod packet;
