@@ -9,6 +9,7 @@ pub mod link;
 pub mod profile;
 pub mod reader;
 pub mod replay;
+pub mod sbi;
 pub mod sim;
 pub mod zfm;
 

@@ -9,6 +9,8 @@ use thiserror::Error;
 /// The largest record the kit reads: a lossless 1,000 ppi finger is well under this.
 pub const MAX_RECORD: usize = 4 << 20;
 const GENERAL_HEADER: usize = 16;
+/// "FIR" NUL, version "020" NUL: the 2011 edition.
+const MAGIC: &[u8; 8] = b"FIR\x00020\x00";
 /// Compression codes of the 2011 edition.
 const RAW: u8 = 0;
 const J2K_LOSSY: u8 = 4;
@@ -86,7 +88,7 @@ pub fn decode(bytes: &[u8]) -> Result<FingerImage, FingerImageError> {
     if bytes.len() > MAX_RECORD {
         return Err(FingerImageError::TooLarge(bytes.len()));
     }
-    if bytes.get(..8) != Some(b"FIR\0020\0".as_slice()) {
+    if bytes.get(..8) != Some(MAGIC.as_slice()) {
         return Err(FingerImageError::NotARecord(bytes.iter().take(8).copied().collect()));
     }
     let mut r = Reader { bytes, at: 8 };
@@ -191,7 +193,7 @@ pub fn encode(finger: &FingerImage) -> Result<Vec<u8>, FingerImageError> {
     let rep_len = rep.len() as u32;
     rep[..4].copy_from_slice(&rep_len.to_be_bytes());
     let mut out = Vec::with_capacity(GENERAL_HEADER + rep.len());
-    out.extend_from_slice(b"FIR\0020\0");
+    out.extend_from_slice(MAGIC);
     out.extend_from_slice(&(GENERAL_HEADER as u32 + rep_len).to_be_bytes());
     out.extend_from_slice(&1u16.to_be_bytes());
     out.extend_from_slice(&[0, 1]); // not certified, one position
@@ -216,7 +218,7 @@ mod tests {
     #[test]
     fn a_record_reads_back_as_written() {
         let bytes = encode(&finger()).unwrap();
-        assert_eq!(&bytes[..8], b"FIR\0020\0");
+        assert_eq!(&bytes[..8], MAGIC);
         assert_eq!(u32::from_be_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]) as usize, bytes.len());
         assert_eq!(decode(&bytes).unwrap(), finger());
     }

@@ -20,7 +20,9 @@ pub enum Jpeg2000Error {
     #[error("the JPEG 2000 header is cut short")]
     Truncated,
     /// Not one 8-bit unsigned component.
-    #[error("the JPEG 2000 image has {components} component(s) of {bits} bits; a finger image is one 8-bit grey component")]
+    #[error(
+        "the JPEG 2000 image has {components} component(s) of {bits} bits; a finger image is one 8-bit grey component"
+    )]
     NotGrey8 {
         /// Components.
         components: u16,
@@ -56,9 +58,7 @@ pub struct Header {
 }
 
 fn be32(b: &[u8], at: usize) -> Result<u32, Jpeg2000Error> {
-    b.get(at..at + 4)
-        .map(|s| u32::from_be_bytes([s[0], s[1], s[2], s[3]]))
-        .ok_or(Jpeg2000Error::Truncated)
+    b.get(at..at + 4).map(|s| u32::from_be_bytes([s[0], s[1], s[2], s[3]])).ok_or(Jpeg2000Error::Truncated)
 }
 
 /// Reads and checks the SIZ marker (SOC FF4F then SIZ FF51) wherever the codestream starts.
@@ -66,8 +66,10 @@ pub fn header(bytes: &[u8]) -> Result<Header, Jpeg2000Error> {
     let at = bytes.windows(4).position(|w| w == [0xFF, 0x4F, 0xFF, 0x51]).ok_or(Jpeg2000Error::NotJpeg2000)?;
     let siz = at + 4; // Lsiz(2) Rsiz(2) Xsiz Ysiz XOsiz YOsiz XTsiz YTsiz XTOsiz YTOsiz (4 each) Csiz(2) Ssiz…
     let (x, y, xo, yo) = (be32(bytes, siz + 4)?, be32(bytes, siz + 8)?, be32(bytes, siz + 12)?, be32(bytes, siz + 16)?);
-    let (xt, yt, xto, yto) = (be32(bytes, siz + 20)?, be32(bytes, siz + 24)?, be32(bytes, siz + 28)?, be32(bytes, siz + 32)?);
-    let comps = bytes.get(siz + 36..siz + 38).map(|s| u16::from_be_bytes([s[0], s[1]])).ok_or(Jpeg2000Error::Truncated)?;
+    let (xt, yt, xto, yto) =
+        (be32(bytes, siz + 20)?, be32(bytes, siz + 24)?, be32(bytes, siz + 28)?, be32(bytes, siz + 32)?);
+    let comps =
+        bytes.get(siz + 36..siz + 38).map(|s| u16::from_be_bytes([s[0], s[1]])).ok_or(Jpeg2000Error::Truncated)?;
     let ssiz = *bytes.get(siz + 38).ok_or(Jpeg2000Error::Truncated)?;
     let (width, height) = (x.saturating_sub(xo), y.saturating_sub(yo));
     if comps != 1 || ssiz != 7 {
@@ -106,7 +108,7 @@ pub fn decode(bytes: &[u8]) -> Result<GreyImage, Jpeg2000Error> {
 
 /// Encodes an 8-bit grey image as a lossless JP2 file (the only form a registration device sends).
 pub fn encode_lossless(image: &GreyImage) -> Result<Vec<u8>, Jpeg2000Error> {
-    use openjp2::{opj_cparameters_t, opj_image, opj_image_comptparm, Codec, Stream, CODEC_FORMAT, OPJ_COLOR_SPACE};
+    use openjp2::{CODEC_FORMAT, Codec, OPJ_COLOR_SPACE, Stream, opj_cparameters_t, opj_image, opj_image_comptparm};
     let (w, h) = (image.width(), image.height());
     let parm = opj_image_comptparm { dx: 1, dy: 1, w, h, x0: 0, y0: 0, prec: 8, bpp: 8, sgnd: 0 };
     let fail = |what: &str| Jpeg2000Error::Encode(what.to_string());
@@ -119,10 +121,8 @@ pub fn encode_lossless(image: &GreyImage) -> Result<Vec<u8>, Jpeg2000Error> {
     }
     let mut codec = Codec::new_encoder(CODEC_FORMAT::OPJ_CODEC_JP2).ok_or_else(|| fail("encoder"))?;
     // One layer at rate 0 is the reversible 5/3 path: lossless.
-    let mut params = opj_cparameters_t::default();
-    params.tcp_numlayers = 1;
+    let mut params = opj_cparameters_t { tcp_numlayers: 1, cp_disto_alloc: 1, ..Default::default() };
     params.tcp_rates[0] = 0.0;
-    params.cp_disto_alloc = 1;
     if codec.setup_encoder(&mut params, &mut img) == 0 {
         return Err(fail("encoder parameters"));
     }
@@ -155,7 +155,8 @@ mod tests {
     use super::*;
 
     fn ridges(w: u32, h: u32) -> GreyImage {
-        let px = (0..w * h).map(|i| (((i % w) as f32 / 3.0).sin() * 100.0 + 128.0) as u8 ^ ((i / w) as u8 & 3)).collect();
+        let px =
+            (0..w * h).map(|i| (((i % w) as f32 / 3.0).sin() * 100.0 + 128.0) as u8 ^ ((i / w) as u8 & 3)).collect();
         GreyImage::new(w, h, px).unwrap()
     }
 

@@ -261,6 +261,34 @@ mod tests {
     }
 
     #[test]
+    fn every_sbi_failure_is_worded_in_both_languages() {
+        use crate::devices::sbi::{SbiError, error::NOTICE_KEYS, jws::JwsError};
+        use std::time::Duration;
+        let errors = [
+            SbiError::NotFound { first: 4501, last: 4600 },
+            SbiError::Timeout { port: 4501, what: "the capture", after: Duration::from_secs(45) },
+            SbiError::Device { code: 111, info: "device busy".into() },
+            SbiError::Device { code: 110, info: "device not ready".into() },
+            SbiError::Device { code: 701, info: "capture timeout".into() },
+            SbiError::Device { code: 105, info: "image orientation".into() },
+            SbiError::Device { code: 103, info: "tamper".into() },
+            SbiError::Device { code: 555, info: "vendor".into() },
+            SbiError::NotRegistered,
+            SbiError::Signature(JwsError::BadSignature),
+            SbiError::Timestamp("2026-12-07T10:00:00Z".into()),
+            SbiError::Transaction { sent: "a".into(), got: "b".into() },
+        ];
+        let mut seen = std::collections::BTreeSet::new();
+        for e in errors {
+            let notice = e.notice();
+            assert!(NOTICE_KEYS.contains(&notice.key), "{} is listed", notice.key);
+            seen.insert(notice.key);
+            worded_in_both(&notice, &e.to_string(), false);
+        }
+        assert!(seen.len() >= 10, "the failures have sentences of their own: {seen:?}");
+    }
+
+    #[test]
     fn counts_take_the_plural_form_of_each_language() {
         for ftl in [EN_FTL, SW_FTL] {
             assert!(!ftl.contains("(s)"), "a count is worded by Fluent's plural rules, never as \"packet(s)\"");
