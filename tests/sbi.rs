@@ -259,3 +259,33 @@ fn peers_answering_on_every_port_do_not_hide_the_real_scanner() {
     assert_eq!(client.find(DeviceType::Finger).unwrap().port, ours.port());
     drop(hostile);
 }
+
+#[test]
+fn the_simulator_command_serves_a_scanner_that_devices_list_finds_and_trusts() {
+    use std::io::BufRead;
+    use std::process::{Command, Stdio};
+    let data = tempfile::tempdir().unwrap();
+    let kit = env!("CARGO_BIN_EXE_enroll-kit");
+    let mut sim = Command::new(kit)
+        .args(["devices", "simulate", "--profile", "sbi-slap-sim", "--placement-ms", "0", "--trust-into"])
+        .arg(data.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // The first line is the port, printed once the server listens.
+    let mut port = String::new();
+    std::io::BufReader::new(sim.stdout.take().unwrap()).read_line(&mut port).unwrap();
+    let port: u16 = port.trim().parse().unwrap();
+    let list = Command::new(kit).arg("--data-dir").arg(data.path()).args(["devices", "list"]).output().unwrap();
+    let _ = sim.kill();
+    let _ = sim.wait();
+    let text = String::from_utf8_lossy(&list.stdout);
+    let line = text.lines().find(|l| l.contains(&format!("port {port} "))).unwrap_or_else(|| panic!("{text}"));
+    assert!(line.contains("trusted: enroll-kit SLAP-SIM"), "{line}");
+    // A kit that was not told to trust it refuses it.
+    let other = tempfile::tempdir().unwrap();
+    let trust = DeviceTrust::load(other.path()).unwrap();
+    assert!(trust.is_empty());
+    assert!(DeviceTrust::load(data.path()).unwrap().len() == 1);
+}

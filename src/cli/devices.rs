@@ -85,6 +85,17 @@ pub struct SimulateArgs {
     /// Packet faults spoil only the first N image transfers
     #[arg(long, value_name = "N")]
     spoil_transfers: Option<u32>,
+    /// SBI: write the simulator's device CA into DIR/device-ca/ so that the kit in DIR trusts it
+    #[arg(long, value_name = "DIR")]
+    trust_into: Option<PathBuf>,
+    /// SBI: a fault (busy, not-ready, not-registered, hang, bad-signature, unsigned, wrong-transaction,
+    /// broken-chain, low-quality, old-timestamp, replay, missing-finger, wrong-finger, garbage,
+    /// oversized, drip, json-bomb)
+    #[arg(long, value_name = "FAULT")]
+    sbi_fault: Option<String>,
+    /// SBI: how long each placement takes, as a real scanner's auto-capture does
+    #[arg(long, value_name = "MS", default_value_t = 1000)]
+    placement_ms: u64,
 }
 
 fn profiles(data_dir: Option<&Path>) -> Result<Profiles> {
@@ -117,6 +128,27 @@ pub fn run(data_dir: Option<PathBuf>, cmd: DevicesCommand) -> Result<ExitCode> {
             }
             for c in cameras {
                 println!("  {:<3} {:<30} {}", c.index, c.name, c.description);
+            }
+            list_sbi(data_dir.as_deref());
+            println!("libfprint readers:");
+            match enroll_kit::devices::libfprint::list() {
+                Ok(found) if found.is_empty() => println!("  none attached"),
+                Ok(found) => {
+                    for f in found {
+                        let fits: Vec<&str> = profiles
+                            .iter()
+                            .filter(|p| p.libfprint.as_ref().is_some_and(|l| l.driver == f.driver))
+                            .map(|p| p.id.as_str())
+                            .collect();
+                        let matched = if fits.is_empty() {
+                            "no profile matches".to_string()
+                        } else {
+                            format!("fits {}", fits.join(", "))
+                        };
+                        println!("  {:<16} {:<30} {}", f.driver, f.name, matched);
+                    }
+                }
+                Err(e) => println!("  {e}"),
             }
             let ports = attached_ports(&profiles);
             println!("Serial ports:");
@@ -233,6 +265,9 @@ fn simulate(profiles: &Profiles, args: SimulateArgs) -> Result<ExitCode> {
     let p = profiles
         .get(&args.profile)
         .with_context(|| format!("no device profile {:?}: see `enroll-kit devices list`", args.profile))?;
+    if p.protocol == enroll_kit::devices::profile::Protocol::Sbi {
+        return simulate_sbi(p, &args);
+    }
     let source = match &args.images {
         Some(dir) => ImageSource::from_folder(dir).map_err(anyhow::Error::msg)?,
         None => ImageSource::Synthetic(1),
@@ -262,6 +297,75 @@ fn simulate(profiles: &Profiles, args: SimulateArgs) -> Result<ExitCode> {
     );
     let until = args.seconds.map(|s| std::time::Instant::now() + Duration::from_secs(s));
     while handle.running() && until.is_none_or(|u| std::time::Instant::now() < u) {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The SBI services on 127.0.0.1:4501-4600 and whether this kit trusts their signatures.
+fn list_sbi(data_dir: Option<&Path>) {
+    use enroll_kit::devices::sbi::{DeviceTrust, DeviceType, SbiClient};
+    println!("SBI devices (127.0.0.1:4501-4600):");
+    let trust = match data_dir.map(DeviceTrust::load).transpose() {
+        Ok(trust) => trust.unwrap_or_default(),
+        Err(e) => {
+            println!("  {e}");
+            DeviceTrust::default()
+        }
+    };
+    let client = SbiClient::new(trust);
+    let Ok(found) = client.discover(DeviceType::Any) else {
+        println!("  none answering");
+        return;
+    };
+    for f in found {
+        let verdict = match client.info(f.port) {
+            Ok(devices) => devices
+                .iter()
+                .map(|d| {
+                    format!(
+                        "trusted: {} {} serial {}",
+                        d.digital_id.make.as_str(),
+                        d.digital_id.model.as_str(),
+                        d.digital_id.serial_no.as_str()
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("; "),
+            Err(e) => format!("not usable: {e}"),
+        };
+        println!("  port {:<5} {:<10} {}", f.port, f.device.device_status.as_str(), verdict);
+    }
+}
+
+/// Runs the SBI slap-scanner simulator on the first free SBI port and prints the port.
+fn simulate_sbi(p: &DeviceProfile, args: &SimulateArgs) -> Result<ExitCode> {
+    use enroll_kit::devices::sbi::sim::{Fault, SbiSim, SimConfig, TestChain};
+    anyhow::ensure!(
+        p.simulated,
+        "{} is a real SBI device: only a simulated profile (sbi-slap-sim) has a simulator",
+        p.id
+    );
+    let fault = match args.sbi_fault.as_deref() {
+        Some(name) => Fault::from_name(name).with_context(|| format!("{name:?} is not an SBI fault: see --help"))?,
+        None => Fault::None,
+    };
+    let chain = std::sync::Arc::new(TestChain::generate("enroll-kit simulator")?);
+    if let Some(dir) = &args.trust_into {
+        let folder = dir.join(enroll_kit::devices::sbi::trust::FOLDER);
+        std::fs::create_dir_all(&folder).with_context(|| format!("cannot create {}", folder.display()))?;
+        let file = folder.join("enroll-kit-simulator.pem");
+        std::fs::write(&file, chain.ca_pem()).with_context(|| format!("cannot write {}", file.display()))?;
+        eprintln!("the kit in {} now trusts this simulator's device CA ({})", dir.display(), file.display());
+    }
+    let config = SimConfig { placement_time: Duration::from_millis(args.placement_ms), ..SimConfig::new(chain) };
+    let sim = SbiSim::start(config)?;
+    sim.set_fault(fault);
+    println!("{}", sim.port());
+    let _ = std::io::stdout().flush();
+    eprintln!("simulating {} on http://127.0.0.1:{}/ (SBI 0.9.5)", p.name, sim.port());
+    let until = args.seconds.map(|s| std::time::Instant::now() + Duration::from_secs(s));
+    while until.is_none_or(|u| std::time::Instant::now() < u) {
         std::thread::sleep(Duration::from_millis(100));
     }
     Ok(ExitCode::SUCCESS)

@@ -126,6 +126,10 @@ pub fn open_reader(
             };
             serial(reader, simulator)
         }
+        Protocol::Libfprint => {
+            let driver = profile.libfprint.as_ref().map_or("", |l| l.driver.as_str());
+            serial(Box::new(super::libfprint::LibfprintReader::open(&profile.id, driver)?), None)
+        }
         Protocol::Uvc | Protocol::Sbi => {
             Err(DeviceError::Unsupported(format!("{} is not a serial fingerprint reader", profile.id)))
         }

@@ -5,6 +5,7 @@ pub mod camera;
 pub mod error;
 pub mod factory;
 pub mod gt521;
+pub mod libfprint;
 pub mod link;
 pub mod profile;
 pub mod reader;

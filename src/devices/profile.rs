@@ -19,6 +19,10 @@ pub const SHIPPED: &[(&str, &str)] = &[
     ("r307-sim.toml", include_str!("../../device-profiles/r307-sim.toml")),
     ("gt521-sim.toml", include_str!("../../device-profiles/gt521-sim.toml")),
     ("replay.toml", include_str!("../../device-profiles/replay.toml")),
+    ("libfprint-uru4000.toml", include_str!("../../device-profiles/libfprint-uru4000.toml")),
+    ("libfprint-virtual.toml", include_str!("../../device-profiles/libfprint-virtual.toml")),
+    ("sbi-slap.toml", include_str!("../../device-profiles/sbi-slap.toml")),
+    ("sbi-slap-sim.toml", include_str!("../../device-profiles/sbi-slap-sim.toml")),
 ];
 
 /// A problem in a profile file, naming the file, the field and what is wrong.
@@ -57,6 +61,8 @@ pub enum Protocol {
     Replay,
     /// Certified devices' local HTTP interface.
     Sbi,
+    /// Everyday USB readers through libfprint 2.
+    Libfprint,
 }
 
 /// How the device sends pixels.
@@ -149,6 +155,14 @@ impl Timeouts {
     }
 }
 
+/// Which libfprint driver a profile's reader uses.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LibfprintSettings {
+    /// The driver's name as libfprint reports it ("uru4000", "virtual_image").
+    pub driver: String,
+}
+
 /// Quality thresholds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -177,6 +191,8 @@ pub struct DeviceProfile {
     pub usb: Vec<UsbId>,
     /// Serial settings (serial families).
     pub serial: Option<SerialSettings>,
+    /// The libfprint driver (libfprint readers).
+    pub libfprint: Option<LibfprintSettings>,
     /// Image geometry.
     pub image: ImageSettings,
     /// Time limits.
@@ -233,7 +249,9 @@ impl DeviceProfile {
             return Err(("name", "must not be empty".into()));
         }
         let kind_ok = match self.protocol {
-            Protocol::Zfm | Protocol::Gt521 | Protocol::Sbi => self.kind == DeviceKind::Fingerprint,
+            Protocol::Zfm | Protocol::Gt521 | Protocol::Sbi | Protocol::Libfprint => {
+                self.kind == DeviceKind::Fingerprint
+            }
             Protocol::Uvc => self.kind == DeviceKind::Camera,
             Protocol::Replay => true,
         };
@@ -287,6 +305,16 @@ impl DeviceProfile {
                 }
             }
             (None, false) => {}
+        }
+        match (&self.libfprint, self.protocol == Protocol::Libfprint) {
+            (None, true) => return Err(("libfprint", "is required for a libfprint reader (its driver)".into())),
+            (Some(_), false) => return Err(("libfprint", "applies only to libfprint readers".into())),
+            (Some(l), true)
+                if l.driver.is_empty() || !l.driver.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') =>
+            {
+                return Err(("libfprint.driver", format!("{:?} is not a libfprint driver name", l.driver)));
+            }
+            _ => {}
         }
         let t = &self.timeouts;
         for (field, ms) in [

@@ -134,7 +134,7 @@ pub struct PossibleDuplicate {
 
 /// The shipped device profiles that are simulators or replay sources, not hardware (a test in
 /// `devices::profile` keeps this equal to the shipped files' `simulated`).
-pub const SIMULATED_PROFILES: &[&str] = &["gt521-sim", "r307-sim", "replay"];
+pub const SIMULATED_PROFILES: &[&str] = &["gt521-sim", "libfprint-virtual", "r307-sim", "replay", "sbi-slap-sim"];
 
 /// Which device took a capture.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -158,6 +158,34 @@ pub enum Fault {
     JsonBomb,
 }
 
+impl Fault {
+    /// Every fault with its command-line name.
+    pub const NAMED: [(&'static str, Fault); 17] = [
+        ("busy", Fault::Busy),
+        ("not-ready", Fault::NotReady),
+        ("not-registered", Fault::NotRegistered),
+        ("hang", Fault::Hang),
+        ("bad-signature", Fault::BadSignature),
+        ("unsigned", Fault::Unsigned),
+        ("wrong-transaction", Fault::WrongTransaction),
+        ("broken-chain", Fault::BrokenChain),
+        ("low-quality", Fault::LowQuality),
+        ("old-timestamp", Fault::OldTimestamp),
+        ("replay", Fault::Replay),
+        ("missing-finger", Fault::MissingFinger),
+        ("wrong-finger", Fault::WrongFinger),
+        ("garbage", Fault::Garbage),
+        ("oversized", Fault::Oversized),
+        ("drip", Fault::Drip),
+        ("json-bomb", Fault::JsonBomb),
+    ];
+
+    /// The fault a command line names.
+    pub fn from_name(name: &str) -> Option<Fault> {
+        Fault::NAMED.iter().find(|(n, _)| *n == name).map(|(_, f)| *f)
+    }
+}
+
 /// What the simulator serves and how it behaves.
 #[derive(Clone)]
 pub struct SimConfig {
