@@ -10,6 +10,8 @@ use enroll_kit::devices::sbi::{
 };
 use enroll_kit::domain::biometrics::FingerPosition;
 use std::sync::{Arc, OnceLock};
+
+mod common;
 use std::time::Duration;
 
 fn chain_of(cell: &'static OnceLock<Arc<TestChain>>, name: &str) -> Arc<TestChain> {
@@ -288,4 +290,76 @@ fn the_simulator_command_serves_a_scanner_that_devices_list_finds_and_trusts() {
     let trust = DeviceTrust::load(other.path()).unwrap();
     assert!(trust.is_empty());
     assert!(DeviceTrust::load(data.path()).unwrap().len() == 1);
+}
+
+mod slap_flow {
+    use super::*;
+    use enroll_kit::workflow::enrollment::{Command, EnrollmentSession, Outcome};
+    use enroll_kit::workflow::slap::{self, SlapSettings};
+
+    use super::common;
+
+    fn settings() -> SlapSettings {
+        SlapSettings { env: "Developer".into(), timeout: Duration::from_secs(20), ..SlapSettings::default() }
+    }
+
+    #[test]
+    fn three_placements_give_the_gate_ten_prints_and_the_person_is_sealed() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut kit, _clock, _supervisor, assistant) = common::kit_with_staff(dir.path());
+        let (_sim, client) = scanner(Fault::None);
+        let device = client.find(DeviceType::Finger).unwrap();
+        let reader = slap::device_ref("sbi-slap-sim", &device, true);
+        assert_eq!(reader.serial, device.digital_id.serial_no.as_str());
+        let mut session = EnrollmentSession::start(&mut kit, &assistant, false).unwrap();
+        for c in [
+            Command::GiveConsent,
+            Command::Next,
+            Command::SetForm(Box::new(common::form(3))),
+            Command::Next,
+            Command::SetFace(common::face()),
+            Command::Next,
+        ] {
+            assert!(matches!(common::step(&mut session, &mut kit, c), Outcome::Step(_)));
+        }
+        let mut previous = None;
+        let mut slaps = Vec::new();
+        for placement in Placement::SLAPS {
+            let taken = slap::take(&client, &device, placement, &[], previous, &settings()).unwrap();
+            previous = Some(taken.last_hash);
+            for offer in slap::offers(&taken, &reader, 40) {
+                assert!(matches!(common::step(&mut session, &mut kit, offer), Outcome::Judged(_)));
+            }
+            for p in &taken.prints {
+                assert!(p.scored.quality > 0 && p.device_quality >= 40, "both scores are there");
+            }
+            slaps.push(taken);
+        }
+        // Three different placements: no hand twice.
+        assert_eq!(slap::repeated_hand(&slaps[0], &slaps[1]), None);
+        assert_eq!(slap::repeated_hand(&slaps[1], &slaps[2]), None);
+        assert_eq!(session.draft().fingers.len(), 10, "every finger from three placements");
+        assert!(matches!(common::step(&mut session, &mut kit, Command::Next), Outcome::Step(_)));
+        let saved = common::step(
+            &mut session,
+            &mut kit,
+            Command::Complete(enroll_kit::domain::account::Pin::new(common::ASSISTANT_PIN)),
+        );
+        assert!(matches!(saved, Outcome::Saved(_)), "{saved:?}");
+    }
+
+    #[test]
+    fn the_same_hand_placed_for_both_slaps_is_flagged() {
+        let (sim, client) = scanner(Fault::None);
+        let device = client.find(DeviceType::Finger).unwrap();
+        let left = slap::take(&client, &device, Placement::LeftSlap, &[], None, &settings()).unwrap();
+        sim.set_fault(Fault::SameHand);
+        let right = slap::take(&client, &device, Placement::RightSlap, &[], Some(left.last_hash), &settings()).unwrap();
+        let repeated = slap::repeated_hand(&left, &right).expect("the left hand twice is seen");
+        assert_eq!(
+            repeated.second.code(),
+            repeated.first.code() - 5,
+            "the matching fingers are the same finger: {repeated:?}"
+        );
+    }
 }

@@ -90,7 +90,7 @@ pub struct SimulateArgs {
     trust_into: Option<PathBuf>,
     /// SBI: a fault (busy, not-ready, not-registered, hang, bad-signature, unsigned, wrong-transaction,
     /// broken-chain, low-quality, old-timestamp, replay, missing-finger, wrong-finger, garbage,
-    /// oversized, drip, json-bomb)
+    /// oversized, drip, json-bomb, same-hand)
     #[arg(long, value_name = "FAULT")]
     sbi_fault: Option<String>,
     /// SBI: how long each placement takes, as a real scanner's auto-capture does

@@ -23,6 +23,7 @@ pub mod review;
 pub mod scenarios;
 pub mod sealing;
 pub mod simulate;
+pub mod slap;
 pub mod unlock;
 pub mod upload;
 

@@ -156,11 +156,13 @@ pub enum Fault {
     Drip,
     /// JSON nested deeper than any parser should follow.
     JsonBomb,
+    /// The right slap shows the left hand again (the assistant's mistake, not the device's).
+    SameHand,
 }
 
 impl Fault {
     /// Every fault with its command-line name.
-    pub const NAMED: [(&'static str, Fault); 17] = [
+    pub const NAMED: [(&'static str, Fault); 18] = [
         ("busy", Fault::Busy),
         ("not-ready", Fault::NotReady),
         ("not-registered", Fault::NotRegistered),
@@ -178,6 +180,7 @@ impl Fault {
         ("oversized", Fault::Oversized),
         ("drip", Fault::Drip),
         ("json-bomb", Fault::JsonBomb),
+        ("same-hand", Fault::SameHand),
     ];
 
     /// The fault a command line names.
@@ -487,7 +490,7 @@ fn rcapture(body: &[u8], config: &SimConfig, state: &Mutex<State>, fault: Fault,
     let Ok(request) = serde_json::from_slice::<CaptureRequest>(body) else {
         return Some(capture_error(123, "JSON parse error"));
     };
-    let (_placement, mut fingers, requested) = match asked_fingers(&request) {
+    let (placement, mut fingers, requested) = match asked_fingers(&request) {
         Ok(asked) => asked,
         Err((code, info)) => return Some(capture_error(code, info)),
     };
@@ -515,7 +518,13 @@ fn rcapture(body: &[u8], config: &SimConfig, state: &Mutex<State>, fault: Fault,
     let digital = config.chain.sign(&json(&digital_id(config)));
     for (i, &finger) in fingers.iter().enumerate() {
         let (w, h) = config.finger_size;
-        let image = typical_print(person.wrapping_mul(10).wrapping_add(u64::from(finger.code())), 0, w, h);
+        // The same hand twice: the right slap's fingers are the left hand's (index 2 → 7, …).
+        let shown = if fault == Fault::SameHand && placement == Placement::RightSlap {
+            finger.code() + 5
+        } else {
+            finger.code()
+        };
+        let image = typical_print(person.wrapping_mul(10).wrapping_add(u64::from(shown)), 0, w, h);
         let record =
             finger_image::encode(&FingerImage { position: finger, dpi: 500, quality: Some(quality), image }).ok()?;
         link = chain::next(&link, &record);
