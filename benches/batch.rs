@@ -87,6 +87,7 @@ fn main() {
                     force_captured: false,
                     force_reason: None,
                     device: DeviceRef::new("r307", "b", false),
+                    device_signature: None,
                 };
                 (p, FingerRecord::Captured(c))
             })

@@ -173,6 +173,7 @@ fn people(n: usize) -> Vec<CompleteEnrollment> {
                         force_captured: false,
                         force_reason: None,
                         device: DeviceRef::new("r307", "b", false),
+                        device_signature: None,
                     };
                     (p, FingerRecord::Captured(c))
                 })

@@ -87,6 +87,7 @@ fn prints() -> Vec<FingerRecord> {
                 force_captured: false,
                 force_reason: None,
                 device: DeviceRef::new("r307", "bench", false),
+                device_signature: None,
             })
         })
         .collect()

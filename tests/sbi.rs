@@ -294,6 +294,7 @@ fn the_simulator_command_serves_a_scanner_that_devices_list_finds_and_trusts() {
 
 mod slap_flow {
     use super::*;
+    use enroll_kit::packet::{open_packet, verify_device_signatures};
     use enroll_kit::workflow::enrollment::{Command, EnrollmentSession, Outcome};
     use enroll_kit::workflow::slap::{self, SlapSettings};
 
@@ -303,15 +304,17 @@ mod slap_flow {
         SlapSettings { env: "Developer".into(), timeout: Duration::from_secs(20), ..SlapSettings::default() }
     }
 
-    #[test]
-    fn three_placements_give_the_gate_ten_prints_and_the_person_is_sealed() {
-        let dir = tempfile::tempdir().unwrap();
-        let (mut kit, _clock, _supervisor, assistant) = common::kit_with_staff(dir.path());
-        let (_sim, client) = scanner(Fault::None);
-        let device = client.find(DeviceType::Finger).unwrap();
-        let reader = slap::device_ref("sbi-slap-sim", &device, true);
+    /// A person enrolled with three placements on `device`: the RID and the slaps.
+    fn enroll_by_slaps(
+        kit: &mut enroll_kit::kit::Kit,
+        assistant: &enroll_kit::workflow::auth::Operator,
+        client: &SbiClient,
+        device: &enroll_kit::devices::sbi::Device,
+        training: bool,
+    ) -> (String, Vec<slap::Slap>) {
+        let reader = slap::device_ref("sbi-slap-sim", device, true);
         assert_eq!(reader.serial, device.digital_id.serial_no.as_str());
-        let mut session = EnrollmentSession::start(&mut kit, &assistant, false).unwrap();
+        let mut session = EnrollmentSession::start(kit, assistant, training).unwrap();
         for c in [
             Command::GiveConsent,
             Command::Next,
@@ -320,15 +323,15 @@ mod slap_flow {
             Command::SetFace(common::face()),
             Command::Next,
         ] {
-            assert!(matches!(common::step(&mut session, &mut kit, c), Outcome::Step(_)));
+            assert!(matches!(common::step(&mut session, kit, c), Outcome::Step(_)));
         }
         let mut previous = None;
         let mut slaps = Vec::new();
         for placement in Placement::SLAPS {
-            let taken = slap::take(&client, &device, placement, &[], previous, &settings()).unwrap();
+            let taken = slap::take(client, device, placement, &[], previous, &settings()).unwrap();
             previous = Some(taken.last_hash);
             for offer in slap::offers(&taken, &reader, 40) {
-                assert!(matches!(common::step(&mut session, &mut kit, offer), Outcome::Judged(_)));
+                assert!(matches!(common::step(&mut session, kit, offer), Outcome::Judged(_)));
             }
             for p in &taken.prints {
                 assert!(p.scored.quality > 0 && p.device_quality >= 40, "both scores are there");
@@ -339,13 +342,111 @@ mod slap_flow {
         assert_eq!(slap::repeated_hand(&slaps[0], &slaps[1]), None);
         assert_eq!(slap::repeated_hand(&slaps[1], &slaps[2]), None);
         assert_eq!(session.draft().fingers.len(), 10, "every finger from three placements");
-        assert!(matches!(common::step(&mut session, &mut kit, Command::Next), Outcome::Step(_)));
+        assert!(matches!(common::step(&mut session, kit, Command::Next), Outcome::Step(_)));
         let saved = common::step(
             &mut session,
-            &mut kit,
+            kit,
             Command::Complete(enroll_kit::domain::account::Pin::new(common::ASSISTANT_PIN)),
         );
-        assert!(matches!(saved, Outcome::Saved(_)), "{saved:?}");
+        let Outcome::Saved(rid) = saved else { panic!("not saved: {saved:?}") };
+        (rid.to_string(), slaps)
+    }
+
+    #[test]
+    fn three_placements_give_the_gate_ten_prints_and_the_person_is_sealed() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut kit, clock, _supervisor, assistant) = common::kit_with_staff(dir.path());
+        // The kit's clock and the device's agree, as the client's 5-minute window requires.
+        clock.set(chrono::Utc::now());
+        let (_sim, client) = scanner(Fault::None);
+        let device = client.find(DeviceType::Finger).unwrap();
+        let (rid, _slaps) = enroll_by_slaps(&mut kit, &assistant, &client, &device, false);
+
+        // The packet carries each print's device signature, and they verify where it is read.
+        let stored = kit.store.packet(rid.as_str()).unwrap().unwrap();
+        let opened = open_packet(&stored.data, Some(&kit.public_key())).unwrap();
+        assert_eq!(opened.json.version, 2, "a packet with device signatures is version 2");
+        let trust = DeviceTrust::new(vec![trusted().ca.clone()]);
+        assert_eq!(verify_device_signatures(&opened, &trust), Ok(10));
+        // A reader who does not trust the device CA refuses them.
+        let strangers = DeviceTrust::new(vec![stranger().ca.clone()]);
+        assert!(verify_device_signatures(&opened, &strangers).is_err());
+        // A signature moved onto another finger, or a link altered, no longer holds.
+        let sig = |p: &enroll_kit::packet::OpenedPacket, i: usize| {
+            p.json.fingers[i].capture.as_ref().unwrap().device_signature.clone()
+        };
+        let mut moved = open_packet(&stored.data, None).unwrap();
+        let (first, second) = (sig(&moved, 1), sig(&moved, 2));
+        moved.json.fingers[1].capture.as_mut().unwrap().device_signature = second;
+        moved.json.fingers[2].capture.as_mut().unwrap().device_signature = first;
+        let e = verify_device_signatures(&moved, &trust).unwrap_err();
+        assert_eq!(e.position.code(), 2, "{e}");
+        let mut relinked = open_packet(&stored.data, None).unwrap();
+        let thumb = relinked.json.fingers[0].capture.as_mut().unwrap().device_signature.as_mut().unwrap();
+        thumb.previous_hash = chain::hex(&chain::start());
+        assert!(
+            verify_device_signatures(&relinked, &trust).is_err(),
+            "the right thumb came after the right slap, not first"
+        );
+    }
+
+    #[test]
+    fn the_central_office_checks_the_device_signatures_of_a_batch_with_its_device_cas() {
+        use enroll_kit::batch::export::Destination;
+        let dir = tempfile::tempdir().unwrap();
+        let (mut kit, clock, supervisor, assistant) = common::kit_with_staff(&dir.path().join("kit"));
+        clock.set(chrono::Utc::now());
+        let (_sim, client) = scanner(Fault::None);
+        let device = client.find(DeviceType::Finger).unwrap();
+        // A simulator's prints are training records: they travel in a training batch only.
+        let (rid, _) = enroll_by_slaps(&mut kit, &assistant, &client, &device, true);
+        enroll_kit::workflow::review::approve(&mut kit, &supervisor, &rid).unwrap();
+        let stick = dir.path().join("stick");
+        std::fs::create_dir_all(&stick).unwrap();
+        let never = std::sync::atomic::AtomicBool::new(false);
+        let batch = enroll_kit::workflow::export::close_day(
+            &mut kit,
+            &supervisor,
+            &Destination::folder(&stick),
+            true,
+            &never,
+            &mut |_, _| {},
+        )
+        .unwrap();
+        let identity = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/pilot-keys/pilot-hq.age");
+        let verify = |extra: &[&std::ffi::OsStr]| {
+            common::kit_command()
+                .arg("verify")
+                .arg(&batch.path)
+                .arg("--identity")
+                .arg(&identity)
+                .args(extra)
+                .output()
+                .unwrap()
+        };
+        // Without the device CAs: the batch verifies, with a warning that the signatures were not checked.
+        let plain = verify(&[]);
+        assert!(plain.status.success(), "{}", String::from_utf8_lossy(&plain.stderr));
+        assert!(
+            String::from_utf8_lossy(&plain.stderr)
+                .contains("10 print(s) carry a certified device's signature that was not checked")
+        );
+        // With them: every signature checked.
+        let cas = dir.path().join("device-cas");
+        std::fs::create_dir_all(&cas).unwrap();
+        std::fs::write(cas.join("simulator.pem"), trusted().ca_pem()).unwrap();
+        let checked = verify(&["--device-ca".as_ref(), cas.as_os_str()]);
+        assert!(checked.status.success(), "{}", String::from_utf8_lossy(&checked.stderr));
+        assert!(
+            String::from_utf8_lossy(&checked.stdout)
+                .contains("10 print(s) signed by certified devices, every signature checked")
+        );
+        // With only a stranger's CA: refused, naming the packet and the finger.
+        std::fs::write(cas.join("simulator.pem"), stranger().ca_pem()).unwrap();
+        let refused = verify(&["--device-ca".as_ref(), cas.as_os_str()]);
+        assert!(!refused.status.success());
+        let said = String::from_utf8_lossy(&refused.stderr);
+        assert!(said.contains(&rid) && said.contains("not trusted"), "{said}");
     }
 
     #[test]

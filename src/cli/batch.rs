@@ -6,7 +6,7 @@ use anyhow::Result;
 use clap::Args;
 use enroll_kit::batch::export::Destination;
 use enroll_kit::batch::registry::{KitRegistry, RegisteredKit, parse_registered_kits};
-use enroll_kit::batch::verify::{read_identities, verify_batch};
+use enroll_kit::batch::verify::read_identities;
 use enroll_kit::kit::Kit;
 use enroll_kit::kit::keyfile::read_text;
 use enroll_kit::packet::PublicKey;
@@ -35,6 +35,10 @@ pub struct ExportArgs {
 pub struct VerifyArgs {
     /// The batch file (.age)
     batch: PathBuf,
+    /// The device CAs the central office trusts (a folder of PEM or DER certificates): every print
+    /// a certified device signed is checked against them
+    #[arg(long, value_name = "DIR")]
+    device_ca: Option<PathBuf>,
     /// The central office's age identity file
     #[arg(long, value_name = "FILE")]
     identity: PathBuf,
@@ -91,7 +95,41 @@ pub fn verify(args: VerifyArgs) -> Result<ExitCode> {
              a thief's or a stranger's. Do not take this batch into the register on this check alone"
         );
     }
-    let verified = verify_batch(&args.batch, &identities, registered.as_ref().map(|r| r as &dyn KitRegistry))?;
+    let trust = args.device_ca.as_deref().map(enroll_kit::devices::sbi::DeviceTrust::load_folder).transpose()?;
+    let (mut device_signed, mut unchecked) = (0usize, 0usize);
+    let file =
+        std::fs::File::open(&args.batch).map_err(|e| anyhow::anyhow!("cannot open {}: {e}", args.batch.display()))?;
+    let mut check_devices = |rid: &str, bytes: Vec<u8>| -> Result<(), enroll_kit::batch::BatchError> {
+        let invalid = |detail: String| enroll_kit::batch::BatchError::Invalid { path: args.batch.clone(), detail };
+        let opened = enroll_kit::packet::open_packet(&bytes, None).map_err(|e| invalid(format!("{rid}: {e}")))?;
+        let signed = opened
+            .json
+            .fingers
+            .iter()
+            .filter(|f| f.capture.as_ref().is_some_and(|c| c.device_signature.is_some()))
+            .count();
+        match &trust {
+            Some(trust) if signed > 0 => {
+                device_signed += enroll_kit::packet::verify_device_signatures(&opened, trust)
+                    .map_err(|e| invalid(format!("packet {rid}: {e}")))?;
+            }
+            _ => unchecked += signed,
+        }
+        Ok(())
+    };
+    let verified = enroll_kit::batch::verify::verify_batch_each(
+        std::io::BufReader::new(file),
+        &args.batch,
+        &identities,
+        registered.as_ref().map(|r| r as &dyn KitRegistry),
+        &mut check_devices,
+    )?;
+    if unchecked > 0 {
+        eprintln!(
+            "WARNING: {unchecked} print(s) carry a certified device's signature that was not checked: give the \
+             device CAs the central office trusts with --device-ca DIR"
+        );
+    }
     let m = &verified.manifest;
     if registered.as_ref().and_then(|r| r.lookup(&verified.kit_key)).is_some_and(|k| k.centre.is_none()) {
         eprintln!(
@@ -122,6 +160,9 @@ pub fn verify(args: VerifyArgs) -> Result<ExitCode> {
         m.created_at
     );
     println!("    {audit_note}");
+    if device_signed > 0 {
+        println!("    {device_signed} print(s) signed by certified devices, every signature checked");
+    }
     if let (Some(out), Some(key)) = (&args.receipts_out, &args.hq_signing_key) {
         let key = super::hq::read_signing_key(key)?;
         let sha256 = enroll_kit::packet::sha256_of_reader(&mut std::fs::File::open(&args.batch)?)?.1;

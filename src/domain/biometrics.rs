@@ -163,6 +163,19 @@ impl DeviceRef {
     }
 }
 
+/// A certified device's signature over one capture (SBI): kept in the packet so that the
+/// central office can check, long after, that the print is the one the device took.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeviceSignature {
+    /// The device's compact JWS; its payload holds the ISO record it captured.
+    pub data: String,
+    /// The capture's link in the device's hash chain (upper-case hex).
+    pub hash: String,
+    /// The link before it (SHA-256 of nothing for a first capture).
+    pub previous_hash: String,
+}
+
 /// One finger's accepted capture.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FingerCapture {
@@ -180,6 +193,8 @@ pub struct FingerCapture {
     pub force_reason: Option<String>,
     /// The reader.
     pub device: DeviceRef,
+    /// The device's own signature over it (certified devices only).
+    pub device_signature: Option<DeviceSignature>,
 }
 
 /// Why a finger could not be captured.

@@ -80,6 +80,7 @@ pub fn build_packet(
                         force_captured: c.force_captured,
                         force_reason: c.force_reason.clone(),
                         device: c.device.clone(),
+                        device_signature: c.device_signature.clone(),
                     }),
                     exception: None,
                 }
@@ -98,7 +99,11 @@ pub fn build_packet(
 
     let json = PacketJson {
         format: PACKET_FORMAT.into(),
-        version: PACKET_VERSION,
+        version: if fingers.iter().any(|f| f.capture.as_ref().is_some_and(|c| c.device_signature.is_some())) {
+            PACKET_VERSION
+        } else {
+            1
+        },
         rid: meta.rid.as_str().into(),
         created_at: utc_text(meta.created_at),
         training: meta.training,

@@ -13,7 +13,7 @@ pub const PACKET_FORMAT: &str = "enroll-kit-packet";
 pub struct PacketJson {
     /// Always `enroll-kit-packet`.
     pub format: String,
-    /// Format version (1).
+    /// Format version: 1, or 2 when a print carries a device's signature.
     pub version: u32,
     /// Registration id, 29 digits.
     pub rid: String,
@@ -123,6 +123,9 @@ pub struct FingerCaptureEntry {
     pub force_reason: Option<String>,
     /// The reader.
     pub device: DeviceRef,
+    /// A certified device's signature over the print (version 2 only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_signature: Option<crate::domain::biometrics::DeviceSignature>,
 }
 
 impl PacketJson {

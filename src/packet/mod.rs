@@ -6,11 +6,13 @@
 
 pub mod build;
 pub mod canonical;
+pub mod device;
 pub mod keys;
 pub mod manifest;
 pub mod verify;
 
 pub use build::{SealedPacket, build_packet};
+pub use device::{DeviceSignatureError, verify_device_signatures};
 pub use keys::{KeyTextError, KitKey, PublicKey};
 pub use manifest::PacketJson;
 pub use verify::{OpenedPacket, open_packet, training_flag};
@@ -21,8 +23,12 @@ use thiserror::Error;
 pub const PACKET_JSON: &str = "packet.json";
 /// Name of the signature inside a packet.
 pub const PACKET_SIG: &str = "packet.sig";
-/// The packet format version this build writes and reads.
-pub const PACKET_VERSION: u32 = 1;
+/// The newest packet format version this build writes and reads. Version 2 is version 1 with
+/// certified devices' signatures on the prints they took; a packet without one is still written
+/// as version 1, byte for byte as before, so an intake that reads only version 1 keeps working.
+pub const PACKET_VERSION: u32 = 2;
+/// The versions this build reads.
+pub const PACKET_VERSIONS: std::ops::RangeInclusive<u32> = 1..=PACKET_VERSION;
 /// The largest packet, compressed or not, this build accepts: ten prints, two photos and JSON
 /// are a few MiB at most, so anything beyond this is damage or an attack.
 pub const MAX_PACKET_BYTES: u64 = 64 * 1024 * 1024;
@@ -46,7 +52,7 @@ pub enum PacketError {
     #[error("packet.json is not valid: {0}")]
     Manifest(String),
     /// `packet.json` is of a version this build does not read.
-    #[error("packet format version {0} is not supported (this kit reads version {PACKET_VERSION})")]
+    #[error("packet format version {0} is not supported (this kit reads versions 1 to {PACKET_VERSION})")]
     Version(u32),
     /// The signature does not match `packet.json` and the kit key.
     #[error("the signature over packet.json does not verify against the kit key")]

@@ -2,7 +2,7 @@
 
 use super::keys::PublicKey;
 use super::manifest::PacketJson;
-use super::{MAX_PACKET_BYTES, PACKET_JSON, PACKET_SIG, PACKET_VERSION, PacketError, sha256_hex};
+use super::{MAX_PACKET_BYTES, PACKET_JSON, PACKET_SIG, PACKET_VERSIONS, PacketError, sha256_hex};
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::ops::Range;
@@ -107,10 +107,15 @@ pub fn open_packet(bytes: &[u8], expected_key: Option<&PublicKey>) -> Result<Ope
     let value: serde_json::Value =
         serde_json::from_slice(json_bytes).map_err(|e| PacketError::Manifest(e.to_string()))?;
     let version = value.get("version").and_then(serde_json::Value::as_u64).unwrap_or(0);
-    if version != u64::from(PACKET_VERSION) {
-        return Err(PacketError::Version(u32::try_from(version).unwrap_or(u32::MAX)));
+    let version = u32::try_from(version).unwrap_or(u32::MAX);
+    if !PACKET_VERSIONS.contains(&version) {
+        return Err(PacketError::Version(version));
     }
     let json: PacketJson = serde_json::from_value(value).map_err(|e| PacketError::Manifest(e.to_string()))?;
+    let signed = json.fingers.iter().any(|f| f.capture.as_ref().is_some_and(|c| c.device_signature.is_some()));
+    if signed && version < 2 {
+        return Err(PacketError::Manifest("a version 1 packet carries no device signatures".into()));
+    }
 
     let named = PublicKey::from_text(&json.kit.public_key)
         .map_err(|e| PacketError::Manifest(format!("kit.public_key: {e}")))?;

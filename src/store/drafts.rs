@@ -4,7 +4,8 @@
 
 use super::{OrStore, Store, StoreError, Tx};
 use crate::domain::biometrics::{
-    DeviceRef, FaceCheck, FacePhoto, FingerCapture, FingerException, FingerPosition, FingerRecord, GreyImage,
+    DeviceRef, DeviceSignature, FaceCheck, FacePhoto, FingerCapture, FingerException, FingerPosition, FingerRecord,
+    GreyImage,
 };
 use crate::domain::enrollment::{Draft, ExceptionPhoto, Step};
 use crate::domain::person::PersonForm;
@@ -92,6 +93,9 @@ enum FingerMeta {
         force_captured: bool,
         force_reason: Option<String>,
         device: DeviceRef,
+        // Absent in drafts saved before certified devices.
+        #[serde(default)]
+        device_signature: Option<DeviceSignature>,
     },
     Exception(FingerException),
 }
@@ -130,6 +134,7 @@ fn state_of(draft: &Draft) -> DraftState {
                         force_captured: c.force_captured,
                         force_reason: c.force_reason.clone(),
                         device: c.device.clone(),
+                        device_signature: c.device_signature.clone(),
                     },
                     FingerRecord::Exception(e) => FingerMeta::Exception(e.clone()),
                 };
@@ -278,6 +283,7 @@ impl Store {
                     force_captured,
                     force_reason,
                     device,
+                    device_signature,
                 } => {
                     let image = GreyImage::new(width, height, take(DraftSlot::Finger(position))?)
                         .map_err(|e| self.bad_draft(id, e.to_string()))?;
@@ -289,6 +295,7 @@ impl Store {
                         force_captured,
                         force_reason,
                         device,
+                        device_signature,
                     })
                 }
                 FingerMeta::Exception(e) => FingerRecord::Exception(e),

@@ -4,7 +4,7 @@
 
 use crate::biometrics::quality::{Issue, assess};
 pub use crate::devices::reader::RawCapture;
-use crate::domain::biometrics::{DeviceRef, FingerCapture, FingerPosition};
+use crate::domain::biometrics::{DeviceRef, DeviceSignature, FingerCapture, FingerPosition};
 use std::collections::BTreeMap;
 
 /// A capture with its kit quality: scored where it was read (the reader's worker thread), so the
@@ -17,12 +17,14 @@ pub struct Scored {
     pub quality: u8,
     /// What the assistant can do about a poor print.
     pub issues: Vec<Issue>,
+    /// A certified device's signature over the print, kept with it into the packet.
+    pub device_signature: Option<DeviceSignature>,
 }
 
 /// Scores `capture` (kit quality at its reader's dpi).
 pub fn score(capture: RawCapture) -> Scored {
     let assessment = assess(&capture.image, capture.dpi);
-    Scored { capture, quality: assessment.score, issues: assessment.issues }
+    Scored { capture, quality: assessment.score, issues: assessment.issues, device_signature: None }
 }
 
 /// Attempts before a poor print may be forced.
@@ -81,6 +83,7 @@ fn record(scored: Scored, device: DeviceRef, attempts: u8, force_reason: Option<
         force_captured: force_reason.is_some(),
         force_reason,
         device,
+        device_signature: scored.device_signature,
     }
 }
 

@@ -263,6 +263,7 @@ fn enroll_applicant_earlier(kit: &mut Kit, trainer: &Operator, person: u64) -> R
                 force_captured: false,
                 force_reason: None,
                 device: device.clone(),
+                device_signature: None,
             };
             (p, FingerRecord::Captured(capture))
         })

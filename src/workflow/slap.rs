@@ -4,7 +4,7 @@
 //! not put the same hand down twice.
 
 use crate::biometrics::matching::{THRESHOLD_FMR_10000, score, template};
-use crate::devices::sbi::{CaptureAsk, Device, Placement, SbiClient, SbiError, SignedElement};
+use crate::devices::sbi::{CaptureAsk, Device, Placement, SbiClient, SbiError};
 use crate::domain::biometrics::{DeviceRef, FingerPosition};
 use crate::workflow::capture::{RawCapture, Scored, score as kit_score};
 use crate::workflow::enrollment::Command;
@@ -19,8 +19,6 @@ pub struct SlapPrint {
     pub scored: Scored,
     /// The device's quality (NFIQ 2 on certified devices).
     pub device_quality: u8,
-    /// The device's signed element, kept for the central office.
-    pub evidence: SignedElement,
 }
 
 /// A verified, scored slap.
@@ -75,8 +73,9 @@ pub fn take(
         .into_iter()
         .filter_map(|item| {
             let (position, finger) = (item.position?, item.finger?);
-            let scored = kit_score(RawCapture { image: finger.image, dpi: finger.dpi });
-            Some(SlapPrint { position, scored, device_quality: item.device_quality, evidence: item.signed })
+            let mut scored = kit_score(RawCapture { image: finger.image, dpi: finger.dpi });
+            scored.device_signature = Some(item.signed);
+            Some(SlapPrint { position, scored, device_quality: item.device_quality })
         })
         .collect();
     Ok(Slap { placement, prints, last_hash: capture.last_hash })

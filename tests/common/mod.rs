@@ -146,6 +146,7 @@ pub fn offer(p: FingerPosition, finger: u64, n: u64, device: DeviceRef) -> Comma
             capture: enroll_kit::devices::reader::RawCapture { image: typical_print(finger, n, 256, 288), dpi: 500 },
             quality: 70,
             issues: vec![],
+            device_signature: None,
         },
         device,
         threshold: 40,

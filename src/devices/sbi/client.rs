@@ -119,14 +119,7 @@ pub struct CaptureAsk {
     pub env: String,
 }
 
-/// One signed element exactly as the device sent it: the central office re-verifies these.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct SignedElement {
-    /// The compact JWS.
-    pub data: String,
-    /// Its link in the hash chain (upper-case hex).
-    pub hash: String,
-}
+pub use crate::domain::biometrics::DeviceSignature;
 
 /// One captured biometric.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -139,8 +132,8 @@ pub struct Captured {
     pub finger: Option<FingerImage>,
     /// The device's quality score.
     pub device_quality: u8,
-    /// The signed element.
-    pub signed: SignedElement,
+    /// The signed element exactly as the device sent it, with its place in the chain.
+    pub signed: DeviceSignature,
 }
 
 /// A verified capture.
@@ -389,6 +382,7 @@ impl SbiClient {
             let record = B64U
                 .decode(payload.bio_value.as_str())
                 .map_err(|_| SbiError::Malformed { port, detail: "bioValue is not base64url".into() })?;
+            let previous_link = link;
             link = chain::next(&link, &record);
             if chain::parse(element.hash.as_str()) != Some(link) {
                 return Err(SbiError::Chain { index });
@@ -414,7 +408,11 @@ impl SbiClient {
                 record,
                 finger,
                 device_quality,
-                signed: SignedElement { data: element.data.0.clone(), hash: element.hash.0.clone() },
+                signed: DeviceSignature {
+                    data: element.data.0.clone(),
+                    hash: chain::hex(&link),
+                    previous_hash: chain::hex(&previous_link),
+                },
             });
         }
         check_fingers(&items, &expected, ask.placement)?;

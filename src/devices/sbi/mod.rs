@@ -13,7 +13,7 @@ pub mod sim;
 pub mod trust;
 pub mod wire;
 
-pub use client::{Capture, CaptureAsk, Captured, Device, DeviceType, SbiClient, SignedElement};
+pub use client::{Capture, CaptureAsk, Captured, Device, DeviceSignature, DeviceType, SbiClient};
 pub use error::SbiError;
 pub use placement::Placement;
 pub use trust::DeviceTrust;

@@ -43,7 +43,12 @@ impl DeviceTrust {
 
     /// Reads `data_dir/device-ca/*` (no folder: no device trusted).
     pub fn load(data_dir: &Path) -> Result<Self, TrustError> {
-        let folder = data_dir.join(FOLDER);
+        Self::load_folder(&data_dir.join(FOLDER))
+    }
+
+    /// Reads every certificate file in `folder` (no folder: no device trusted).
+    pub fn load_folder(folder: &Path) -> Result<Self, TrustError> {
+        let folder = folder.to_path_buf();
         let entries = match std::fs::read_dir(&folder) {
             Ok(entries) => entries,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(DeviceTrust::default()),
