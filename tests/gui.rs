@@ -928,3 +928,104 @@ fn a_newcomer_enrolls_a_person_at_1024_by_600_without_scrolling_in_at_most_15_cl
     eprintln!("newcomer run: {} clicks {:?}, {} key presses", clicks.len(), clicks, n.keys);
     assert!(clicks.len() <= 15, "{} clicks: {clicks:?}", clicks.len());
 }
+
+/// The labels the slap flow is driven by, in one language.
+struct SlapLabels {
+    left: &'static str,
+    right: &'static str,
+    thumbs: &'static str,
+    place_left: &'static str,
+    all_done: &'static str,
+    next: &'static str,
+    pin: &'static str,
+    sign: &'static str,
+}
+
+const SLAP_EN: SlapLabels = SlapLabels {
+    left: "Take the left four",
+    right: "Take the right four",
+    thumbs: "Take both thumbs",
+    place_left: "Place the four fingers of the left hand flat on the scanner.",
+    all_done: "All ten fingers are done. Check them, then press Next.",
+    next: "Next",
+    pin: "Your PIN, to sign off this enrollment",
+    sign: "Sign and save",
+};
+
+const SLAP_SW: SlapLabels = SlapLabels {
+    left: "Chukua vidole vinne vya kushoto",
+    right: "Chukua vidole vinne vya kulia",
+    thumbs: "Chukua vidole gumba vyote viwili",
+    place_left: "Weka vidole vinne vya mkono wa kushoto sawasawa kwenye skana.",
+    all_done: "Vidole vyote kumi vimekamilika. Viangalie, kisha bonyeza Endelea.",
+    next: "Endelea",
+    pin: "PIN yako, kuthibitisha usajili huu",
+    sign: "Thibitisha na uhifadhi",
+};
+
+fn enroll_with_the_slap_scanner(kiswahili: bool) {
+    use enroll_kit::domain::enrollment::Step;
+    let dir = tempfile::tempdir().unwrap();
+    let kit = enroll_kit::workflow::pilot::open_or_provision(enroll_kit::kit::DataDir::new(dir.path())).unwrap();
+    let devices = enroll_kit::workflow::app::DeviceChoice {
+        reader: "sbi-slap-sim".into(),
+        camera: "replay".into(),
+        ..Default::default()
+    };
+    let mut h = harness(enroll_kit::ui::KitApp::new(enroll_kit::workflow::app::KitCore::new(kit, devices).unwrap()));
+    to_face_step(&mut h);
+    take_face(&mut h);
+    let l = if kiswahili {
+        h.get_by_label("Kiswahili").click();
+        h.run();
+        &SLAP_SW
+    } else {
+        &SLAP_EN
+    };
+    // The scanner is found and verified (the pilot's simulator, trusted by its own CA alone).
+    until(&mut h, "the slap scanner", |h| h.state().reader_ready() && h.query_by_label(l.left).is_some());
+    assert!(h.query_by_label(l.place_left).is_some(), "the step says which hand goes down");
+    for (button, done) in [(l.left, 4), (l.right, 8), (l.thumbs, 10)] {
+        h.get_by_label(button).click();
+        h.run_ok();
+        until(&mut h, "a placement", |h| fingers_recorded(h) == done);
+        assert_eq!(step_of(&h), Step::Fingerprints);
+    }
+    assert!(h.query_by_label(l.all_done).is_some());
+    let packet_device = match h.state().screen() {
+        Screen::Enroll(s) => s.draft().fingers.values().find_map(|r| match r {
+            enroll_kit::domain::biometrics::FingerRecord::Captured(c) => Some(c.clone()),
+            _ => None,
+        }),
+        _ => None,
+    }
+    .expect("a captured finger");
+    assert_eq!(packet_device.device.profile, "sbi-slap-sim");
+    assert!(packet_device.device.simulated && packet_device.device_signature.is_some(), "signed by the device");
+    h.get_by_label(l.next).click();
+    h.run();
+    assert_eq!(step_of(&h), Step::Review);
+    type_into(&mut h, l.pin, "135790");
+    h.get_by_label(l.sign).click();
+    h.run_ok();
+    until(&mut h, "the packet sealed", |h| matches!(h.state().screen(), Screen::Done(_)));
+    let rid = match h.state().screen() {
+        Screen::Done(d) => d.rid.clone(),
+        _ => unreachable!(),
+    };
+    let stored = h.state().core().kit().store.packet(&rid).unwrap().unwrap();
+    let opened = enroll_kit::packet::open_packet(&stored.data, None).unwrap();
+    assert_eq!(opened.json.version, 2, "the device's signatures are in the packet");
+}
+
+#[test]
+fn a_person_is_enrolled_with_the_slap_scanner_in_english() {
+    let _one = one_at_a_time();
+    enroll_with_the_slap_scanner(false);
+}
+
+#[test]
+fn a_person_is_enrolled_with_the_slap_scanner_in_kiswahili() {
+    let _one = one_at_a_time();
+    enroll_with_the_slap_scanner(true);
+}

@@ -19,11 +19,24 @@ pub struct GuiArgs {
     /// Walk through every step in English and Kiswahili, saving a screenshot of each into DIR
     #[arg(long, value_name = "DIR")]
     tour: Option<PathBuf>,
+    /// The fingerprint reader's profile (see `devices list`), e.g. sbi-slap-sim for the slap scanner
+    #[arg(long, value_name = "PROFILE")]
+    reader: Option<String>,
 }
 
-fn app_for(kit: Kit, exit_after_first_frame: bool, tour: Option<PathBuf>) -> Result<KitApp> {
-    let devices = DeviceChoice::for_kit(&kit);
-    let mut app = KitApp::new(KitCore::new(kit, devices)?);
+fn app_for(kit: Kit, exit_after_first_frame: bool, tour: Option<PathBuf>, reader: Option<&str>) -> Result<KitApp> {
+    let mut devices = DeviceChoice::for_kit(&kit);
+    if let Some(reader) = reader {
+        devices.reader = reader.to_string();
+    }
+    let core = KitCore::new(kit, devices)?;
+    if let Some(reader) = reader {
+        anyhow::ensure!(
+            core.is_reader_profile(reader),
+            "no fingerprint reader profile {reader:?} on this kit: see `enroll-kit devices list` (a production kit offers no simulator)"
+        );
+    }
+    let mut app = KitApp::new(core);
     if exit_after_first_frame {
         app.exit_after_first_frame();
     }
@@ -35,7 +48,12 @@ fn app_for(kit: Kit, exit_after_first_frame: bool, tour: Option<PathBuf>) -> Res
 }
 
 fn run_gui(kit: Kit, args: &GuiArgs) -> Result<ExitCode> {
-    show(KitWindow::Open(Box::new(app_for(kit, args.exit_after_first_frame, args.tour.clone())?)))
+    show(KitWindow::Open(Box::new(app_for(
+        kit,
+        args.exit_after_first_frame,
+        args.tour.clone(),
+        args.reader.as_deref(),
+    )?)))
 }
 
 /// A production kit: the TPM opens it at once; a passphrase kit opens on its unlock screen, or
@@ -45,10 +63,12 @@ fn run_production(dir: DataDir, passphrase_file: Option<&Path>, args: &GuiArgs) 
     if locked.store_kind() == StoreKind::Tpm || passphrase_file.is_some() {
         return run_gui(super::keys::open_kit(dir, passphrase_file)?, args);
     }
-    let (exit, tour) = (args.exit_after_first_frame, args.tour.clone());
+    let (exit, tour, reader) = (args.exit_after_first_frame, args.tour.clone(), args.reader.clone());
     show(KitWindow::locked(
         Locked::new(locked),
-        Box::new(move |opened| app_for(opened.into_kit(), exit, tour.clone()).map_err(|e| format!("{e:#}"))),
+        Box::new(move |opened| {
+            app_for(opened.into_kit(), exit, tour.clone(), reader.as_deref()).map_err(|e| format!("{e:#}"))
+        }),
     ))
 }
 

@@ -53,6 +53,8 @@ pub struct OpenOptions {
     /// A replay reader drops off the line at this capture (1-based), as if unplugged (training
     /// scenarios; the serial simulators have their own faults).
     pub unplug_at_capture: Option<u32>,
+    /// The folder of device CAs an SBI device's certificate must chain to (the data dir's `device-ca/`).
+    pub device_ca: Option<PathBuf>,
 }
 
 /// An open reader, with the in-process simulator behind it when there is one.

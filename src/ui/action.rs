@@ -33,6 +33,8 @@ pub enum Action {
     Enroll(crate::workflow::enrollment::Command),
     /// Capture the selected finger.
     CaptureFinger,
+    /// Take a placement on a slap scanner.
+    TakeSlap(crate::workflow::slap::Placement),
     /// Stop the capture under way.
     CancelCapture,
     /// Open the review queue (supervisor).

@@ -196,9 +196,11 @@ impl KitApp {
         for event in self.core.reader_events() {
             let device = self.core.reader_ref();
             let threshold = self.core.reader_min_quality();
-            if let Screen::Enroll(s) = &mut self.screen
-                && let Some(command) = s.on_reader(event, device, threshold)
-            {
+            let commands = match &mut self.screen {
+                Screen::Enroll(s) => s.on_reader(event, device, threshold),
+                _ => Vec::new(),
+            };
+            for command in commands {
                 self.apply(Action::Enroll(command));
             }
         }
@@ -222,6 +224,7 @@ impl KitApp {
             camera: self.core.camera_status(),
             camera_worker: self.core.camera_frames(),
             reader_min_quality: self.core.reader_min_quality(),
+            slap_reader: self.core.slap_reader(),
         };
         // The wizard's step bar stays below the step, outside its scrolling.
         if let Screen::Enroll(s) = &mut self.screen {
@@ -418,6 +421,13 @@ impl KitApp {
             Action::CaptureFinger => {
                 if let Screen::Enroll(s) = &mut self.screen
                     && let Some(cancel) = self.core.capture()
+                {
+                    s.capture_started(cancel);
+                }
+            }
+            Action::TakeSlap(placement) => {
+                if let Screen::Enroll(s) = &mut self.screen
+                    && let Some(cancel) = self.core.take_slap(s.slap_request(placement))
                 {
                     s.capture_started(cancel);
                 }

@@ -201,6 +201,7 @@ impl KitCore {
                 images: choice.images.clone(),
                 first_image: choice.first_image,
                 unplug_at_capture: choice.unplug_at_capture,
+                device_ca: Some(self.kit.dir.root().join(crate::devices::sbi::trust::FOLDER)),
             };
             let wake = self.waker();
             self.reader = profile.map(|p| ReaderService::start(p, self.profiles.clone(), options, wake));
@@ -275,6 +276,26 @@ impl KitCore {
     /// Starts a capture; its switch to cancel it.
     pub fn capture(&self) -> Option<super::devices::CancelToken> {
         self.reader.as_ref().map(ReaderService::capture)
+    }
+
+    /// Whether this kit has a fingerprint reader profile `id` (a production kit has no simulators).
+    pub fn is_reader_profile(&self, id: &str) -> bool {
+        self.profiles.get(id).is_some_and(|p| p.kind == crate::devices::profile::DeviceKind::Fingerprint)
+    }
+
+    /// Whether the chosen reader is a slap scanner (SBI): fingers come four, four and two.
+    pub fn slap_reader(&self) -> bool {
+        self.profiles
+            .get(&self.device_choice().reader)
+            .is_some_and(|p| p.protocol == crate::devices::profile::Protocol::Sbi)
+    }
+
+    /// Asks the slap scanner for a placement; the switch the window holds while it runs (a
+    /// placement cannot be called back once the scanner has it: it answers when the hand is down).
+    pub fn take_slap(&self, request: super::slap::SlapRequest) -> Option<super::devices::CancelToken> {
+        let reader = self.reader.as_ref()?;
+        reader.slap(request);
+        Some(super::devices::CancelToken::new())
     }
 
     /// Tries the reader again (in a scenario the cable is out until someone plugs it back in).

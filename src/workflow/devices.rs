@@ -6,11 +6,14 @@ use crate::devices::camera::start_camera;
 pub use crate::devices::camera::worker::{CameraWorker, FrameSource};
 pub use crate::devices::camera::{CameraInfo, RgbFrame};
 use crate::devices::factory::{OpenOptions, open_reader};
+use crate::devices::profile::Protocol;
 use crate::devices::profile::{DeviceProfile, Profiles};
 use crate::devices::reader::FingerprintReader;
 pub use crate::devices::reader::{CancelToken, CaptureProgress, ReaderInfo};
 use crate::domain::notice::Notice;
 use crate::workflow::capture::{Scored, score};
+use crate::workflow::slap::SlapScanner;
+pub use crate::workflow::slap::{SlapRequest, SlapTaken};
 use std::sync::mpsc::{Receiver, Sender, TryRecvError, channel};
 
 /// Where a device stands.
@@ -27,6 +30,7 @@ pub enum DeviceStatus<I> {
 enum ReaderCommand {
     Connect,
     Capture(CancelToken),
+    Slap(Box<SlapRequest>),
 }
 
 /// What the reader thread reports.
@@ -38,6 +42,8 @@ pub enum ReaderEvent {
     Progress(CaptureProgress),
     /// A capture ended: the image scored on this thread, or why there is none.
     Captured(Result<Scored, Notice>),
+    /// A slap scanner's placement ended: verified, each finger scored, the hand checked.
+    Slap(Result<Box<SlapTaken>, Notice>),
 }
 
 /// The fingerprint reader, owned by a worker thread.
@@ -106,6 +112,17 @@ impl ReaderService {
         let _ = self.commands.send(ReaderCommand::Capture(cancel.clone()));
         cancel
     }
+
+    /// Asks a slap scanner for a placement (the scanner waits for the hand, then answers).
+    pub fn slap(&self, request: SlapRequest) {
+        let _ = self.commands.send(ReaderCommand::Slap(Box::new(request)));
+    }
+}
+
+/// What the reader thread holds once connected.
+enum Held {
+    Reader(crate::devices::factory::OpenReader),
+    Scanner(Box<SlapScanner>),
 }
 
 fn reader_thread(
@@ -126,16 +143,33 @@ fn reader_thread(
             ReaderCommand::Connect => {
                 reader = None;
                 send(ReaderEvent::Status(DeviceStatus::Connecting));
-                match open_reader(&profile, &profiles, &options) {
-                    Ok(r) => {
-                        send(ReaderEvent::Status(DeviceStatus::Connected(r.info().clone())));
-                        reader = Some(r);
+                let opened = if profile.protocol == Protocol::Sbi {
+                    SlapScanner::connect(&profile, options.device_ca.as_deref()).map(|s| Held::Scanner(Box::new(s)))
+                } else {
+                    open_reader(&profile, &profiles, &options).map(Held::Reader).map_err(|e| e.notice())
+                };
+                match opened {
+                    Ok(held) => {
+                        let info = match &held {
+                            Held::Reader(r) => r.info().clone(),
+                            Held::Scanner(s) => s.info().clone(),
+                        };
+                        send(ReaderEvent::Status(DeviceStatus::Connected(info)));
+                        reader = Some(held);
                     }
-                    Err(e) => send(ReaderEvent::Status(DeviceStatus::Failed(e.notice()))),
+                    Err(notice) => send(ReaderEvent::Status(DeviceStatus::Failed(notice))),
                 }
             }
+            ReaderCommand::Slap(request) => {
+                let Some(Held::Scanner(scanner)) = reader.as_ref() else {
+                    send(ReaderEvent::Slap(Err(Notice::new("device-error-not-connected"))));
+                    continue;
+                };
+                send(ReaderEvent::Progress(CaptureProgress::WaitingForFinger));
+                send(ReaderEvent::Slap(scanner.take(&request).map(Box::new).map_err(|e| e.notice())));
+            }
             ReaderCommand::Capture(cancel) => {
-                let Some(r) = reader.as_mut() else {
+                let Some(Held::Reader(r)) = reader.as_mut() else {
                     send(ReaderEvent::Captured(Err(Notice::new("device-error-not-connected"))));
                     continue;
                 };

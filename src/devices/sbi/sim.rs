@@ -198,8 +198,9 @@ pub struct SimConfig {
     pub chain: Arc<TestChain>,
     /// The score the device reports for a good frame.
     pub quality: u8,
-    /// The generated person (fingers are seeds derived from it).
-    pub person: u64,
+    /// The generated person (fingers are seeds derived from it); none: a new person at every
+    /// capture, numbered in order (pilot mode, where each applicant is someone else).
+    pub person: Option<u64>,
     /// Time a placement takes, as a real scanner's auto-capture does.
     pub placement_time: Duration,
     /// The device's clock.
@@ -215,7 +216,7 @@ impl SimConfig {
             ports: wire::PORTS,
             chain,
             quality: 72,
-            person: 1,
+            person: Some(1),
             placement_time: Duration::ZERO,
             clock: Arc::new(Utc::now),
             finger_size: (256, 320),
@@ -225,7 +226,7 @@ impl SimConfig {
 
 struct State {
     fault: Fault,
-    person: u64,
+    person: Option<u64>,
     last_capture: Option<Vec<u8>>,
     captures: u32,
 }
@@ -284,7 +285,7 @@ impl SbiSim {
 
     /// Serve another generated person's fingers from now on.
     pub fn set_person(&self, person: u64) {
-        self.state.lock().unwrap_or_else(PoisonError::into_inner).person = person;
+        self.state.lock().unwrap_or_else(PoisonError::into_inner).person = Some(person);
     }
 
     /// Captures answered so far.
@@ -495,7 +496,11 @@ fn rcapture(body: &[u8], config: &SimConfig, state: &Mutex<State>, fault: Fault,
         Err((code, info)) => return Some(capture_error(code, info)),
     };
     std::thread::sleep(config.placement_time);
-    let person = state.lock().unwrap_or_else(PoisonError::into_inner).person;
+    // No person set: each capture is someone new, in a fixed order (a run is repeatable).
+    let person = {
+        let st = state.lock().unwrap_or_else(PoisonError::into_inner);
+        st.person.unwrap_or(1_000 + u64::from(st.captures))
+    };
     if fault == Fault::MissingFinger {
         fingers.pop();
     }

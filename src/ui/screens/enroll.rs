@@ -170,9 +170,14 @@ impl EnrollScreen {
         self.session.draft().step
     }
 
-    /// A reader event for the fingerprint step; returns the command recording an accepted print.
-    pub fn on_reader(&mut self, event: ReaderEvent, device: Option<DeviceRef>, threshold: u8) -> Option<Command> {
+    /// A reader event for the fingerprint step; returns the commands offering its prints.
+    pub fn on_reader(&mut self, event: ReaderEvent, device: Option<DeviceRef>, threshold: u8) -> Vec<Command> {
         self.fingers.on_reader(event, device, threshold)
+    }
+
+    /// What the slap scanner is asked for `placement`, with this person's exceptions and chain.
+    pub fn slap_request(&self, placement: crate::workflow::slap::Placement) -> crate::workflow::devices::SlapRequest {
+        self.fingers.slap_request(placement, self.session.draft())
     }
 
     /// A capture was started.

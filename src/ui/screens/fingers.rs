@@ -12,6 +12,8 @@ use crate::workflow::capture::{Judged, Verdict};
 use crate::workflow::devices::{CancelToken, CaptureProgress};
 use crate::workflow::devices::{DeviceStatus, ReaderEvent};
 use crate::workflow::enrollment::Command;
+use crate::workflow::slap::Placement;
+use crate::workflow::slap::{self, Slap, SlapRequest};
 
 /// The message key naming a finger.
 pub fn finger_key(p: FingerPosition) -> &'static str {
@@ -84,6 +86,12 @@ pub struct FingerStep {
     exception: String,
     exception_note: String,
     error: Option<Notice>,
+    /// A slap scanner's placements so far for this person (their hands, their hash chain).
+    slaps: Vec<Slap>,
+    /// The placement under way on a slap scanner.
+    placing: Option<Placement>,
+    /// The last placement showed a finger of an earlier one (new, earlier): the same hand twice.
+    same_hand: Option<(FingerPosition, FingerPosition)>,
 }
 
 impl std::fmt::Debug for FingerStep {
@@ -106,7 +114,23 @@ impl Default for FingerStep {
             exception: String::new(),
             exception_note: String::new(),
             error: None,
+            slaps: Vec::new(),
+            placing: None,
+            same_hand: None,
         }
+    }
+}
+
+/// The next placement with a finger still to take (none: all ten are recorded).
+fn next_placement(draft: &Draft) -> Option<Placement> {
+    Placement::SLAPS.into_iter().find(|p| p.fingers().iter().any(|f| !draft.fingers.contains_key(f)))
+}
+
+fn placement_keys(p: Placement) -> (&'static str, &'static str) {
+    match p {
+        Placement::LeftSlap => ("fingers-take-left-slap", "fingers-place-left-slap"),
+        Placement::RightSlap => ("fingers-take-right-slap", "fingers-place-right-slap"),
+        Placement::Thumbs | Placement::Face => ("fingers-take-thumbs", "fingers-place-thumbs"),
     }
 }
 
@@ -168,6 +192,10 @@ impl FingerStep {
         }
         let connected = matches!(view.reader, Some(DeviceStatus::Connected(_)));
         let all_done = all_recorded(draft);
+        if view.slap_reader {
+            self.slap_bar(ui, t, draft, connected, actions);
+            return;
+        }
         let recorded = draft.fingers.contains_key(&self.selected);
         let label = if recorded { t.t("fingers-recapture") } else { t.t("fingers-capture") };
         if all_done && theme::bar_primary(ui, &t.t("next")).clicked() {
@@ -189,27 +217,83 @@ impl FingerStep {
         }
     }
 
-    /// Takes a reader event; returns the command offering a print to the capture gate.
-    pub fn on_reader(&mut self, event: ReaderEvent, device: Option<DeviceRef>, threshold: u8) -> Option<Command> {
+    /// The slap scanner's step bar: the next placement is the main action, in the same place
+    /// for each, on Space or Enter; once all ten are done, Next.
+    fn slap_bar(&mut self, ui: &mut egui::Ui, t: &I18n, draft: &Draft, connected: bool, actions: &mut Vec<Action>) {
+        let Some(placement) = next_placement(draft) else {
+            if theme::bar_primary(ui, &t.t("next")).clicked() {
+                actions.push(Action::Enroll(Command::Next));
+            }
+            return;
+        };
+        let clicked = ui
+            .add_enabled_ui(connected, |ui| theme::bar_primary(ui, &t.t(placement_keys(placement).0)))
+            .inner
+            .clicked();
+        if theme::bar_button(ui, &t.t("next")).clicked() {
+            actions.push(Action::Enroll(Command::Next));
+        }
+        let typing = ui.ctx().egui_wants_keyboard_input();
+        let key = ui.input(|i| i.key_pressed(egui::Key::Space) || i.key_pressed(egui::Key::Enter));
+        if connected && (clicked || (key && !typing)) {
+            self.placing = Some(placement);
+            actions.push(Action::TakeSlap(placement));
+        }
+    }
+
+    /// What the scanner is asked for `placement`: the person's exceptions, their chain so far,
+    /// and their earlier placements to check the hand against.
+    pub fn slap_request(&self, placement: Placement, draft: &Draft) -> SlapRequest {
+        let exceptions =
+            draft.fingers.iter().filter(|(_, r)| matches!(r, FingerRecord::Exception(_))).map(|(p, _)| *p).collect();
+        SlapRequest {
+            placement,
+            exceptions,
+            previous_hash: self.slaps.last().map(|s| s.last_hash),
+            earlier: self.slaps.iter().filter(|s| s.placement != placement).cloned().collect(),
+        }
+    }
+
+    /// Takes a reader event; returns the commands offering its prints to the capture gate.
+    pub fn on_reader(&mut self, event: ReaderEvent, device: Option<DeviceRef>, threshold: u8) -> Vec<Command> {
+        let device = device.unwrap_or(DeviceRef::new("unknown", "unknown", false));
         match event {
             ReaderEvent::Progress(p) => {
                 self.progress = Some(p);
-                None
+                Vec::new()
             }
-            ReaderEvent::Status(_) => None,
+            ReaderEvent::Status(_) => Vec::new(),
             ReaderEvent::Captured(result) => {
                 self.capturing = None;
                 self.progress = None;
                 match result {
-                    Ok(print) => Some(Command::Offer {
-                        position: self.selected,
-                        print,
-                        device: device.unwrap_or(DeviceRef::new("unknown", "unknown", false)),
-                        threshold,
-                    }),
+                    Ok(print) => vec![Command::Offer { position: self.selected, print, device, threshold }],
                     Err(e) => {
                         self.error = Some(e);
-                        None
+                        Vec::new()
+                    }
+                }
+            }
+            ReaderEvent::Slap(result) => {
+                self.capturing = None;
+                self.progress = None;
+                self.placing = None;
+                self.same_hand = None;
+                match result {
+                    Ok(taken) => match taken.repeated {
+                        Some(r) => {
+                            self.same_hand = Some((r.second, r.first));
+                            Vec::new()
+                        }
+                        None => {
+                            let offers = slap::offers(&taken.slap, &device, threshold);
+                            self.slaps.push(taken.slap);
+                            offers
+                        }
+                    },
+                    Err(e) => {
+                        self.error = Some(e);
+                        Vec::new()
                     }
                 }
             }
@@ -308,8 +392,12 @@ impl FingerStep {
     ) {
         let t = view.i18n;
         let p = self.selected;
-        // Once a finger has its print, "place it" would ask for it again: only a recapture does.
-        if !draft.fingers.contains_key(&p) || self.capturing.is_some() {
+        if view.slap_reader {
+            if let Some(placement) = self.placing.or_else(|| next_placement(draft)) {
+                ui.label(t.t(placement_keys(placement).1));
+            }
+        } else if !draft.fingers.contains_key(&p) || self.capturing.is_some() {
+            // Once a finger has its print, "place it" would ask for it again: only a recapture does.
             ui.label(t.t_args("fingers-place", &[("finger", t.t(finger_key(p)).into())]));
         }
         match &self.capturing {
@@ -360,6 +448,15 @@ impl FingerStep {
         }
         if let Some(e) = &self.error {
             theme::error(ui, &t.notice(e));
+        }
+        if let Some((new, earlier)) = self.same_hand {
+            theme::error(
+                ui,
+                &t.t_args(
+                    "fingers-same-hand",
+                    &[("new", t.t(finger_key(new)).into()), ("earlier", t.t(finger_key(earlier)).into())],
+                ),
+            );
         }
         self.force_ui(ui, t, draft, actions);
     }

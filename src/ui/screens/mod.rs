@@ -39,6 +39,8 @@ pub struct View<'a> {
     pub camera: Option<&'a DeviceStatus<CameraInfo>>,
     /// The reader profile's quality threshold.
     pub reader_min_quality: u8,
+    /// The reader is a slap scanner: fingers are taken four, four and two at a time.
+    pub slap_reader: bool,
     /// The running camera, for the preview.
     pub camera_worker: Option<&'a CameraWorker>,
 }
