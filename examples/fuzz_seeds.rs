@@ -41,6 +41,25 @@ fn main() {
     gt.extend(gt521::protocol::encode_data(&[0x7f; 64]));
     put(&corpus, "gt521_stream", "response-data", &gt);
 
+    // What an SBI device sends: an ISO 19794-4 record with its JPEG 2000 image, and JSON answers.
+    let print = enroll_kit::biometrics::synthetic::typical_print(3, 0, 120, 140);
+    let position = enroll_kit::domain::biometrics::FingerPosition::ALL[1];
+    let record = enroll_kit::interchange::FingerImage { position, dpi: 500, quality: Some(61), image: print.clone() };
+    put(&corpus, "sbi_device", "iso-record", &enroll_kit::interchange::finger_image::encode(&record).unwrap());
+    put(&corpus, "sbi_device", "jp2", &enroll_kit::interchange::jpeg2000::encode_lossless(&print).unwrap());
+    put(
+        &corpus,
+        "sbi_device",
+        "discover",
+        br#"[{"deviceId":"1","deviceStatus":"Ready","deviceSubId":["1",2,"3"],"specVersion":["0.9.5"],"error":{"errorCode":0,"errorInfo":"Success"}}]"#,
+    );
+    put(
+        &corpus,
+        "sbi_device",
+        "capture",
+        br#"{"biometrics":[{"specVersion":"0.9.5","data":"eyJhbGciOiJSUzI1NiJ9.e30.c2ln","hash":"E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855","error":{"errorCode":"0","errorInfo":"Success"}}]}"#,
+    );
+
     for dir in ["device-profiles", "assets/pilot-scenarios"] {
         let target = if dir == "device-profiles" { "device_profile" } else { "scenario" };
         for entry in std::fs::read_dir(root.join(dir)).unwrap().flatten() {

@@ -91,6 +91,13 @@ pub fn header(bytes: &[u8]) -> Result<Header, Jpeg2000Error> {
 /// Decodes an 8-bit grey JPEG 2000 image (JP2 file or bare codestream).
 pub fn decode(bytes: &[u8]) -> Result<GreyImage, Jpeg2000Error> {
     let head = header(bytes)?;
+    // The decoder is OpenJPEG translated to Rust: should a crafted codestream still trip one of
+    // its assertions, the device's bytes are refused instead of taking the reader's worker down.
+    std::panic::catch_unwind(|| decode_checked(bytes, head))
+        .unwrap_or_else(|_| Err(Jpeg2000Error::Decode("the decoder gave up on this codestream".into())))
+}
+
+fn decode_checked(bytes: &[u8], head: Header) -> Result<GreyImage, Jpeg2000Error> {
     let image = jpeg2k::Image::from_bytes(bytes).map_err(|e| Jpeg2000Error::Decode(e.to_string()))?;
     let comp = image.components().first().ok_or(Jpeg2000Error::NotGrey8 { components: 0, bits: 0 })?;
     if (comp.width(), comp.height()) != (head.width, head.height) {
