@@ -93,11 +93,25 @@ pub fn verify(token: &str, trust: &DeviceTrust, now: DateTime<Utc>) -> Result<Ve
     let seconds = u64::try_from(now.timestamp()).unwrap_or(0);
     let time = UnixTime::since_unix_epoch(std::time::Duration::from_secs(seconds));
     let algs = [webpki::ring::RSA_PKCS1_2048_8192_SHA256, webpki::ring::ED25519];
-    cert.verify_for_usage(&algs, &anchors, &[], time, webpki::KeyUsage::client_auth(), None, None)
+    cert.verify_for_usage(&algs, &anchors, &[], time, AnyUsage, None, None)
         .map_err(|e| JwsError::Untrusted(format!("{e:?}")))?;
     let signed = &token.as_bytes()[..head.len() + 1 + body.len()];
     cert.verify_signature(alg, signed, &signature).map_err(|_| JwsError::BadSignature)?;
     Ok(Verified { payload, certificate })
+}
+
+/// Device certificates sign captures, not TLS sessions: whatever extended key usages a device
+/// provider gives them are accepted (a TLS validator would refuse a code-signing one), but the
+/// extension must be well formed.
+struct AnyUsage;
+
+impl webpki::ExtendedKeyUsageValidator for AnyUsage {
+    fn validate(&self, iter: webpki::KeyPurposeIdIter<'_, '_>) -> Result<(), webpki::Error> {
+        for purpose in iter {
+            purpose?;
+        }
+        Ok(())
+    }
 }
 
 /// Signs `payload` the way a device does (the simulator's side).

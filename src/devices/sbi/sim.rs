@@ -83,6 +83,8 @@ impl TestChain {
         let (device_der, device_key) = rsa_key()?;
         let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).map_err(|e| fail(&e))?;
         params.distinguished_name.push(rcgen::DnType::CommonName, format!("{name} test device"));
+        // A signing certificate, not a TLS one: the kit must take whatever usage a provider sets.
+        params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::CodeSigning];
         valid_for_a_year(&mut params);
         let issuer = rcgen::Issuer::from_params(&ca_params, &ca_key);
         let device = params.signed_by(&device_key, &issuer).map_err(|e| fail(&e))?;
