@@ -134,7 +134,7 @@ pub fn encode_lossless(image: &GreyImage) -> Result<Vec<u8>, Jpeg2000Error> {
         return Err(fail("encoder parameters"));
     }
     // The pure-Rust encoder writes to files only; a private temporary file stands in for memory.
-    let path = scratch_path();
+    let (path, dir) = scratch_path()?;
     let result = (|| {
         let mut stream = Stream::new_file(&path, 1 << 16, false).map_err(|e| fail(&e.to_string()))?;
         let ok = codec.start_compress(&mut img, &mut stream) != 0
@@ -146,15 +146,23 @@ pub fn encode_lossless(image: &GreyImage) -> Result<Vec<u8>, Jpeg2000Error> {
         }
         std::fs::read(&path).map_err(|e| fail(&e.to_string()))
     })();
-    let _ = std::fs::remove_file(&path);
+    let _ = std::fs::remove_dir_all(&dir);
     result
 }
 
-fn scratch_path() -> std::path::PathBuf {
+/// A file in a folder of our own (mode 0700, made with mkdir, which never follows a link), so
+/// that no other user of the machine can put a symlink where the encoder writes.
+fn scratch_path() -> Result<(std::path::PathBuf, std::path::PathBuf), Jpeg2000Error> {
+    use std::os::unix::fs::DirBuilderExt;
     use std::sync::atomic::{AtomicU64, Ordering};
     static NEXT: AtomicU64 = AtomicU64::new(0);
     let n = NEXT.fetch_add(1, Ordering::Relaxed);
-    std::env::temp_dir().join(format!("enroll-kit-j2k-{}-{n}.jp2", std::process::id()))
+    let dir = std::env::temp_dir().join(format!("enroll-kit-j2k-{}-{n}", std::process::id()));
+    std::fs::DirBuilder::new()
+        .mode(0o700)
+        .create(&dir)
+        .map_err(|e| Jpeg2000Error::Encode(format!("{}: {e}", dir.display())))?;
+    Ok((dir.join("image.jp2"), dir))
 }
 
 #[cfg(test)]
